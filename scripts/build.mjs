@@ -1,0 +1,21 @@
+// Bundles the CLI into one file, dist/mailbackup.mjs, that runs with plain `node` and no node_modules.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: 'dist/mailbackup.mjs',
+  sourcemap: 'inline',
+  define: { __MAILBACKUP_VERSION__: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies (pino, nodemailer) call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

@@ -1,0 +1,124 @@
+/**
+ * The commander program: global options and every subcommand of SPEC §2. Command files are
+ * loaded only when their command runs, so `--help` and `status` stay fast.
+ */
+import { Command, Option } from 'commander';
+import type { Context } from './context.js';
+
+declare const __MAILBACKUP_VERSION__: string;
+export const VERSION = typeof __MAILBACKUP_VERSION__ === 'string' ? __MAILBACKUP_VERSION__ : '0.0.0-dev';
+
+export type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
+export type Dispatch = (name: string, load: () => Promise<CommandModule>, opts: object, args: unknown[]) => Promise<void>;
+
+const EXIT_STATUS = `
+Exit status:
+  0   OK
+  1   completed with warnings
+  2   failed, or damage found
+  3   could not determine (status, verify)
+  64  usage error
+  75  another run holds the lock
+  78  configuration error
+  130 interrupted (cleaned up)`;
+
+export function buildProgram(dispatch: Dispatch): Command {
+  const program = new Command('mailbackup')
+    .description('Back up and restore a Docker Compose mail server onto an external disk')
+    .version(VERSION, '--version')
+    .option('--config <file>', 'config file (default $MAILBACKUP_CONFIG, then /etc/mailbackup/config.yml)')
+    .option('--json', 'machine-readable result on stdout')
+    .option('--quiet', 'print only warnings and errors (for cron)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']))
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_STATUS);
+
+  const sub = (name: string, description: string) =>
+    program.command(name).description(description).addHelpText('after', EXIT_STATUS);
+  const action =
+    (name: string, load: () => Promise<CommandModule>) =>
+    (...all: unknown[]) => {
+      const cmd = all[all.length - 1] as Command;
+      const opts = cmd.opts();
+      return dispatch(name, load, opts, all.slice(0, -2));
+    };
+
+  sub('backup', 'make one verified snapshot of every component, then rotate')
+    .option('--weekly', "make this day's weekly snapshot (clone of today's ok daily, else a fresh backup)")
+    .option('--date <YYYY-MM-DD>', 'label the snapshot with this date (tests, backfill)')
+    .option('--dry-run', 'show what would be done, write nothing')
+    .option('--no-rotate', 'skip rotation after a successful backup')
+    .action(action('backup', () => import('../commands/backup.js')));
+
+  sub('rotate', 'apply retention: keep and delete snapshots by the rules')
+    .option('--dry-run', 'print the plan, delete nothing')
+    .action(action('rotate', () => import('../commands/rotate.js')));
+
+  sub('verify', 'check snapshots against their manifest and dumps')
+    .argument('[snapshot]', 'latest, YYYY-MM-DD, daily/… or weekly/…', 'latest')
+    .option('--all', 'every snapshot')
+    .option('--full', 'every file against manifest.sha256')
+    .action(action('verify', () => import('../commands/verify.js')));
+
+  sub('list', 'snapshots with kind, date, status, size and added size')
+    .action(action('list', () => import('../commands/list.js')));
+
+  sub('status', 'health at a glance (Nagios exit codes 0-3)')
+    .option('--smart', 'include the SMART health of the backup disk (smartctl -j)')
+    .option('--smart-device <dev>', 'device to query (default: the one holding destination.root)')
+    .option('--prometheus <file>', 'write a node_exporter textfile')
+    .option('--notify', 'mail when WARNING/CRITICAL, once per problem (hourly cron)')
+    .action(action('status', () => import('../commands/status.js')));
+
+  const restore = program.command('restore').description('recover mail, a database, files or the whole server');
+  const restoreCommon = (c: Command) =>
+    c
+      .option('--snapshot <s>', 'snapshot to restore from', 'latest')
+      .option('--dry-run', 'print the plan, change nothing')
+      .option('--yes', 'confirm in-place changes without a prompt')
+      .option('--force', 'allow restoring from a snapshot marked failed')
+      .addHelpText('after', EXIT_STATUS);
+  restoreCommon(restore.command('mail').description('a mailbox or folder'))
+    .requiredOption('--user <address>', 'mailbox address, e.g. alice@example.com')
+    .option('--folder <name>', 'folder name, e.g. INBOX or Archive/2024')
+    .option('--since <date>', 'only messages delivered on or after this date')
+    .option('--until <date>', 'only messages delivered before this date')
+    .option('--to <dir>', 'write a standalone maildir copy here')
+    .option('--in-place', 'restore into the live mail store')
+    .addOption(new Option('--mode <mode>', 'in-place mode').choices(['merge', 'replace']).default('merge'))
+    .option('--into-folder <name>', 'merge recovered mail into this new folder')
+    .action(action('restore-mail', () => import('../commands/restore-mail.js')));
+  restoreCommon(restore.command('db').description('a database dump into MariaDB'))
+    .argument('<name>', 'database name in the snapshot')
+    .option('--as <newname>', 'load into a new database of this name')
+    .action(action('restore-db', () => import('../commands/restore-db.js')));
+  restoreCommon(restore.command('files').description('a file component'))
+    .addOption(new Option('--component <c>', 'component').choices(['config', 'ssl', 'dkim', 'logs']).makeOptionMandatory())
+    .option('--to <dir>', 'write the files here')
+    .option('--in-place', 'restore over the live files')
+    .action(action('restore-files', () => import('../commands/restore-files.js')));
+  restoreCommon(restore.command('all').description('full recovery onto new hardware'))
+    .requiredOption('--to <dir>', 'new source.root to lay the files out under')
+    .action(action('restore-all', () => import('../commands/restore-all.js')));
+
+  sub('drill', 'restore everything to scratch, check it, time it, report')
+    .option('--snapshot <s>', 'snapshot to drill', 'latest')
+    .option('--workdir <dir>', 'scratch directory')
+    .option('--keep', 'keep the scratch directory and databases')
+    .action(action('drill', () => import('../commands/drill.js')));
+
+  sub('init', 'write a config from the compose project and prepare the destination')
+    .option('--source-root <dir>', 'the compose project directory')
+    .option('--destination <dir>', 'backup destination root')
+    .option('--write-config <file>', 'where to write the config (default: --config path)')
+    .option('--force', 'overwrite an existing config file')
+    .action(action('init', () => import('../commands/init.js')));
+
+  sub('schedule', 'print or install the cron lines or systemd units')
+    .option('--cron', 'cron format (default)')
+    .option('--systemd', 'systemd service and timer units')
+    .option('--install', 'write /etc/cron.d/mailbackup or the units')
+    .action(action('schedule', () => import('../commands/schedule.js')));
+
+  return program;
+}

@@ -1,0 +1,127 @@
+/**
+ * The configuration file (SPEC §3). Unknown keys are errors: a typo must never silently
+ * turn off a component. Defaults live here so `init` and the docs show the same values.
+ */
+import { z } from 'zod';
+
+const path = z.string().min(1, 'must be a non-empty path');
+
+const smtp = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(25),
+    /** implicit TLS (port 465) */
+    secure: z.boolean().default(false),
+    /** require STARTTLS on a plain connection */
+    requireTls: z.boolean().default(false),
+    /** accept self-signed certificates (lab setups) */
+    allowSelfSigned: z.boolean().default(false),
+    user: z.string().optional(),
+    /** file holding the SMTP password; never put the password itself in the config */
+    passwordFile: path.optional(),
+    timeoutMs: z.number().int().positive().default(15000),
+  })
+  .strict();
+
+const email = z
+  .object({
+    to: z.array(z.string().email()).min(1),
+    from: z.string().email(),
+    smtp: smtp.optional(),
+    /** path of a sendmail-compatible binary, used when smtp is absent or as fallback */
+    sendmail: path.optional(),
+    onWarning: z.boolean().default(true),
+    onSuccess: z.boolean().default(false),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    source: z
+      .object({
+        root: path,
+        mail: path.default('data/mail'),
+        certbot: path.default('data/certbot'),
+        dkim: path.default('config/opendkim'),
+        config: z.array(path).default(['docker-compose.yml', '.env', 'config', 'scripts']),
+        logs: path.optional(),
+        exclude: z.array(z.string()).default([]),
+      })
+      .strict(),
+    destination: z
+      .object({
+        root: path,
+        requireMountpoint: path.optional(),
+      })
+      .strict(),
+    database: z
+      .object({
+        runtime: z.enum(['docker', 'podman', 'host']).default('docker'),
+        container: z.string().min(1).default('mailserver-mariadb'),
+        user: z.string().min(1).default('root'),
+        credentialsFile: path.default('/root/.my.cnf'),
+        databases: z.array(z.string().regex(/^[A-Za-z0-9_$-]+$/, 'must be a plain database name')).default([]),
+      })
+      .strict(),
+    dovecot: z
+      .object({
+        container: z.string().min(1).optional(),
+        runtime: z.enum(['docker', 'podman', 'host']).optional(),
+      })
+      .strict()
+      .default({}),
+    retention: z
+      .object({
+        daily: z.number().int().min(1).default(30),
+        weekly: z.number().int().min(0).default(12),
+        /** failed snapshots older than this are removed once a newer ok one exists */
+        failedDays: z.number().int().min(0).default(7),
+      })
+      .strict()
+      .default({}),
+    notify: z
+      .object({
+        email: email.optional(),
+        fallbackEmail: email.optional(),
+        diskUsageWarnPercent: z.number().min(1).max(100).default(80),
+        /** healthchecks.io-style base URL: /start, base on success, /fail or /<code> */
+        pingUrl: z.string().url().optional(),
+        pingTimeoutMs: z.number().int().positive().default(5000),
+      })
+      .strict()
+      .default({}),
+    log: z
+      .object({
+        dir: path.default('/var/log/mailbackup'),
+        retentionDays: z.number().int().min(1).default(30),
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+      })
+      .strict()
+      .default({}),
+    priority: z
+      .object({
+        nice: z.number().int().min(0).max(19).default(19),
+        ioniceClass: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(3),
+      })
+      .strict()
+      .default({}),
+    retry: z
+      .object({
+        attempts: z.number().int().min(1).max(10).default(3),
+        backoffMs: z.number().int().min(0).default(5000),
+      })
+      .strict()
+      .default({}),
+    drill: z
+      .object({
+        workdir: path.optional(),
+        rtoMailDbHours: z.number().positive().default(4),
+        rtoTotalHours: z.number().positive().default(24),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

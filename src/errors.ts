@@ -1,0 +1,85 @@
+/**
+ * Exit codes are a contract (SPEC §4): cron, Nagios and runbooks read them.
+ * Every failure class is one error type carrying its code; src/cli maps them once.
+ */
+export const ExitCode = {
+  OK: 0,
+  WARNING: 1,
+  FAILED: 2,
+  UNKNOWN: 3,
+  USAGE: 64,
+  LOCKED: 75,
+  CONFIG: 78,
+  INTERRUPTED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class MailbackupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.FAILED,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command line: unknown snapshot spec, conflicting flags, unsafe path argument. */
+export class UsageError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.USAGE);
+  }
+}
+
+/** The config file is missing, unreadable or invalid. */
+export class ConfigError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.CONFIG);
+  }
+}
+
+/** Another mailbackup process holds the destination lock. */
+export class LockHeldError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.LOCKED);
+  }
+}
+
+/** The destination is not usable: no marker, not mounted, not writable. */
+export class DestinationError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
+/** A required external program is missing or unusable. */
+export class ToolError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
+/** A step failed in a way a retry may fix (connection refused, container restarting). */
+export class TransientError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
+/** Damage found in a snapshot (verify, drill) or a failed backup run. */
+export class DamageError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
+/** SIGINT/SIGTERM: the command cleaned up and stopped. */
+export class InterruptedError extends MailbackupError {
+  constructor(message = 'interrupted; partial work was cleaned up') {
+    super(message, ExitCode.INTERRUPTED);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,62 @@
+/**
+ * Where things live on the backup disk (SPEC §4). Every other module asks here for paths,
+ * so the on-disk format is described in one file.
+ */
+import { join } from 'node:path';
+
+export type SnapshotKind = 'daily' | 'weekly';
+export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['daily', 'weekly'];
+
+/** Component directories inside a snapshot, in backup order after the databases. */
+export const FILE_COMPONENTS = ['mail', 'ssl', 'dkim', 'config', 'logs'] as const;
+export type FileComponent = (typeof FILE_COMPONENTS)[number];
+
+/** Files of a snapshot that are metadata, not backed-up data (not in the manifest). */
+export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log'] as const;
+
+export const MARKER = '.mailbackup';
+export const LOCK = '.lock';
+export const LATEST = 'latest';
+export const PARTIAL_SUFFIX = '.partial';
+export const DELETING_SUFFIX = '.deleting';
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isSnapshotDate(s: string): boolean {
+  if (!DATE_RE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** Local calendar date YYYY-MM-DD: a 03:00 run is labelled with the day it runs on. */
+export function localDate(d = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export interface SnapshotRef {
+  kind: SnapshotKind;
+  date: string;
+}
+
+export function snapshotId(ref: SnapshotRef): string {
+  return `${ref.kind}/${ref.date}`;
+}
+
+export const layout = {
+  marker: (root: string) => join(root, MARKER),
+  lock: (root: string) => join(root, LOCK),
+  latest: (root: string) => join(root, LATEST),
+  kindDir: (root: string, kind: SnapshotKind) => join(root, kind),
+  snapshot: (root: string, ref: SnapshotRef) => join(root, ref.kind, ref.date),
+  partial: (root: string, ref: SnapshotRef) => join(root, ref.kind, ref.date + PARTIAL_SUFFIX),
+  drills: (root: string) => join(root, 'drills'),
+  safety: (root: string) => join(root, 'safety'),
+  state: (root: string) => join(root, '.state'),
+  backupJson: (snap: string) => join(snap, 'backup.json'),
+  backupLog: (snap: string) => join(snap, 'backup.log'),
+  manifest: (snap: string) => join(snap, 'manifest.sha256'),
+  manifestIndex: (snap: string) => join(snap, 'manifest.index'),
+  mysqlDir: (snap: string) => join(snap, 'mysql'),
+  dump: (snap: string, db: string) => join(snap, 'mysql', `${db}.sql.gz`),
+  component: (snap: string, c: FileComponent) => join(snap, c),
+};

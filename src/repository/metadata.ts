@@ -1,0 +1,76 @@
+/** backup.json: what a snapshot holds and whether it can be trusted (SPEC §4). */
+import { readFileSync } from 'node:fs';
+import { writeJsonAtomic } from './atomic.js';
+import { layout, type SnapshotKind } from './layout.js';
+
+export type RunStatus = 'ok' | 'failed';
+
+export interface ComponentResult {
+  status: RunStatus | 'skipped';
+  files: number;
+  bytes: number;
+  durationMs: number;
+  /** files and bytes stored as new inodes (not shared with the previous snapshot) */
+  addedFiles?: number;
+  addedBytes?: number;
+  error?: string;
+}
+
+export interface DatabaseResult {
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** uncompressed dump size */
+  rawBytes?: number;
+  tables: Record<string, number>;
+  durationMs?: number;
+  status?: RunStatus;
+  error?: string;
+}
+
+export interface Verification {
+  at: string;
+  level: 'quick' | 'default' | 'full';
+  ok: boolean;
+  damaged?: string[];
+}
+
+export interface BackupMeta {
+  format: 1;
+  tool: { name: 'mailbackup'; version: string };
+  host: string;
+  date: string;
+  kind: SnapshotKind;
+  startedAt: string;
+  finishedAt: string;
+  status: RunStatus;
+  components: Record<string, ComponentResult>;
+  databases: Record<string, DatabaseResult>;
+  warnings: string[];
+  verification?: Verification;
+  /** snapshot id whose files this one was hardlink-cloned from */
+  basedOn?: string;
+  /** total files and bytes of the snapshot's data, and what it added on disk */
+  totals?: { files: number; bytes: number; addedFiles: number; addedBytes: number };
+  /** set on a weekly snapshot cloned from a daily one */
+  clonedFrom?: string;
+}
+
+export function readMeta(snapshotDir: string): BackupMeta | undefined {
+  try {
+    return JSON.parse(readFileSync(layout.backupJson(snapshotDir), 'utf8')) as BackupMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeMeta(snapshotDir: string, meta: BackupMeta): void {
+  writeJsonAtomic(layout.backupJson(snapshotDir), meta, 0o600);
+}
+
+/** Records a verification result without touching anything else in backup.json. */
+export function recordVerification(snapshotDir: string, v: Verification): void {
+  const meta = readMeta(snapshotDir);
+  if (!meta) return;
+  writeMeta(snapshotDir, { ...meta, verification: v });
+}
