@@ -1,0 +1,51 @@
+/**
+ * The snapshot engine's public face (SPEC §6). The backup pipeline calls only these.
+ * Implementation: clone.ts, reconcile.ts, sync.ts, manifest.ts, hash.ts.
+ */
+import type { Logger } from 'pino';
+
+export interface ComponentSpec {
+  /** component directory name inside the snapshot: mail, ssl, dkim, config, logs */
+  name: string;
+  /**
+   * What to copy. `dir`: mirror this directory's contents into <snapshot>/<name>/.
+   * `entries`: paths relative to `base`, mirrored under <snapshot>/<name>/ by that relative path
+   * (rsync -R), e.g. base=/srv/mail, entries=[docker-compose.yml, .env, config, scripts].
+   */
+  source: { dir: string } | { base: string; entries: string[] };
+  /** rsync exclude patterns (relative to the component's root) */
+  exclude?: string[];
+  /** rename-aware linking of maildir messages (mail component only) */
+  maildir?: boolean;
+}
+
+export interface ComponentSyncResult {
+  files: number;
+  bytes: number;
+  /** regular files written as new inodes in this snapshot (not shared with prev) */
+  addedFiles: number;
+  addedBytes: number;
+  /** messages renamed inside the clone instead of copied */
+  linkedRenames: number;
+  /** non-fatal trouble, e.g. rsync exit 24 (files vanished during the run) */
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface SyncOptions {
+  /** the snapshot being built: <kind>/<date>.partial */
+  partialDir: string;
+  /** the previous snapshot to hardlink-clone from, if any */
+  prevDir?: string;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+export interface ManifestResult {
+  files: number;
+  bytes: number;
+  /** files whose hash was computed (new inodes) vs reused from prev manifest.index */
+  hashed: number;
+  reused: number;
+  durationMs: number;
+}
