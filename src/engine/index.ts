@@ -49,3 +49,5 @@ export interface ManifestResult {
   reused: number;
   durationMs: number;
 }
+
+export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
