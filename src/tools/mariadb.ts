@@ -1,0 +1,123 @@
+/**
+ * MariaDB client programs (mariadb-dump/mysqldump, mariadb/mysql) run in the database container.
+ * The password comes from the credentials file and reaches the client as MYSQL_PWD in its
+ * environment: never in argv, never in logs (invariant 7).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { ResultPromise } from 'execa';
+import { ConfigError, MailbackupError, ToolError, TransientError } from '../errors.js';
+import { describeTarget, execArgs, execIn, isTransientFailure, type ContainerTarget } from './container.js';
+import { spawnStream } from './shell.js';
+
+export interface DbAccess {
+  target: ContainerTarget;
+  user: string;
+  password: string;
+}
+
+/** Reads `password=` from the [client] (or [mysqldump]/[mysql]) section of a my.cnf-style file. */
+export function readCredentials(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read database credentials file ${file}: ${(err as Error).message}`);
+  }
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const s = /^\[(.+)\]$/.exec(line);
+    if (s) section = s[1].trim();
+    const m = /^password\s*=\s*(.*)$/.exec(line);
+    if (m && ['client', 'mysqldump', 'mysql', 'mariadb-dump', 'mariadb', 'client-mariadb'].includes(section)) {
+      return m[1].trim().replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }
+  throw new ConfigError(`credentials file ${file} has no password= line in a [client] section`);
+}
+
+/** Group/other may read the credentials file: a warning for init and backup (SR-04). */
+export function credentialsTooOpen(file: string): boolean {
+  return (statSync(file).mode & 0o077) !== 0;
+}
+
+const secrets = (a: DbAccess) => ({ MYSQL_PWD: a.password });
+
+async function firstWorking(a: DbAccess, candidates: string[]): Promise<string> {
+  const tried: string[] = [];
+  for (const c of candidates) {
+    const r = await execIn(a.target, [c, '--version']);
+    if (r.exitCode === 0) return c;
+    if (isTransientFailure(r.stderr)) throw new TransientError(`${describeTarget(a.target)}: ${r.stderr.trim()}`);
+    tried.push(`${c}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.exitCode}`}`);
+  }
+  throw new ToolError(`no ${candidates.join(' or ')} in ${describeTarget(a.target)} (${tried.join('; ')})`);
+}
+
+/** MariaDB 11 images ship mariadb-dump and no longer mysqldump. */
+export const probeDumpClient = (a: DbAccess) => firstWorking(a, ['mariadb-dump', 'mysqldump']);
+export const probeSqlClient = (a: DbAccess) => firstWorking(a, ['mariadb', 'mysql']);
+
+export const DUMP_OPTIONS = [
+  '--single-transaction',
+  '--routines',
+  '--events',
+  '--triggers',
+  '--hex-blob',
+  '--default-character-set=utf8mb4',
+];
+
+/** Starts a dump of one database; the caller streams stdout and awaits the exit. */
+export function spawnDump(a: DbAccess, client: string, db: string, signal?: AbortSignal): ResultPromise {
+  const [file, args] = execArgs(a.target, [client, '-u', a.user, ...DUMP_OPTIONS, db], { env: ['MYSQL_PWD'] });
+  return spawnStream(file, args, { env: secrets(a), signal });
+}
+
+/** Runs SQL (fed on stdin, so quoting never matters) and returns tab-separated rows. */
+export async function mariadbQuery(a: DbAccess, sql: string, db?: string, client = 'mariadb'): Promise<string> {
+  const cmd = [client, '-u', a.user, '-N', '-B', ...(db ? [db] : [])];
+  const r = await execIn(a.target, cmd, { secrets: secrets(a), input: sql });
+  if (r.exitCode !== 0) {
+    const msg = `${client} in ${describeTarget(a.target)} failed (exit ${r.exitCode}): ${r.stderr.trim()}`;
+    throw isTransientFailure(r.stderr) ? new TransientError(msg) : new MailbackupError(msg);
+  }
+  return r.stdout;
+}
+
+/** Streams SQL (a decompressed dump) into `db`. */
+export async function loadSqlStream(
+  a: DbAccess,
+  db: string,
+  input: NodeJS.ReadableStream,
+  opts: { signal?: AbortSignal; client?: string } = {},
+): Promise<void> {
+  const client = opts.client ?? 'mariadb';
+  const [file, args] = execArgs(a.target, [client, '-u', a.user, db], { env: ['MYSQL_PWD'], stdin: true });
+  const child = spawnStream(file, args, { env: secrets(a), stdin: 'pipe', stdout: 'ignore', signal: opts.signal });
+  input.pipe(child.stdin!);
+  child.stdin!.on('error', () => undefined); // EPIPE when the client dies; its exit status tells why
+  const r = await child;
+  if (r.exitCode !== 0) {
+    throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+  }
+}
+
+const quoteIdent = (s: string) => '`' + s.replace(/`/g, '``') + '`';
+
+/** Exact row counts (COUNT(*), not information_schema estimates) of every base table. */
+export async function tableRowCounts(a: DbAccess, db: string): Promise<Record<string, number>> {
+  const tables = (await mariadbQuery(a, "SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'", db))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0]);
+  if (tables.length === 0) return {};
+  const sql = tables
+    .map((t) => `SELECT ${quoteIdent(t).replace(/`/g, "'")}, COUNT(*) FROM ${quoteIdent(t)}`)
+    .join(' UNION ALL ');
+  const out: Record<string, number> = {};
+  for (const line of (await mariadbQuery(a, sql, db)).split('\n').filter(Boolean)) {
+    const [t, n] = line.split('\t');
+    out[t] = Number(n);
+  }
+  return out;
+}
