@@ -112,6 +112,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--destination <dir>', 'backup destination root')
     .option('--write-config <file>', 'where to write the config (default: --config path)')
     .option('--force', 'overwrite an existing config file')
+    .option('--credentials-file <file>', 'MariaDB credentials file to put in the config (default /root/.my.cnf)')
+    .option('--require-mountpoint <dir>', 'mount point of the backup disk (default: the one holding --destination)')
+    .addOption(new Option('--runtime <runtime>', 'container runtime (default: docker if installed, else podman)').choices(['docker', 'podman', 'host']))
+    .option('--log-dir <dir>', 'log directory to put in the config (default /var/log/mailbackup)')
+    .option('--notify-to <addresses>', 'comma-separated addresses for failure mail')
     .action(action('init', () => import('../commands/init.js')));
 
   sub('schedule', 'print or install the cron lines or systemd units')
