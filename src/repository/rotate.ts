@@ -1,0 +1,78 @@
+/**
+ * Applies the retention plan (retention.ts). The caller holds the lock: the backup pipeline at
+ * the end of a successful run, or the `rotate` command. Each victim is renamed to `*.deleting`
+ * first (invariant 5): listSnapshots ignores that name, so an interrupted deletion never leaves
+ * a half snapshot that list or restore would take for a real one; the next run finishes it.
+ */
+import { renameSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { removeTree } from '../tools/rm.js';
+import { DELETING_SUFFIX, localDate } from './layout.js';
+import { planRetention, summarize, type RetentionPlan } from './retention.js';
+import { listLeftovers, listSnapshots, readLatest } from './snapshots.js';
+
+export interface RotationReport {
+  dryRun: boolean;
+  today: string;
+  /** `*.deleting` directories left by an interrupted run, removed (or, dry run, to remove) first */
+  finishedDeletions: string[];
+  plan: RetentionPlan;
+  /** snapshot ids actually deleted (empty on a dry run) */
+  deleted: string[];
+  /** why nothing was deleted, when deletion was refused */
+  refused?: string;
+}
+
+export async function runRotation(opts: {
+  root: string;
+  retention: Config['retention'];
+  log: Logger;
+  dryRun?: boolean;
+  today?: string;
+  signal?: AbortSignal;
+}): Promise<RotationReport> {
+  const { root, log } = opts;
+  const dryRun = Boolean(opts.dryRun);
+  const today = opts.today ?? localDate();
+
+  const finishedDeletions = listLeftovers(root).deleting;
+  if (!dryRun) {
+    for (const dir of finishedDeletions) {
+      const t0 = Date.now();
+      await removeTree(dir, { signal: opts.signal });
+      log.info({ dir, durationMs: Date.now() - t0 }, 'finished an interrupted deletion');
+    }
+  }
+
+  const snaps = listSnapshots(root);
+  const plan = planRetention(snaps.map(summarize), opts.retention, today, { latest: readLatest(root) });
+  const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], refused: plan.refused };
+  if (plan.refused) log.warn({ reason: plan.refused }, 'rotation deletes nothing');
+  if (dryRun) return report;
+
+  for (const victim of plan.delete) {
+    opts.signal?.throwIfAborted();
+    const snap = snaps.find((s) => s.id === victim.id)!;
+    const doomed = snap.dir + DELETING_SUFFIX;
+    const t0 = Date.now();
+    renameSync(snap.dir, doomed);
+    await removeTree(doomed, { signal: opts.signal });
+    report.deleted.push(victim.id);
+    log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, 'snapshot deleted');
+  }
+  log.info({ kept: plan.keep.length, deleted: report.deleted.length }, 'rotation done');
+  return report;
+}
+
+/** Readable lines of a rotation report (rotate command, backup.log). */
+export function formatRotation(r: RotationReport): string[] {
+  const lines: string[] = [];
+  const verb = r.dryRun ? 'would' : 'did';
+  for (const d of r.finishedDeletions) lines.push(`${r.dryRun ? 'would finish' : 'finished'} interrupted deletion ${d}`);
+  for (const k of r.plan.keep) lines.push(`keep    ${k.id.padEnd(17)} ${k.reason}`);
+  for (const d of r.plan.delete) lines.push(`delete  ${d.id.padEnd(17)} ${d.reason}`);
+  if (r.refused) lines.push(`deletion refused: ${r.refused}`);
+  lines.push(`${r.plan.keep.length} kept, ${r.dryRun ? r.plan.delete.length : r.deleted.length} ${verb === 'would' ? 'to delete (dry run)' : 'deleted'}`);
+  return lines;
+}
