@@ -1,0 +1,84 @@
+/**
+ * Real filesystems for destination tests (needs root): a loop-mounted ext4 image, so mount-point
+ * checks, hardlink counts and "disk full" behave exactly as on the USB disk, or a tmpfs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Mounted {
+  /** the mount point */
+  dir: string;
+  /** unmounts (lazily if still busy) and removes the image and temp dirs; safe to call twice */
+  cleanup(): Promise<void>;
+}
+
+const mounted = new Set<string>();
+// Last resort when a test process dies without afterAll: never leave mounts behind.
+process.once('exit', () => {
+  for (const dir of mounted) {
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+function unmount(dir: string): void {
+  try {
+    execFileSync('umount', [dir], { stdio: 'pipe' });
+  } catch {
+    // Busy (a crashed child still holds a file): detach now, the kernel frees it later.
+    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+  }
+}
+
+function makeCleanup(base: string, dir: string): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    try {
+      unmount(dir);
+    } finally {
+      mounted.delete(dir);
+      rmSync(base, { recursive: true, force: true });
+    }
+  };
+}
+
+function mountOrClean(base: string, args: string[]): void {
+  try {
+    execFileSync('mount', args, { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(base, { recursive: true, force: true });
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`mount ${args.join(' ')} failed (root needed): ${stderr.trim() || (err as Error).message}`);
+  }
+}
+
+/** A fresh ext4 filesystem of `sizeMiB` (sparse image file) mounted on a new temp dir. */
+export async function mountLoopExt4(sizeMiB = 512): Promise<Mounted> {
+  const base = mkdtempSync(join(tmpdir(), 'mailbackup-ext4-'));
+  const image = join(base, 'disk.img');
+  const dir = join(base, 'mnt');
+  mkdirSync(dir);
+  execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);
+  // No reserved blocks: "disk full" tests fill exactly the size they asked for.
+  execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image], { stdio: 'pipe' });
+  mountOrClean(base, ['-o', 'loop', image, dir]);
+  mounted.add(dir);
+  return { dir, cleanup: makeCleanup(base, dir) };
+}
+
+/** A tmpfs of `sizeMiB` mounted on a new temp dir. */
+export async function mountTmpfs(sizeMiB = 64): Promise<Mounted> {
+  const base = mkdtempSync(join(tmpdir(), 'mailbackup-tmpfs-'));
+  const dir = join(base, 'mnt');
+  mkdirSync(dir);
+  mountOrClean(base, ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
+  mounted.add(dir);
+  return { dir, cleanup: makeCleanup(base, dir) };
+}
