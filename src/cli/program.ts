@@ -5,8 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from './context.js';
 
-declare const __MAILBACKUP_VERSION__: string;
-export const VERSION = typeof __MAILBACKUP_VERSION__ === 'string' ? __MAILBACKUP_VERSION__ : '0.0.0-dev';
+import { VERSION } from './version.js';
 
 export type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
 export type Dispatch = (name: string, load: () => Promise<CommandModule>, opts: object, args: unknown[]) => Promise<void>;
@@ -123,6 +122,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--cron', 'cron format (default)')
     .option('--systemd', 'systemd service and timer units')
     .option('--install', 'write /etc/cron.d/mailbackup or the units')
+    .option('--root <dir>', 'with --install: write under this directory instead of / (default $MAILBACKUP_INSTALL_ROOT)')
     .action(action('schedule', () => import('../commands/schedule.js')));
 
   return program;

@@ -1,0 +1,100 @@
+/**
+ * What runs when (FR-01, OR-05, OR-06): one list, rendered both as cron lines and as systemd
+ * timers, so the two never disagree. Pure data (unit-tested).
+ */
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+
+export interface Job {
+  /** unit name suffix and cron comment: mailbackup-<id> */
+  id: string;
+  description: string;
+  /** arguments after the global options */
+  args: string[];
+  /** 5-field cron schedule */
+  cron: string;
+  /** systemd OnCalendar= */
+  onCalendar: string;
+  /** exit codes that are results, not failures (Nagios states of status, warnings of backup) */
+  successExitStatus: number[];
+  /** units this job must start after when both are due (catch-up after boot with Persistent=true) */
+  after: string[];
+  /** `--quiet` in cron only: cron mails any output, the journal keeps it all */
+  quietInCron: boolean;
+}
+
+export const JOBS: Job[] = [
+  {
+    id: 'backup',
+    description: 'daily backup of the mail server',
+    args: ['backup'],
+    cron: '0 3 * * *',
+    onCalendar: '*-*-* 03:00:00',
+    successExitStatus: [1],
+    after: [],
+    quietInCron: true,
+  },
+  {
+    id: 'weekly',
+    description: 'weekly snapshot of the mail server',
+    args: ['backup', '--weekly'],
+    cron: '0 4 * * 0',
+    onCalendar: 'Sun *-*-* 04:00:00',
+    successExitStatus: [1],
+    after: ['backup'],
+    quietInCron: true,
+  },
+  {
+    id: 'status',
+    description: 'hourly backup health check, mails once per problem',
+    args: ['status', '--notify'],
+    cron: '17 * * * *',
+    onCalendar: '*-*-* *:17:00',
+    successExitStatus: [1, 2, 3],
+    after: [],
+    quietInCron: true,
+  },
+  {
+    id: 'smart',
+    description: 'monthly SMART check of the backup disk',
+    args: ['status', '--smart', '--notify'],
+    cron: '30 5 1 * *',
+    onCalendar: '*-*-01 05:30:00',
+    successExitStatus: [1, 2, 3],
+    after: ['backup'],
+    quietInCron: true,
+  },
+  {
+    id: 'drill',
+    description: 'quarterly recovery drill',
+    args: ['drill'],
+    cron: '0 6 15 1,4,7,10 *',
+    onCalendar: '*-01,04,07,10-15 06:00:00',
+    successExitStatus: [1],
+    after: ['backup', 'weekly'],
+    quietInCron: true,
+  },
+];
+
+/** Single-quotes for /bin/sh when needed. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How to start this very mailbackup from cron or systemd: the real path of an executable
+ * launcher, or node plus the real path of the script (the single-file build has no shebang).
+ */
+export function selfCommand(script = process.argv[1], node = process.execPath): string[] {
+  const path = realpathSync(script);
+  try {
+    accessSync(path, constants.X_OK);
+    if (readFileSync(path, { encoding: 'utf8', flag: 'r' }).startsWith('#!')) return [path];
+  } catch {
+    /* not executable: run it with node */
+  }
+  return [realpathSync(node), path];
+}
+
+export function jobCommand(self: string[], configFile: string, job: Job, quiet: boolean): string[] {
+  return [...self, '--config', configFile, ...(quiet ? ['--quiet'] : []), ...job.args];
+}
