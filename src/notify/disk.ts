@@ -36,7 +36,7 @@ export function diskWarningFor(path: string, usage: DiskUsage, warnPercent: numb
   if (usage.usedPercent <= warnPercent) return undefined;
   return (
     `destination disk ${path} is ${usage.usedPercent}% full ` +
-    `(${formatBytes(usage.usedBytes)} used, ${formatBytes(usage.freeBytes)} free; warning above ${warnPercent}%): ` +
+    `(${formatBytes(usage.usedBytes)} used, ${formatBytes(usage.freeBytes)} free, warning above ${warnPercent}%); ` +
     'lower retention.daily/weekly and run `mailbackup rotate`, or move the backups to a larger disk'
   );
 }

@@ -28,8 +28,9 @@ export function shouldMail(report: RunReport, opts: { onWarning: boolean; onSucc
   return opts.onSuccess;
 }
 
+/** The "what happened" half of a message: house style puts the advice after "; ". */
 function oneLine(s: string, max = 120): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
+  const flat = s.split('; ')[0].replace(/\s+/g, ' ').trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
