@@ -1,6 +1,6 @@
 import type { Context } from '../cli/context.js';
-import { MailbackupError } from '../errors.js';
+import { restoreMail, type RestoreMailOptions } from '../restore/mail.js';
 
-export default async function restoreMail(_ctx: Context, _opts: object): Promise<number> {
-  throw new MailbackupError('restore-mail is not implemented yet');
+export default async function restoreMailCommand(ctx: Context, opts: RestoreMailOptions): Promise<number> {
+  return restoreMail(ctx, opts);
 }

@@ -1,0 +1,85 @@
+/**
+ * Carrying out a copy or merge MailPlan: folders first (cur/new/tmp, maildirfolder, subscribed),
+ * then every message through tmp/ and link(), so a live file is never replaced or modified.
+ */
+import { existsSync, promises as fs, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { copyNoReplace, eachLimit, mkdirLike } from './copy.js';
+import type { MailPlan } from './mail-plan.js';
+import { folderName } from './names.js';
+import { encodeMutf7 } from './mutf7.js';
+
+export interface MailApplyResult {
+  copied: number;
+  /** appeared in the target between planning and copying: left as it was */
+  alreadyThere: number;
+  foldersCreated: string[];
+}
+
+export interface MailApplyTarget {
+  /** the snapshot's copy of the mailbox */
+  from: string;
+  /** the mailbox written to (live, or a --to directory) */
+  to: string;
+  /** subscribe created folders (live merge); a --to copy brings its own subscriptions file */
+  subscribe: boolean;
+  log: Logger;
+}
+
+export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise<MailApplyResult> {
+  const rootLike = await fs.stat(existsSync(t.to) ? t.to : t.from);
+  await mkdirLike(t.to, rootLike);
+  const created: string[] = [];
+  for (const dir of plan.createFolders) {
+    if (await ensureFolder(t, dir, rootLike)) created.push(folderName(dir));
+  }
+  const res: MailApplyResult = { copied: 0, alreadyThere: 0, foldersCreated: created };
+  await eachLimit(plan.copy, 8, async (op) => {
+    const dst = join(t.to, op.to);
+    const sub = dirname(op.to);
+    const tmpDir = /(^|\/)(cur|new)$/.test(sub) ? join(t.to, dirname(sub), 'tmp') : dirname(dst);
+    await fs.mkdir(dirname(dst), { recursive: true });
+    if (await copyNoReplace(join(t.from, op.from), dst, existsSync(tmpDir) ? tmpDir : dirname(dst))) res.copied++;
+    else res.alreadyThere++;
+  });
+  t.log.info({ copied: res.copied, alreadyThere: res.alreadyThere, folders: created }, 'messages restored');
+  return res;
+}
+
+/** Creates a Maildir++ folder like the snapshot's (or the mailbox root's) directory. True when new. */
+async function ensureFolder(t: MailApplyTarget, dir: string, rootLike: Stats): Promise<boolean> {
+  const path = join(t.to, dir);
+  const existed = existsSync(join(path, 'cur'));
+  const like = await fs.stat(join(t.from, dir)).catch(() => rootLike);
+  await mkdirLike(path, like);
+  for (const sub of ['cur', 'new', 'tmp']) await mkdirLike(join(path, sub), like);
+  if (dir !== '') {
+    const marker = join(path, 'maildirfolder');
+    if (!existsSync(marker)) {
+      await fs.writeFile(marker, '', { mode: 0o600 });
+      await fs.chown(marker, like.uid, like.gid).catch(() => undefined);
+    }
+    if (t.subscribe) await subscribe(t.to, dir, rootLike);
+  }
+  return !existed;
+}
+
+/**
+ * Adds a folder to the mailbox's subscriptions file in Dovecot 2.3's format
+ * ("V\t2\n\n", then one name per line, hierarchy levels separated by tabs, modified UTF-7).
+ */
+export async function subscribe(mailbox: string, dir: string, owner: Stats): Promise<void> {
+  const file = join(mailbox, 'subscriptions');
+  const levels = folderName(dir).split('/').map(encodeMutf7);
+  let text = existsSync(file) ? await fs.readFile(file, 'utf8') : '';
+  const v2 = text === '' || text.startsWith('V\t2\n');
+  const line = v2 ? levels.join('\t') : levels.join('.');
+  if (text.split('\n').includes(line)) return;
+  if (text === '') text = 'V\t2\n\n';
+  if (!text.endsWith('\n')) text += '\n';
+  const tmp = `${file}.mailbackup-${process.pid}`;
+  await fs.writeFile(tmp, text + line + '\n', { mode: 0o600 });
+  await fs.chown(tmp, owner.uid, owner.gid).catch(() => undefined);
+  await fs.rename(tmp, file);
+}

@@ -1,0 +1,164 @@
+/**
+ * `restore mail`: validate, resolve the snapshot and mailbox, plan, print the plan, confirm,
+ * apply, then let Dovecot catch up. The decisions are in mail-plan.ts; this file wires them.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../cli/context.js';
+import { sourcePath } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { layout } from '../repository/layout.js';
+import { checkDestination } from '../repository/marker.js';
+import { resolveSnapshot } from '../repository/snapshots.js';
+import { applyMailPlan } from './mail-apply.js';
+import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
+import { FOLDER_METADATA, MAILBOX_METADATA, isDir, listAddresses, listFolderDirs, listMessages, liveBaseNames } from './maildir.js';
+import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest } from './names.js';
+import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
+import { replaceMailEntries } from './mail-replace.js';
+import { openSafetyDir, safetyStamp } from './safety.js';
+import { afterInPlace } from './dovecot-after.js';
+
+export interface RestoreMailOptions {
+  user: string;
+  folder?: string;
+  since?: string;
+  until?: string;
+  to?: string;
+  inPlace?: boolean;
+  mode?: 'merge' | 'replace';
+  intoFolder?: string;
+  snapshot?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+}
+
+function checkFlags(o: RestoreMailOptions): MailMode {
+  if (Boolean(o.to) === Boolean(o.inPlace)) {
+    throw new UsageError('say where to restore: --to DIR (a separate copy) or --in-place (into the live mailbox), not both');
+  }
+  if (o.to) {
+    if (o.intoFolder) throw new UsageError('--into-folder works with --in-place only');
+    return 'copy';
+  }
+  if (o.mode === 'replace') {
+    if (o.since || o.until) throw new UsageError('--since/--until select messages to merge; --mode replace restores whole folders');
+    if (o.intoFolder) throw new UsageError('--into-folder works with --mode merge only');
+    return 'replace';
+  }
+  return 'merge';
+}
+
+export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<number> {
+  const mode = checkFlags(o);
+  const addr = parseAddress(o.user);
+  const since = o.since ? parseDate('--since', o.since) : undefined;
+  const until = o.until ? parseDate('--until', o.until) : undefined;
+  const config = ctx.config();
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
+  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const snapVmail = join(layout.component(snap.dir, 'mail'), 'vmail');
+  const snapMailbox = join(snapVmail, addr.domain, addr.local);
+  if (!isDir(snapMailbox)) {
+    throw new UsageError(`no mailbox ${addr.address} in snapshot ${snap.id}${suggest(addr.address, listAddresses(snapVmail))}`);
+  }
+  const liveMailRoot = sourcePath(config, config.source.mail);
+  const liveMailbox = join(liveMailRoot, 'vmail', addr.domain, addr.local);
+  const snapFolders = listFolderDirs(snapMailbox);
+  const folders = o.folder
+    ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${addr.address} in snapshot ${snap.id}`))]
+    : snapFolders;
+
+  let target = liveMailbox;
+  if (mode === 'copy') {
+    target = checkTargetDir(o.to!, [
+      { path: liveMailRoot, what: 'the live mail store' },
+      { path: root, what: 'the backup destination' },
+    ]);
+    requireEmptyOrYes(target, o.yes);
+  }
+  let intoFolder: string | undefined;
+  if (o.intoFolder) {
+    const name = checkFolderName('--into-folder', o.intoFolder);
+    if (name === 'INBOX') throw new UsageError('--into-folder needs a new folder name, e.g. Recovered/2026-11-28');
+    intoFolder = folderDir(name);
+    if (existsSync(join(liveMailbox, intoFolder))) {
+      throw new UsageError(`folder ${name} already exists in ${addr.address}; choose a new name for the recovered mail`);
+    }
+  }
+
+  const metadata = metadataFiles(snapMailbox, folders, !o.folder);
+  const plan = planMail({
+    mode,
+    folders,
+    messages: folders.flatMap((d) => listMessages(snapMailbox, d)),
+    metadata,
+    live: mode === 'merge' ? Object.fromEntries(folders.map((d) => [d, liveBaseNames(liveMailbox, d)])) : undefined,
+    liveFolders: listFolderDirs(liveMailbox),
+    intoFolder,
+    since,
+    until,
+    wholeMailbox: !o.folder,
+  });
+  const header = `restore mail ${addr.address}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
+  const lines = [header, ...planLines(plan)];
+  const summary = { snapshot: snap.id, user: addr.address, mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
+  if (o.dryRun) {
+    ctx.result(summary, [...lines, 'dry run: nothing was changed']);
+    return 0;
+  }
+  if (mode !== 'copy') {
+    await confirm(
+      mode === 'replace'
+        ? `replace ${plan.moveAside.length} live entr${plan.moveAside.length === 1 ? 'y' : 'ies'} of ${addr.address} (saved to safety/ first)`
+        : `add ${plan.copy.length} message(s) to the live mailbox ${addr.address}`,
+      o.yes,
+    );
+  }
+  const log = ctx.runLog().log;
+  const out: Record<string, unknown> = { ...summary };
+  if (mode === 'replace') {
+    const stamp = safetyStamp();
+    const safety = await openSafetyDir(config, 'restore mail', stamp);
+    try {
+      const safetyMailbox = join(safety.dir, 'mail', 'vmail', addr.domain, addr.local);
+      const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: ctx.signal });
+      safety.record({ command: `restore mail --user ${addr.address} --mode replace`, snapshot: snap.id, saved: res.saved });
+      out.safety = safety.dir;
+      lines.push(`previous state saved in ${safety.dir}`, `replaced ${res.replaced.length} entr${res.replaced.length === 1 ? 'y' : 'ies'}`);
+    } finally {
+      safety.release();
+    }
+  } else {
+    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', log });
+    Object.assign(out, res);
+    lines.push(`copied ${res.copied} message file(s)${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
+    if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
+  }
+  let warnings: string[] = [];
+  if (mode !== 'copy') warnings = await afterInPlace(config, addr.address, lines, ctx.signal);
+  for (const w of warnings) log.warn(w);
+  ctx.result({ ...out, warnings }, lines);
+  return warnings.length ? 1 : 0;
+}
+
+function metadataFiles(mailbox: string, folders: string[], whole: boolean): string[] {
+  const out: string[] = [];
+  for (const d of folders) for (const f of FOLDER_METADATA) if (existsSync(join(mailbox, d, f))) out.push(join(d, f));
+  if (whole) for (const f of MAILBOX_METADATA) if (existsSync(join(mailbox, f))) out.push(f);
+  return out;
+}
+
+export function planLines(plan: MailPlan): string[] {
+  const lines = [sampleLine('to copy', plan.copy.map((c) => c.to))];
+  if (plan.mode === 'merge') {
+    lines.push(sampleLine('already present', plan.present));
+    lines.push(sampleLine('present with other flags (live kept)', plan.flagsDiffer));
+  }
+  if (plan.outsideDates) lines.push(`  outside --since/--until: ${plan.outsideDates}`);
+  if (plan.createFolders.length) lines.push(sampleLine('folders to create', plan.createFolders.map(folderName)));
+  if (plan.mode === 'replace') lines.push(sampleLine('to move aside (to safety/)', plan.moveAside.map((e) => e || '(whole mailbox)')));
+  return lines;
+}

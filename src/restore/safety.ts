@@ -1,0 +1,55 @@
+/**
+ * Invariant 9: whatever an in-place restore replaces is first saved under
+ * <destination.root>/safety/<timestamp>/, with a safety.json saying what it was and how to put it back.
+ */
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { checkDestination } from '../repository/marker.js';
+import { acquireLock, type Lock } from '../repository/lock.js';
+import { layout } from '../repository/layout.js';
+import { writeJsonAtomic } from '../repository/atomic.js';
+
+export interface SafetyRecord {
+  command: string;
+  createdAt: string;
+  snapshot: string;
+  /** what was saved: live path → path inside this safety directory */
+  saved: { live: string; copy: string }[];
+  note?: string;
+}
+
+/** 2026-11-28T03-12-45Z: sortable, no colons (they upset some tools and filesystems). */
+export function safetyStamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+export interface SafetyDir {
+  dir: string;
+  lock: Lock;
+  record(rec: Omit<SafetyRecord, 'createdAt'>): void;
+  release(): void;
+}
+
+/** Checks the destination, takes the lock (the safety copy is a write), and creates the directory. */
+export async function openSafetyDir(config: Config, command: string, stamp = safetyStamp()): Promise<SafetyDir> {
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
+  const lock = await acquireLock(root, { command });
+  try {
+    mkdirSync(layout.safety(root), { recursive: true, mode: 0o700 });
+    const dir = join(layout.safety(root), stamp);
+    mkdirSync(dir, { mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const createdAt = new Date().toISOString();
+    return {
+      dir,
+      lock,
+      record: (rec) => writeJsonAtomic(join(dir, 'safety.json'), { ...rec, createdAt }, 0o600),
+      release: () => lock.release(),
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
