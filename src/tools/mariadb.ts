@@ -103,6 +103,7 @@ export async function loadSqlStream(
 }
 
 const quoteIdent = (s: string) => '`' + s.replace(/`/g, '``') + '`';
+const quoteString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
 /** Exact row counts (COUNT(*), not information_schema estimates) of every base table. */
 export async function tableRowCounts(a: DbAccess, db: string): Promise<Record<string, number>> {
@@ -112,7 +113,7 @@ export async function tableRowCounts(a: DbAccess, db: string): Promise<Record<st
     .map((l) => l.split('\t')[0]);
   if (tables.length === 0) return {};
   const sql = tables
-    .map((t) => `SELECT ${quoteIdent(t).replace(/`/g, "'")}, COUNT(*) FROM ${quoteIdent(t)}`)
+    .map((t) => `SELECT ${quoteString(t)}, COUNT(*) FROM ${quoteIdent(t)}`)
     .join(' UNION ALL ');
   const out: Record<string, number> = {};
   for (const line of (await mariadbQuery(a, sql, db)).split('\n').filter(Boolean)) {

@@ -1,0 +1,145 @@
+/**
+ * One backup run, in the order of issue 2: databases, file components through the snapshot
+ * engine, manifest, quick verification, backup.json/backup.log, promotion, `latest`.
+ * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
+ * The caller holds the lock and has checked the marker.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { syncComponent, writeManifest } from '../engine/index.js';
+import { InterruptedError, TransientError, errorMessage } from '../errors.js';
+import { VERSION } from '../cli/version.js';
+import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
+import { writeMeta, type BackupMeta } from '../repository/metadata.js';
+import { writeFileAtomic } from '../repository/atomic.js';
+import type { Snapshot } from '../repository/snapshots.js';
+import { planComponents } from './components.js';
+import { backupDatabases } from './databases.js';
+import { missingSources } from './preflight.js';
+import { promote, type PromoteOutcome } from './promote.js';
+import { quickVerify } from './quick-verify.js';
+import { withRetry } from './retry.js';
+
+export interface Failure {
+  step: string;
+  error: string;
+}
+
+export interface BackupRun {
+  ref: SnapshotRef;
+  meta: BackupMeta;
+  failures: Failure[];
+  outcome: PromoteOutcome;
+}
+
+/** Interrupted runs of other dates cannot be resumed under their label; they only take space. */
+function removeStalePartials(root: string, ref: SnapshotRef, log: Logger): void {
+  const dir = layout.kindDir(root, ref.kind);
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    if (name.endsWith(PARTIAL_SUFFIX) && name !== `${ref.date}${PARTIAL_SUFFIX}`) {
+      log.warn({ partial: join(dir, name) }, 'removing an interrupted run of another date');
+      rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+export async function runBackup(
+  config: Config,
+  ref: SnapshotRef,
+  prev: Snapshot | undefined,
+  log: Logger,
+  runLines: string[],
+  signal?: AbortSignal,
+): Promise<BackupRun> {
+  const root = config.destination.root;
+  const partial = layout.partial(root, ref);
+  const startedAt = new Date().toISOString();
+  const failures: Failure[] = [];
+  const warnings: string[] = [];
+
+  mkdirSync(layout.kindDir(root, ref.kind), { recursive: true, mode: 0o700 });
+  removeStalePartials(root, ref, log);
+  if (existsSync(partial)) log.warn({ partial }, 'reusing the .partial of an interrupted run');
+  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  chmodSync(partial, 0o700);
+  log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, 'backup started');
+
+  const db = await backupDatabases(config, partial, log.child({ step: 'databases' }), signal);
+  failures.push(...db.failures);
+  if (signal?.aborted) throw new InterruptedError();
+  const components: BackupMeta['components'] = { databases: db.component };
+
+  const planned = planComponents(config);
+  const missing = missingSources(planned);
+  for (const c of planned) {
+    const clog = log.child({ step: c.name });
+    const gone = missing.get(c.name);
+    if (gone) {
+      const error = `source path ${gone.join(', ')} does not exist: check source.${c.name === 'ssl' ? 'certbot' : c.name} in the config`;
+      components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
+      failures.push({ step: c.name, error });
+      clog.error({ missing: gone }, error);
+      continue;
+    }
+    try {
+      const r = await withRetry(c.name, config.retry, clog, () =>
+        syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal }), signal);
+      components[c.name] = {
+        status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
+        addedFiles: r.addedFiles, addedBytes: r.addedBytes,
+      };
+      warnings.push(...r.warnings.map((w) => `${c.name}: ${w}`));
+      clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, `${c.name} synced`);
+    } catch (err) {
+      if (signal?.aborted) throw new InterruptedError();
+      const error = errorMessage(err);
+      components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
+      failures.push({ step: c.name, error });
+      clog.error({ err: error, transient: err instanceof TransientError }, `${c.name} failed`);
+    }
+  }
+
+  const mlog = log.child({ step: 'manifest' });
+  const manifest = await writeManifest(partial, prev?.dir, { log: mlog, signal });
+  mlog.info({ files: manifest.files, hashed: manifest.hashed, reused: manifest.reused, durationMs: manifest.durationMs }, 'manifest written');
+
+  const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
+  const meta: BackupMeta = {
+    format: 1,
+    tool: { name: 'mailbackup', version: VERSION },
+    host: hostname(),
+    date: ref.date,
+    kind: ref.kind,
+    startedAt,
+    finishedAt: '',
+    status: failures.length ? 'failed' : 'ok',
+    components,
+    databases: db.databases,
+    warnings,
+    basedOn: prev?.id,
+    totals: {
+      files: manifest.files,
+      bytes: manifest.bytes,
+      addedFiles: fileComponents.reduce((n, c) => n + (c.addedFiles ?? 0), 0) + db.component.files,
+      addedBytes: fileComponents.reduce((n, c) => n + (c.addedBytes ?? 0), 0) + db.component.bytes,
+    },
+  };
+
+  const check = await quickVerify(partial, meta, manifest.files);
+  meta.verification = { at: new Date().toISOString(), level: 'quick', ok: check.ok, ...(check.ok ? {} : { damaged: check.problems }) };
+  if (!check.ok) {
+    meta.status = 'failed';
+    failures.push(...check.problems.map((p) => ({ step: 'verify', error: p })));
+    log.error({ problems: check.problems }, 'quick verification failed');
+  }
+  meta.finishedAt = new Date().toISOString();
+  log.info({ status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes }, `snapshot ${meta.status}`);
+  writeFileAtomic(layout.backupLog(partial), runLines.join('\n') + '\n', 0o600);
+  writeMeta(partial, meta);
+  const outcome = promote(root, ref, meta.status);
+  log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : 'snapshot promoted');
+  return { ref, meta, failures, outcome };
+}
