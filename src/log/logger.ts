@@ -22,6 +22,10 @@ export const REDACT = [
   'env.MYSQL_PWD',
   'auth.pass',
   'smtp.auth.pass',
+  // one level deeper (pino has no recursive wildcard): { smtp: { auth: { pass } } }, { db: { env: { MYSQL_PWD } } }
+  '*.*.password',
+  '*.*.pass',
+  '*.*.MYSQL_PWD',
 ];
 
 export interface RunLog {
