@@ -99,7 +99,7 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     `  backoffMs: ${d.retry.backoffMs}`,
     '',
     'drill:   # quarterly recovery drill (OR-05)',
-    '  # workdir: /var/tmp/mailbackup-drill   # scratch space; default: a temp dir beside the destination',
+    '  # workdir: /var/tmp/mailbackup-drill   # scratch space; default: .drill-<date> on the backup disk',
     `  rtoMailDbHours: ${d.drill.rtoMailDbHours}   # target: mail and databases restored within`,
     `  rtoTotalHours: ${d.drill.rtoTotalHours}   # target: everything restored within`,
     '',

@@ -58,3 +58,12 @@ describe('init config rendering', () => {
     expect(c.destination.root).toBe('/backup/a: b #c');
   });
 });
+
+describe('config/mailbackup.example.yml', () => {
+  it('is a config loadConfig accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const c = parseConfig(parse(readFileSync('config/mailbackup.example.yml', 'utf8')));
+    expect(c.database.container).toBe('mailserver-mariadb');
+    expect(c.destination.requireMountpoint).toBe('/mnt/backup-hdd');
+  });
+});
