@@ -1,8 +1,9 @@
 /**
  * The own log file: one JSON line per record with the run id, 30 days kept by pruneLogs,
- * and no secret in any line.
+ * and no secret in any line; the shipped logrotate file rotates the cron output file only.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,5 +52,24 @@ describe('log files', () => {
       expect(out).not.toContain(dbSecret);
     }
     expect(records[0]).toMatchObject({ smtp: { host: 'mx', auth: { user: 'backup', pass: '[redacted]' } } });
+  });
+});
+
+describe('config/logrotate.d/mailbackup', () => {
+  it('rotates the redirected cron output and leaves the own JSON logs alone (real logrotate)', () => {
+    const base = mkdtempSync(join(tmp, 'logrotate-'));
+    const dir = join(base, 'var/log/mailbackup');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cron.log'), 'mailbackup: backup ok\n');
+    writeFileSync(join(dir, dayName(0)), '{}\n');
+    const shipped = readFileSync(join(__dirname, '../../config/logrotate.d/mailbackup'), 'utf8');
+    expect(shipped).toMatch(/^\s*rotate 30$/m);
+    const conf = join(base, 'logrotate.conf');
+    writeFileSync(conf, shipped.replaceAll('/var/log/mailbackup', dir), { mode: 0o644 });
+    execFileSync('logrotate', ['--force', '--state', join(base, 'state'), conf], { stdio: 'pipe' });
+    const names = readdirSync(dir).sort();
+    expect(names).toContain(dayName(0));
+    expect(names.filter((n) => n.startsWith('cron.log-'))).toHaveLength(1);
+    expect(readFileSync(join(dir, dayName(0)), 'utf8')).toBe('{}\n');
   });
 });
