@@ -57,6 +57,10 @@ export function runSubject(report: RunReport): string {
 
 function safeSection(report: RunReport, now: number): string[] {
   const l = report.latest;
+  if (!l && report.failures.some((f) => f.step === 'preflight')) {
+    // an unmounted disk is not an empty one: do not claim the backups are gone
+    return ['Unknown: the backup disk could not be used (see above), so its snapshots were not read; this run changed nothing on it.'];
+  }
   if (!l) return ['NOTHING is safe yet: there is no ok snapshot on the backup disk.'];
   const when = l.finishedAt ? `, finished ${l.finishedAt} (${formatAge(now - Date.parse(l.finishedAt))})` : '';
   const where = report.destinationRoot ? ` in ${report.destinationRoot}` : '';

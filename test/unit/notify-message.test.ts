@@ -39,6 +39,8 @@ describe('run mail', () => {
 
   it('warns loudly when no snapshot is safe at all', () => {
     expect(runMail(report({ latest: undefined })).text).toContain('NOTHING is safe yet');
+    const unmounted = report({ latest: undefined, failures: [{ step: 'preflight', error: 'no .mailbackup marker' }] });
+    expect(runMail(unmounted).text).toContain('Unknown: the backup disk could not be used');
   });
 
   it('mails failures always, warnings when onWarning, success only with onSuccess', () => {
