@@ -51,3 +51,7 @@ export interface ManifestResult {
 }
 
 export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
+export { syncComponent } from './sync.js';
+export { writeManifest } from './manifest.js';
+export { readManifestIndex } from './manifest-index.js';
+export { type IndexEntry, sha256sumLine, compareBytes } from './manifest-format.js';

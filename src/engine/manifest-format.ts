@@ -1,0 +1,88 @@
+/**
+ * Text formats of manifest.sha256 (coreutils' own, so `sha256sum -c` reads it) and of our
+ * sidecar manifest.index, plus the byte order both are sorted in.
+ */
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Byte order of the UTF-8 encodings (what `LC_ALL=C sort` does). JS string comparison is UTF-16
+ * code-unit order, which equals code-point (= UTF-8 byte) order except when surrogate pairs are
+ * involved, so only those take the slow path.
+ */
+export function compareBytes(a: string, b: string): number {
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Sorts one directory's entries so that a depth-first walk yields full paths in byte order:
+ * a directory sorts as `name/`, exactly where its children's paths `name/...` belong
+ * (e.g. `a.txt` < `a/x` < `a0`, since `.` < `/` < `0`).
+ */
+export function sortDirEntries<T extends { name: string; isDirectory(): boolean }>(entries: T[]): T[] {
+  const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? e.name + '/' : e.name }));
+  keyed.sort((x, y) => compareBytes(x.key, y.key));
+  return keyed.map((k) => k.e);
+}
+
+/**
+ * One line as GNU sha256sum writes it: `<hex>  <path>`. A name containing `\`, newline or CR
+ * is escaped (`\\`, `\n`, `\r`) and the line then starts with `\` (coreutils 8.x/9.x).
+ */
+export function sha256sumLine(hex: string, path: string): string {
+  if (!/[\\\n\r]/.test(path)) return `${hex}  ${path}\n`;
+  const escaped = path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `\\${hex}  ${escaped}\n`;
+}
+
+/** manifest.index: one TSV line per regular file, in the same byte order as manifest.sha256. */
+export interface IndexEntry {
+  /** relative to the snapshot root */
+  path: string;
+  ino: number;
+  size: number;
+  /** as Node's Stats.mtimeMs (fractional ms; round-trips exactly through its decimal form) */
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  sha256: string;
+  /**
+   * true: a NEW inode in this snapshot — not an inode of the previous snapshot, so its hash was
+   * computed in this run. Verify's default level checks only these: every other file is the
+   * same inode (same bytes on disk) as a file an earlier snapshot already verified.
+   */
+  isNew: boolean;
+}
+
+export const INDEX_HEADER = '#mailbackup-index 1\tpath\tino\tsize\tmtimeMs\tmode\tuid\tgid\tsha256\tnew\n';
+
+function escapeField(s: string): string {
+  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+}
+
+function unescapeField(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+}
+
+export function formatIndexLine(e: IndexEntry): string {
+  return `${escapeField(e.path)}\t${e.ino}\t${e.size}\t${e.mtimeMs}\t${(e.mode & 0o7777).toString(8)}\t${e.uid}\t${e.gid}\t${e.sha256}\t${e.isNew ? 1 : 0}\n`;
+}
+
+export function parseIndexLine(line: string): IndexEntry {
+  const f = line.split('\t');
+  if (f.length !== 9) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
+  return {
+    path: unescapeField(f[0]),
+    ino: Number(f[1]),
+    size: Number(f[2]),
+    mtimeMs: Number(f[3]),
+    mode: parseInt(f[4], 8),
+    uid: Number(f[5]),
+    gid: Number(f[6]),
+    sha256: f[7],
+    isNew: f[8] === '1',
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Reading manifest.index as a stream, and the sorted walk that produces it. Neither holds a
+ * snapshot in memory: one directory listing per level of depth, one index line at a time.
+ */
+import { createReadStream, lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { METADATA_FILES } from '../repository/layout.js';
+import { layout } from '../repository/layout.js';
+import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-format.js';
+
+/**
+ * Every regular file listed in <snapDir>/manifest.index, in manifest order (byte order of the
+ * path). `isNew` marks the inodes that are new in that snapshot (hash computed in that run);
+ * the others are shared with the previous snapshot. Throws ENOENT when the snapshot has no index.
+ */
+export async function* readManifestIndex(snapDir: string): AsyncIterable<IndexEntry> {
+  const lines = createInterface({
+    input: createReadStream(layout.manifestIndex(snapDir), { encoding: 'utf8', highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
+  let first = true;
+  for await (const line of lines) {
+    if (first) {
+      first = false;
+      if (line.startsWith('#')) continue;
+    }
+    if (line) yield parseIndexLine(line);
+  }
+}
+
+/** Top-level names of a snapshot that are not data: its metadata and our own temp files. */
+export function isSnapshotMetadata(topName: string): boolean {
+  return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
+}
+
+export interface WalkedFile {
+  path: string;
+  st: Stats;
+}
+
+/** Regular files of a snapshot, depth-first, paths in byte order (the manifest's order). */
+export function* walkSnapshotFiles(root: string): Generator<WalkedFile> {
+  const frames: { rel: string; entries: Dirent[]; i: number }[] = [];
+  const open = (rel: string) => frames.push({ rel, entries: sortDirEntries(readdirSync(join(root, rel), { withFileTypes: true })), i: 0 });
+  open('');
+  while (frames.length > 0) {
+    const top = frames[frames.length - 1];
+    if (top.i >= top.entries.length) {
+      frames.pop();
+      continue;
+    }
+    const d = top.entries[top.i++];
+    const rel = top.rel ? `${top.rel}/${d.name}` : d.name;
+    if (!top.rel && isSnapshotMetadata(d.name)) continue;
+    if (d.isDirectory()) open(rel);
+    else if (d.isFile()) yield { path: rel, st: lstatSync(join(root, rel)) };
+  }
+}
