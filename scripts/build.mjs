@@ -19,3 +19,18 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The test harness (generator, throwaway MariaDB, docker shim, fixture) for plain-node scripts:
+// scripts/demo.mjs and scripts/bench.mjs import dist/test-harness.mjs without TypeScript tooling.
+await build({
+  entryPoints: ['test/helpers/harness.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: 'dist/test-harness.mjs',
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

@@ -1,0 +1,159 @@
+/**
+ * One call builds the whole world an e2e test needs: a generated mail server, a seeded throwaway
+ * MariaDB behind the docker shim, a real (loop-mounted ext4) destination disk with the marker,
+ * a credentials file and a config `loadConfig` accepts; `run` drives the built CLI.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import { prepareDestination } from '../../src/repository/marker.js';
+import { installDockerShim, type ContainerState, type DockerShim } from './docker-shim.js';
+import { generateMailTree, type MailTreeInfo, type MailTreeOptions } from './mailtree.js';
+import { seedMailDatabases, startMariaDb, type MariaDb } from './mariadb.js';
+import { mountLoopExt4, mountTmpfs, type Mounted } from './mount.js';
+import { cliPath, deepMerge, type Patch } from './paths.js';
+
+export interface FixtureOptions {
+  tree?: MailTreeOptions;
+  /** loop (ext4 image, default when root), tmpfs, or dir (plain temp dir, no mount) */
+  destination?: 'loop' | 'tmpfs' | 'dir';
+  destSizeMiB?: number;
+  /** write the .mailbackup marker (default true); false leaves destination.root empty */
+  marker?: boolean;
+  /** create destination.root at all (default true) */
+  createDestRoot?: boolean;
+  /** start and seed MariaDB (default true) */
+  mariadb?: boolean;
+  /** merged over mailserver-mariadb / mailserver-dovecot: 'running' */
+  containers?: Record<string, ContainerState>;
+  /** deep-merged into the generated config */
+  config?: Patch;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Fixture {
+  base: string;
+  sourceRoot: string;
+  tree: MailTreeInfo;
+  /** the mount point (or plain dir) holding destRoot */
+  mountDir: string;
+  destRoot: string;
+  configPath: string;
+  credentialsFile: string;
+  /** undefined with { mariadb: false } */
+  mariadb: MariaDb | undefined;
+  shim: DockerShim;
+  /** process.env + the shim's PATH and state */
+  env: Record<string, string>;
+  config: Record<string, unknown>;
+  /** runs `node dist/mailbackup.mjs --config <configPath> ...args` */
+  run(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
+  /** the same, for tests that signal or kill the process midway */
+  start(args: string[], extraEnv?: Record<string, string>): ChildProcess;
+  /** deep-merges `patch` into the config and rewrites the file; returns the new config */
+  writeConfig(patch: Patch): Record<string, unknown>;
+  cleanup(): Promise<void>;
+}
+
+function baseConfig(f: { sourceRoot: string; destRoot: string; mountDir?: string; credentialsFile: string; logDir: string }): Record<string, unknown> {
+  return {
+    source: { root: f.sourceRoot, mail: 'data/mail', certbot: 'data/certbot', dkim: 'config/opendkim', config: ['docker-compose.yml', '.env', 'config', 'scripts'], logs: 'logs', exclude: [] },
+    destination: f.mountDir ? { root: f.destRoot, requireMountpoint: f.mountDir } : { root: f.destRoot },
+    database: { runtime: 'docker', container: 'mailserver-mariadb', user: 'root', credentialsFile: f.credentialsFile, databases: ['usermgmt', 'roundcubemail'] },
+    dovecot: { container: 'mailserver-dovecot' },
+    retention: { daily: 30, weekly: 12 },
+    notify: { diskUsageWarnPercent: 80 },
+    log: { dir: f.logDir, level: 'debug' },
+    priority: { nice: 0, ioniceClass: 0 },
+    retry: { attempts: 3, backoffMs: 20 },
+  };
+}
+
+export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture> {
+  const base = mkdtempSync(join(tmpdir(), 'mailbackup-fx-'));
+  const undo: (() => Promise<void> | void)[] = [() => rmSync(base, { recursive: true, force: true })];
+  const cleanup = async (): Promise<void> => {
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        process.stderr.write(`fixture cleanup: ${(err as Error).message}\n`);
+      }
+    }
+  };
+  try {
+    const sourceRoot = join(base, 'source');
+    const tree = generateMailTree(sourceRoot, opts.tree);
+    const mariadb = opts.mariadb === false ? undefined : await startMariaDb();
+    if (mariadb) {
+      undo.push(() => mariadb.stop());
+      await seedMailDatabases(mariadb);
+    }
+    const shim = installDockerShim({
+      dir: join(base, 'shim'),
+      mariadbSocketDir: mariadb?.socketDir,
+      containers: { 'mailserver-mariadb': 'running', 'mailserver-dovecot': 'running', ...opts.containers },
+    });
+
+    const kind = opts.destination ?? (process.getuid?.() === 0 ? 'loop' : 'dir');
+    let mount: Mounted | undefined;
+    if (kind === 'loop') mount = await mountLoopExt4(opts.destSizeMiB ?? 512);
+    if (kind === 'tmpfs') mount = await mountTmpfs(opts.destSizeMiB ?? 512);
+    if (mount) undo.push(() => mount.cleanup());
+    const mountDir = mount?.dir ?? join(base, 'disk');
+    mkdirSync(mountDir, { recursive: true });
+    const destRoot = join(mountDir, 'mailserver');
+    if (opts.createDestRoot !== false) {
+      if (opts.marker === false) mkdirSync(destRoot, { mode: 0o700 });
+      else prepareDestination(destRoot);
+    }
+
+    const credentialsFile = join(base, 'my.cnf');
+    writeFileSync(credentialsFile, `[client]\npassword=${mariadb?.password ?? 'no-database'}\n`, { mode: 0o600 });
+    chmodSync(credentialsFile, 0o600);
+    const configPath = join(base, 'config.yml');
+    let config = deepMerge(
+      baseConfig({ sourceRoot, destRoot, mountDir: mount ? mountDir : undefined, credentialsFile, logDir: join(base, 'log') }),
+      opts.config ?? {},
+    );
+    const writeConfig = (patch: Patch): Record<string, unknown> => {
+      config = deepMerge(config, patch);
+      parseConfig(config, configPath); // fail here, not inside the CLI, if the schema moved on
+      writeFileSync(configPath, stringify(config), { mode: 0o600 });
+      fixture.config = config;
+      return config;
+    };
+
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...shim.env };
+    const start = (args: string[], extraEnv: Record<string, string> = {}): ChildProcess =>
+      spawn(process.execPath, [cliPath(), '--config', configPath, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (args: string[], extraEnv?: Record<string, string>): Promise<RunResult> =>
+      new Promise((resolve, reject) => {
+        const child = start(args, extraEnv);
+        let stdout = '';
+        let stderr = '';
+        child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), stdout, stderr }));
+      });
+
+    const fixture: Fixture = {
+      base, sourceRoot, tree, mountDir, destRoot, configPath, credentialsFile, mariadb, shim, env, config,
+      run, start, writeConfig, cleanup,
+    };
+    writeConfig({});
+    return fixture;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * A deterministic (seeded) generator of a realistic mail-server source.root:
+ *   data/mail/vmail/<domain>/<user>/ (Maildir++), data/mail/sieve/<domain>/<user>/,
+ *   data/certbot (archive + relative live symlinks), config/opendkim (real keys),
+ *   docker-compose.yml, .env (0600), config/{postfix,dovecot,rspamd,clamav}, scripts/, logs/.
+ * Same seed → same tree (paths, contents, modes, mtimes), except the crypto keys and
+ * certificates, which are fresh real keys each time.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateCertbot, generateOpendkim } from './mailtree-certs.js';
+import { generateConfigFiles } from './mailtree-config.js';
+import { generateMailbox, generateSieve, mkdirOwned, type FolderInfo, type Owner } from './mailtree-maildir.js';
+import { createRng } from './prng.js';
+
+export { simulateDay, type DayOptions, type DayResult } from './mailtree-activity.js';
+export { FOLDERS, VMAIL_UID, VMAIL_GID, type FolderInfo } from './mailtree-maildir.js';
+export { COMPOSE_CONTAINERS } from './mailtree-config.js';
+
+export interface MailTreeOptions {
+  seed?: number;
+  /** number of domains (example.com, example.org, …) */
+  domains?: number;
+  usersPerDomain?: number;
+  /** average messages per folder (± 2); 7 folders per user */
+  messagesPerFolder?: number;
+  /** share of messages with a 20–200 KB attachment */
+  attachmentFraction?: number;
+  /** newest message time (ms since epoch); fixed by default so the tree is reproducible */
+  until?: number;
+  /** chown to vmail 5000:5000 etc.; default: when running as root */
+  chown?: boolean;
+  /** skip certbot/opendkim key generation (saves ~0.3 s per domain for big benchmark trees) */
+  skipKeys?: boolean;
+}
+
+export interface MailUser {
+  address: string;
+  domain: string;
+  local: string;
+  /** absolute path of the mailbox (INBOX maildir) */
+  mailbox: string;
+  /** relative to the mail dir: vmail/<domain>/<user> */
+  mailboxRel: string;
+  folders: FolderInfo[];
+  messages: number;
+}
+
+export interface MailTreeInfo {
+  root: string;
+  /** <root>/data/mail (source.mail) */
+  mailDir: string;
+  domains: string[];
+  users: MailUser[];
+  totalMessages: number;
+  /** MYSQL_ROOT_PASSWORD in .env (not the throwaway server's password) */
+  envPassword: string;
+}
+
+const DOMAIN_NAMES = ['example.com', 'example.org', 'example.net', 'example.jp', 'example.co.jp', 'example.io'];
+const LOCALS = ['alice', 'bob', 'carol', 'dave', 'eve', 'frank', 'tanaka', 'suzuki', 'yamada', 'sato'];
+
+export function domainName(i: number): string {
+  return i < DOMAIN_NAMES.length ? DOMAIN_NAMES[i] : `example${i}.com`;
+}
+export function localPart(i: number): string {
+  return i < LOCALS.length ? LOCALS[i] : `user${i}`;
+}
+
+export const DEFAULT_UNTIL = Date.UTC(2025, 5, 1, 6, 0, 0);
+
+export function generateMailTree(root: string, opts: MailTreeOptions = {}): MailTreeInfo {
+  const o = {
+    seed: 1, domains: 2, usersPerDomain: 3, messagesPerFolder: 10, attachmentFraction: 0.05,
+    until: DEFAULT_UNTIL, chown: process.getuid?.() === 0, skipKeys: false, ...opts,
+  };
+  const rng = createRng(o.seed);
+  const owner: Owner = { chown: o.chown };
+  const until = Math.floor(o.until / 1000);
+  const mailDir = join(root, 'data', 'mail');
+  mkdirSync(root, { recursive: true });
+  mkdirSync(join(root, 'data'), { recursive: true, mode: 0o755 });
+  mkdirOwned(mailDir, 0o755, owner);
+  mkdirOwned(join(mailDir, 'vmail'), 0o700, owner);
+  mkdirOwned(join(mailDir, 'sieve'), 0o700, owner);
+
+  const domains = Array.from({ length: o.domains }, (_, i) => domainName(i));
+  const users: MailUser[] = [];
+  for (const domain of domains) {
+    mkdirOwned(join(mailDir, 'vmail', domain), 0o700, owner);
+    mkdirOwned(join(mailDir, 'sieve', domain), 0o700, owner);
+    for (let u = 0; u < o.usersPerDomain; u++) {
+      const local = localPart(u);
+      const address = `${local}@${domain}`;
+      const mailboxRel = `vmail/${domain}/${local}`;
+      const mailbox = join(mailDir, mailboxRel);
+      const folders = generateMailbox(rng, { address, mailbox, messagesPerFolder: o.messagesPerFolder, until, attachmentFraction: o.attachmentFraction }, owner);
+      generateSieve(join(mailDir, 'sieve', domain, local), address, owner, until - 90 * 86400);
+      users.push({ address, domain, local, mailbox, mailboxRel, folders, messages: folders.reduce((n, f) => n + f.messages, 0) });
+    }
+  }
+
+  const { envPassword } = generateConfigFiles(root, domains, rng, owner, until - 120 * 86400);
+  if (!o.skipKeys) {
+    generateCertbot(join(root, 'data', 'certbot'), domains, owner, until - 20 * 86400);
+    generateOpendkim(join(root, 'config', 'opendkim'), domains, owner, until - 200 * 86400);
+  }
+  return { root, mailDir, domains, users, totalMessages: users.reduce((n, u) => n + u.messages, 0), envPassword };
+}
