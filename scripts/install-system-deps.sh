@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs the programs the tests (and, with --bench, the benchmark) run for real: rsync,
+# MariaDB server and client, doveadm, smartctl, openssl, mkfs.ext4, unshare/mount, acl, attr,
+# gzip, coreutils. A fast no-op when everything is there. As root it installs what is missing
+# with apt-get (Debian/Ubuntu) or dnf (Rocky/RHEL); otherwise it prints the exact list and exits 1.
+set -euo pipefail
+
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    -h|--help) echo "usage: $0 [--bench]"; exit 0 ;;
+    *) echo "install-system-deps: unknown option $arg (usage: $0 [--bench])" >&2; exit 64 ;;
+  esac
+done
+
+# command:debian-package:rpm-package
+needs=(
+  rsync:rsync:rsync
+  mariadbd:mariadb-server:mariadb-server
+  mariadb-install-db:mariadb-server:mariadb-server
+  mariadb:mariadb-client:mariadb
+  mariadb-dump:mariadb-client:mariadb
+  doveadm:dovecot-core:dovecot
+  smartctl:smartmontools:smartmontools
+  openssl:openssl:openssl
+  mkfs.ext4:e2fsprogs:e2fsprogs
+  unshare:util-linux:util-linux
+  losetup:util-linux:util-linux
+  setfacl:acl:acl
+  getfattr:attr:attr
+  gzip:gzip:gzip
+  sha256sum:coreutils:coreutils
+)
+if [ "$bench" = 1 ]; then
+  needs+=(restic:restic:restic rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
+fi
+
+have() {
+  # sbin programs are not on a normal user's PATH but are still installed.
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
+
+if command -v apt-get >/dev/null 2>&1; then manager=apt; col=2
+elif command -v dnf >/dev/null 2>&1; then manager=dnf; col=3
+else manager=none; col=2
+fi
+
+missing=()
+for entry in "${needs[@]}"; do
+  cmd=${entry%%:*}
+  pkg=$(echo "$entry" | cut -d: -f"$col")
+  if ! have "$cmd"; then
+    case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
+  fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || [ "$manager" = none ]; then
+  echo "install-system-deps: missing programs; install these packages (as root):" >&2
+  case "$manager" in
+    dnf) echo "  dnf install -y ${missing[*]}" >&2 ;;
+    *) echo "  apt-get install -y --no-install-recommends ${missing[*]}" >&2 ;;
+  esac
+  exit 1
+fi
+
+echo "install-system-deps: installing ${missing[*]}" >&2
+if [ "$manager" = apt ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  # restic, rsnapshot and hyperfine live in EPEL on Rocky.
+  if [ "$bench" = 1 ] && ! rpm -q epel-release >/dev/null 2>&1; then dnf install -y -q epel-release; fi
+  dnf install -y -q "${missing[@]}"
+fi
+
+still=()
+for entry in "${needs[@]}"; do
+  have "${entry%%:*}" || still+=("${entry%%:*}")
+done
+if [ ${#still[@]} -gt 0 ]; then
+  echo "install-system-deps: still missing after install: ${still[*]}" >&2
+  exit 1
+fi
