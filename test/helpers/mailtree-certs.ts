@@ -2,7 +2,8 @@
  * Real key material, laid out exactly as certbot and opendkim-genkey leave it:
  * certbot/archive/<d>/{cert1,chain1,fullchain1,privkey1}.pem, live/<d>/*.pem as RELATIVE
  * symlinks into ../../archive/<d>/, renewal/<d>.conf, accounts/; and opendkim keys/<d>/default.*
- * with the DNS TXT record of the very key. Keys are fresh random keys (not seeded).
+ * with the DNS TXT record of the very key. Keys are real random keys (not seeded), made once
+ * per domain per process.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -20,8 +21,14 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: 'pipe' });
 }
 
+// Key generation dominates a small tree's build time: one set per domain per process is enough.
+const certCache = new Map<string, { cert: string; chain: string; key: string }>();
+const dkimCache = new Map<string, { pem: string; p: string }>();
+
 /** A small CA (the "chain") and a 90-day leaf certificate for mail.<domain> signed by it. */
 function issueCertificate(domain: string): { cert: string; chain: string; key: string } {
+  const cached = certCache.get(domain);
+  if (cached) return cached;
   const work = mkdtempSync(join(tmpdir(), 'mailbackup-cert-'));
   try {
     const p = (n: string): string => join(work, n);
@@ -32,11 +39,15 @@ function issueCertificate(domain: string): { cert: string; chain: string; key: s
     openssl(['req', '-x509', ...ec, '-nodes', '-keyout', p('leaf.key'), '-out', p('leaf.pem'),
       '-days', '90', '-subj', `/CN=mail.${domain}`, '-CA', p('ca.pem'), '-CAkey', p('ca.key'),
       '-addext', `subjectAltName=DNS:mail.${domain},DNS:${domain}`]);
-    return { cert: readFileSync(p('leaf.pem'), 'utf8'), chain: readFileSync(p('ca.pem'), 'utf8'), key: readFileSync(p('leaf.key'), 'utf8') };
+    const issued = { cert: readFileSync(p('leaf.pem'), 'utf8'), chain: readFileSync(p('ca.pem'), 'utf8'), key: readFileSync(p('leaf.key'), 'utf8') };
+    certCache.set(domain, issued);
+    return issued;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+let accountKey: object | undefined;
 
 export function generateCertbot(dir: string, domains: string[], owner: Owner, mtime: number): void {
   for (const sub of ['archive', 'live', 'renewal', 'accounts/acme-v02.api.letsencrypt.org/directory']) {
@@ -46,7 +57,7 @@ export function generateCertbot(dir: string, domains: string[], owner: Owner, mt
   mkdirOwned(account, 0o700, owner, ROOT, ROOT);
   writeOwned(join(account, 'meta.json'), '{"creation_dt": "2024-01-10T03:00:00Z", "creation_host": "mail.example.com"}\n', 0o644, owner, mtime, ROOT, ROOT);
   writeOwned(join(account, 'regr.json'), '{"body": {}, "uri": "https://acme-v02.api.letsencrypt.org/acme/acct/123456789"}\n', 0o644, owner, mtime, ROOT, ROOT);
-  const accountKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  accountKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   writeOwned(join(account, 'private_key.json'), JSON.stringify(accountKey) + '\n', 0o400, owner, mtime, ROOT, ROOT);
 
   for (const domain of domains) {
@@ -77,6 +88,20 @@ export function generateCertbot(dir: string, domains: string[], owner: Owner, mt
   }
 }
 
+/** An RSA 2048 key as opendkim-genkey makes it (PKCS#1 PEM) and its public key for p=. */
+function dkimKey(domain: string): { pem: string; p: string } {
+  let key = dkimCache.get(domain);
+  if (!key) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    key = {
+      pem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+      p: (publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64'),
+    };
+    dkimCache.set(domain, key);
+  }
+  return key;
+}
+
 /** DNS TXT record in opendkim-genkey's own layout (the p= value split into 255-char strings). */
 function dkimTxt(domain: string, p: string): string {
   const record = `v=DKIM1; h=sha256; k=rsa; p=${p}`;
@@ -91,9 +116,7 @@ export function generateOpendkim(dir: string, domains: string[], owner: Owner, m
   for (const domain of domains) {
     const keyDir = join(dir, 'keys', domain);
     mkdirOwned(keyDir, 0o700, owner, OPENDKIM_UID, OPENDKIM_GID);
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
-    const p = (publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
+    const { pem, p } = dkimKey(domain);
     writeOwned(join(keyDir, 'default.private'), pem, 0o600, owner, mtime, OPENDKIM_UID, OPENDKIM_GID);
     writeOwned(join(keyDir, 'default.txt'), dkimTxt(domain, p), 0o644, owner, mtime, OPENDKIM_UID, OPENDKIM_GID);
     keyTable.push(`default._domainkey.${domain} ${domain}:default:/etc/opendkim/keys/${domain}/default.private`);

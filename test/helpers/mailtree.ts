@@ -4,7 +4,7 @@
  *   data/certbot (archive + relative live symlinks), config/opendkim (real keys),
  *   docker-compose.yml, .env (0600), config/{postfix,dovecot,rspamd,clamav}, scripts/, logs/.
  * Same seed → same tree (paths, contents, modes, mtimes), except the crypto keys and
- * certificates, which are fresh real keys each time.
+ * certificates: real keys, generated once per domain per process.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
