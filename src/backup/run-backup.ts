@@ -104,7 +104,6 @@ export async function runBackup(
 
   const mlog = log.child({ step: 'manifest' });
   const manifest = await writeManifest(partial, prev?.dir, { log: mlog, signal });
-  mlog.info({ files: manifest.files, hashed: manifest.hashed, reused: manifest.reused, durationMs: manifest.durationMs }, 'manifest written');
 
   const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
   const meta: BackupMeta = {

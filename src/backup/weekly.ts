@@ -21,7 +21,7 @@ export async function cloneToWeekly(
   const partial = layout.partial(root, ref);
   const startedAt = new Date().toISOString();
   if (existsSync(partial)) rmSync(partial, { recursive: true, force: true });
-  await hardlinkClone(daily.dir, partial, { signal });
+  await hardlinkClone(daily.dir, partial, signal);
   const meta: BackupMeta = {
     ...daily.meta,
     kind: 'weekly',

@@ -78,13 +78,13 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
         });
         result.linkedRenames += r.renamed;
         result.warnings.push(...r.warnings);
-        log.debug({ component: spec.name, pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
+        log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
       }
       const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal);
       result.files = out.regularFiles ?? result.files;
       result.bytes = out.totalSize ?? result.bytes;
       const passMs = Date.now() - tPass;
-      log.debug({ component: spec.name, pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
+      log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
       const again = out.exitCode === RSYNC_VANISHED || passMs > SECOND_PASS_AFTER_MS;
       if (out.exitCode === RSYNC_VANISHED && (pass === 2 || !again)) {
         result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)`);
