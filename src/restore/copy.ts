@@ -31,7 +31,12 @@ export async function copyNoReplace(src: string, dst: string, tmpDir = dirname(d
   }
 }
 
-/** Creates a directory (and missing parents) with the mode and owner of `like`. */
+export async function applyDirAttributes(path: string, like: Stats): Promise<void> {
+  await fs.chown(path, like.uid, like.gid).catch(() => undefined);
+  await fs.chmod(path, like.mode & 0o7777);
+}
+
+/** Creates a directory (and missing parents) with the mode and owner of `like`; an existing one is left as it is. */
 export async function mkdirLike(path: string, like: Stats): Promise<void> {
   try {
     await fs.mkdir(path);
@@ -43,8 +48,7 @@ export async function mkdirLike(path: string, like: Stats): Promise<void> {
       if (e.code !== 'EEXIST') throw e;
     });
   }
-  await fs.chown(path, like.uid, like.gid).catch(() => undefined);
-  await fs.chmod(path, like.mode & 0o7777);
+  await applyDirAttributes(path, like);
 }
 
 /** Runs `fn` over `items` with at most `n` at a time (copies overlap I/O latency). */

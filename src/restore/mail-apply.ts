@@ -5,7 +5,7 @@
 import { existsSync, promises as fs, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { copyNoReplace, eachLimit, mkdirLike } from './copy.js';
+import { applyDirAttributes, copyNoReplace, eachLimit, mkdirLike } from './copy.js';
 import type { MailPlan } from './mail-plan.js';
 import { folderName } from './names.js';
 import { encodeMutf7 } from './mutf7.js';
@@ -24,12 +24,15 @@ export interface MailApplyTarget {
   to: string;
   /** subscribe created folders (live merge); a --to copy brings its own subscriptions file */
   subscribe: boolean;
+  /** a --to copy: the target directory takes the snapshot mailbox's mode and owner */
+  ownTarget?: boolean;
   log: Logger;
 }
 
 export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise<MailApplyResult> {
-  const rootLike = await fs.stat(existsSync(t.to) ? t.to : t.from);
+  const rootLike = await fs.stat(t.ownTarget || !existsSync(t.to) ? t.from : t.to);
   await mkdirLike(t.to, rootLike);
+  if (t.ownTarget) await applyDirAttributes(t.to, rootLike);
   const created: string[] = [];
   for (const dir of plan.createFolders) {
     if (await ensureFolder(t, dir, rootLike)) created.push(folderName(dir));

@@ -92,5 +92,5 @@ export function listAddresses(vmail: string): string[] {
 }
 
 /** Per-folder files Dovecot needs to keep UIDs and keyword letters meaning the same thing. */
-export const FOLDER_METADATA = ['dovecot-uidlist', 'dovecot-keywords', 'maildirfolder'] as const;
+export const FOLDER_METADATA = ['dovecot-uidlist', 'dovecot-keywords'] as const;
 export const MAILBOX_METADATA = ['subscriptions', 'dovecot-uidvalidity'] as const;

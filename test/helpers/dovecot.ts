@@ -13,6 +13,8 @@ export interface DovecotOptions {
   /** the directory holding vmail/ (source.mail, or a restored copy) */
   mailDir: string;
   users: string[];
+  /** a user's home when it is not <mailDir>/vmail/<domain>/<local> (a --to copy) */
+  homes?: Record<string, string>;
   uid?: number;
   gid?: number;
   /** run master+auth so `-u USER` works (the docker shim's dovecot container) */
@@ -35,13 +37,14 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-function home(mailDir: string, address: string): string {
+function defaultHome(mailDir: string, address: string): string {
   const [local, domain] = address.split('@');
   return join(mailDir, 'vmail', domain, local);
 }
 
 export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-dovecot-'));
+  const home = (mailDir: string, u: string) => o.homes?.[u] ?? defaultHome(mailDir, u);
   const uid = o.uid ?? 5000;
   const gid = o.gid ?? 5000;
   const passwd = join(dir, 'passwd');
@@ -90,12 +93,12 @@ export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
     doveadm,
     async folders(user) {
       const r = await doveadm(user, ['mailbox', 'list']);
-      if (r.code !== 0) throw new Error(`doveadm mailbox list failed: ${r.stderr}`);
+      if (r.code !== 0 || /Error:/.test(r.stderr)) throw new Error(`doveadm mailbox list failed: ${r.stderr}`);
       return r.stdout.split('\n').filter(Boolean).sort();
     },
     async messages(user) {
       const r = await doveadm(user, ['fetch', 'mailbox guid flags', 'ALL']);
-      if (r.code !== 0) throw new Error(`doveadm fetch failed: ${r.stderr}`);
+      if (r.code !== 0 || /Error:/.test(r.stderr)) throw new Error(`doveadm fetch failed: ${r.stderr}`);
       return parseFetch(r.stdout);
     },
     async stop() {
