@@ -1,6 +1,54 @@
+/**
+ * `drill`: restore a snapshot to scratch, check and time it, write drills/<date>.json and .md,
+ * mail the report. Exit 2 names every failed check; 1 when only warnings.
+ */
 import type { Context } from '../cli/context.js';
-import { MailbackupError } from '../errors.js';
+import { runDrill } from '../drill/run-drill.js';
+import { failedChecks, warnChecks, writeReport } from '../drill/report.js';
+import { ExitCode } from '../errors.js';
+import { notifyRun } from '../notify/index.js';
 
-export default async function drill(_ctx: Context, _opts: object): Promise<number> {
-  throw new MailbackupError('drill is not implemented yet');
+interface Opts {
+  snapshot?: string;
+  workdir?: string;
+  keep?: boolean;
+}
+
+export default async function drill(ctx: Context, opts: Opts): Promise<number> {
+  const config = ctx.config();
+  const { log, lines } = ctx.runLog();
+  const report = await runDrill(config, opts, log, ctx.signal);
+  const files = writeReport(config.destination.root, report);
+  const failed = failedChecks(report.checks);
+  const warned = warnChecks(report.checks);
+  for (const c of failed) log.error({ check: c.name }, `drill check failed: ${c.name}: ${c.detail}`);
+  for (const c of warned) log.warn({ check: c.name }, `drill warning: ${c.name}: ${c.detail}`);
+  const code = failed.length ? ExitCode.FAILED : warned.length ? ExitCode.WARNING : ExitCode.OK;
+  log.info({ ok: report.ok, report: files.json, rto: report.rto }, 'drill finished');
+
+  await notifyRun(
+    config,
+    {
+      command: 'drill',
+      host: report.host,
+      exitCode: code,
+      failures: failed.map((c) => ({ step: c.name, error: c.detail })),
+      warnings: warned.map((c) => `${c.name}: ${c.detail}`),
+      snapshot: report.snapshot,
+      logLines: lines,
+      destinationRoot: config.destination.root,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+    },
+    log,
+  );
+
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  ctx.result({ ...report, reportFiles: files, exitCode: code }, [
+    `drill of ${report.snapshot}: ${report.ok ? 'PASSED' : `FAILED (${failed.map((c) => c.name).join(', ')})`}`,
+    ...report.phases.map((p) => `  ${p.name.padEnd(20)} ${secs(p.durationMs).padStart(9)}${p.ok ? '' : '  failed'}`),
+    ...report.checks.map((c) => `  [${c.status === 'ok' ? 'ok' : c.status === 'warn' ? 'warn' : 'FAIL'}] ${c.name}: ${c.detail}`),
+    `report: ${files.md}`,
+  ]);
+  return code;
 }

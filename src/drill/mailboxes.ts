@@ -1,0 +1,95 @@
+/**
+ * Per-user mailbox and message counts of a mail tree (vmail/<domain>/<user>/, Maildir++), and
+ * the Dovecot check: doveadm, run as the mailbox owner with a minimal config, must open every
+ * restored mailbox and see the same number of messages.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { doveadm } from '../tools/doveadm.js';
+import { which } from '../tools/shell.js';
+import type { DrillCheck } from './report.js';
+
+export interface MailboxCount {
+  /** INBOX plus every .Folder maildir */
+  mailboxes: number;
+  messages: number;
+  dir: string;
+}
+
+const dirs = (p: string) => {
+  try {
+    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+};
+const fileCount = (p: string) => {
+  try {
+    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isFile()).length;
+  } catch {
+    return 0;
+  }
+};
+
+export function countMailboxes(mailDir: string): Map<string, MailboxCount> {
+  const out = new Map<string, MailboxCount>();
+  const vmail = join(mailDir, 'vmail');
+  for (const domain of dirs(vmail).sort()) {
+    for (const user of dirs(join(vmail, domain)).sort()) {
+      const dir = join(vmail, domain, user);
+      const folders = ['', ...dirs(dir).filter((n) => n.startsWith('.') && dirs(join(dir, n)).includes('cur'))];
+      let messages = 0;
+      for (const f of folders) messages += fileCount(join(dir, f, 'cur')) + fileCount(join(dir, f, 'new'));
+      out.set(`${user}@${domain}`, { mailboxes: folders.length, messages, dir });
+    }
+  }
+  return out;
+}
+
+export function compareCounts(snapshot: Map<string, MailboxCount>, restored: Map<string, MailboxCount>): DrillCheck {
+  const diffs: string[] = [];
+  for (const [user, s] of snapshot) {
+    const r = restored.get(user);
+    if (!r) diffs.push(`${user} missing`);
+    else if (r.mailboxes !== s.mailboxes || r.messages !== s.messages) {
+      diffs.push(`${user}: ${r.mailboxes} mailboxes/${r.messages} messages restored, snapshot has ${s.mailboxes}/${s.messages}`);
+    }
+  }
+  for (const user of restored.keys()) if (!snapshot.has(user)) diffs.push(`${user} not in the snapshot`);
+  const total = [...snapshot.values()].reduce((n, c) => n + c.messages, 0);
+  return diffs.length
+    ? { name: 'mailbox counts', status: 'fail', detail: diffs.join('; ') }
+    : { name: 'mailbox counts', status: 'ok', detail: `${snapshot.size} users, ${total} messages, same as the snapshot` };
+}
+
+/** Sum of `doveadm mailbox status messages '*'` for one maildir, run as its owner. */
+async function doveadmCount(workdir: string, user: string, c: MailboxCount): Promise<{ mailboxes: number; messages: number } | string> {
+  const st = statSync(c.dir);
+  if (st.uid === 0) return 'owned by root (Dovecot refuses mail access as root)';
+  const conf = join(workdir, `.dovecot-${st.uid}.conf`);
+  writeFileSync(
+    conf,
+    `mail_location = maildir:~:INDEX=MEMORY\nmail_uid = ${st.uid}\nmail_gid = ${st.gid}\nfirst_valid_uid = 1\nfirst_valid_gid = 1\nssl = no\nlog_path = /dev/stderr\n`,
+  );
+  const r = await doveadm({ configFile: conf, env: { USER: user, HOME: c.dir } }, ['mailbox', 'status', 'messages', '*']);
+  if (r.exitCode !== 0) return `doveadm exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+  const lines = r.stdout.split('\n').map((l) => /^(.*) messages=(\d+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  return { mailboxes: lines.length, messages: lines.reduce((n, m) => n + Number(m[2]), 0) };
+}
+
+export async function doveadmCheck(workdir: string, restored: Map<string, MailboxCount>): Promise<DrillCheck> {
+  if (!(await which('doveadm'))) {
+    return { name: 'doveadm', status: 'warn', detail: 'doveadm is not installed on this host: the Dovecot open check was skipped (install dovecot-core)' };
+  }
+  const problems: string[] = [];
+  for (const [user, c] of restored) {
+    const got = await doveadmCount(workdir, user, c);
+    if (typeof got === 'string') problems.push(`${user}: ${got}`);
+    else if (got.mailboxes !== c.mailboxes || got.messages !== c.messages) {
+      problems.push(`${user}: doveadm sees ${got.mailboxes} mailboxes/${got.messages} messages, files say ${c.mailboxes}/${c.messages}`);
+    }
+  }
+  return problems.length
+    ? { name: 'doveadm', status: 'fail', detail: problems.join('; ') }
+    : { name: 'doveadm', status: 'ok', detail: `Dovecot opened every mailbox of ${restored.size} users` };
+}

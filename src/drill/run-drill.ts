@@ -1,0 +1,133 @@
+/**
+ * One recovery drill (OR-05): restore everything from a snapshot into scratch space, check it,
+ * time it, record it. Each phase is timed; a phase that throws becomes a failed check and the
+ * drill goes on, so one report names every problem. Scratch space and databases go away at the
+ * end, also on failure (unless --keep).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { checkDestination } from '../repository/marker.js';
+import { localDate } from '../repository/layout.js';
+import { resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
+import { readCredentials, type DbAccess } from '../tools/mariadb.js';
+import { drillDatabase, dropScratch } from './databases.js';
+import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
+import { certificateChecks, dkimChecks } from './keys.js';
+import { compareCounts, countMailboxes, doveadmCheck } from './mailboxes.js';
+import { failedChecks, measureRto, rtoChecks, timed, type DrillCheck, type DrillPhase, type DrillReport } from './report.js';
+import { layout } from '../repository/layout.js';
+
+export interface DrillOptions {
+  snapshot?: string;
+  workdir?: string;
+  keep?: boolean;
+  now?: () => Date;
+}
+
+export const DEFAULT_WORKDIR = '/var/tmp';
+
+/** Scratch dir inside the chosen base; 0711 so Dovecot's mail uid can reach the mailboxes. */
+function makeScratch(base: string, date: string): string {
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  const dir = mkdtempSync(join(base, `mailbackup-drill-${date}-`));
+  chmodSync(dir, 0o711);
+  return dir;
+}
+
+function spaceCheck(base: string, snap: Snapshot): DrillCheck | undefined {
+  const need = Object.entries(snap.meta?.components ?? {}).reduce((n, [, c]) => n + (c.bytes ?? 0), 0);
+  const st = statfsSync(base);
+  const free = Number(st.bavail) * Number(st.bsize);
+  if (free >= need * 1.05) return undefined;
+  const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
+  return { name: 'workdir space', status: 'fail', detail: `${base} has ${gb(free)} free, the restore needs ${gb(need)}: pass --workdir DIR or set drill.workdir` };
+}
+
+export async function runDrill(config: Config, opts: DrillOptions, log: Logger, signal?: AbortSignal): Promise<DrillReport> {
+  const now = opts.now ?? (() => new Date());
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
+  const snap = resolveSnapshot(root, opts.snapshot ?? 'latest');
+  const startedAt = now();
+  const date = localDate(startedAt);
+  const base = opts.workdir ?? config.drill.workdir ?? DEFAULT_WORKDIR;
+  const workdir = makeScratch(base, date);
+  const phases: DrillPhase[] = [];
+  const checks: DrillCheck[] = [];
+  const access: DbAccess = { target: { runtime: config.database.runtime, container: config.database.container }, user: config.database.user, password: '' };
+  const loaded: string[] = [];
+  log.info({ snapshot: snap.id, workdir }, 'drill started');
+
+  /** a phase that throws is a failed check named after it; the drill continues */
+  const phase = async (name: string, fn: () => Promise<DrillCheck | DrillCheck[]>) => {
+    try {
+      const got = await timed(phases, name, fn);
+      checks.push(...(Array.isArray(got) ? got : [got]));
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      checks.push({ name, status: 'fail', detail: errorMessage(err) });
+    }
+    log.info({ step: name, durationMs: phases.at(-1)?.durationMs }, `drill phase ${name} done`);
+  };
+
+  try {
+    const space = spaceCheck(base, snap);
+    if (space) checks.push(space);
+    const components = space ? [] : componentsIn(snap.dir);
+    for (const c of components) {
+      await phase(`restore ${c}`, async () => {
+        await restoreComponent(snap.dir, workdir, c, signal);
+        return [];
+      });
+    }
+    if (components.length) await phase('manifest', () => checkAgainstManifest(snap.dir, workdir, components));
+    if (components.includes('mail')) {
+      const restored = countMailboxes(join(workdir, 'mail'));
+      await phase('mailbox counts', async () => compareCounts(countMailboxes(layout.component(snap.dir, 'mail')), restored));
+      await phase('doveadm', () => doveadmCheck(workdir, restored));
+    }
+    const dbs = space ? [] : Object.entries(snap.meta?.databases ?? {});
+    if (dbs.length) access.password = readCredentials(config.database.credentialsFile);
+    for (const [db, meta] of dbs) {
+      await phase(`database ${db}`, async () => {
+        loaded.push(db);
+        return drillDatabase(access, db, join(snap.dir, meta.file), meta, signal);
+      });
+    }
+    if (components.includes('ssl')) await phase('certificates', async () => certificateChecks(join(workdir, 'ssl'), now()));
+    if (components.includes('dkim')) await phase('dkim keys', async () => dkimChecks(join(workdir, 'dkim')));
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    checks.push({ name: 'drill', status: 'fail', detail: errorMessage(err) });
+  } finally {
+    if (!opts.keep) {
+      for (const db of loaded) {
+        await dropScratch(access, db).catch((err) =>
+          checks.push({ name: `cleanup ${db}_drill`, status: 'fail', detail: `could not drop it: ${errorMessage(err)}; drop it by hand` }),
+        );
+      }
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }
+
+  const rto = measureRto(phases);
+  checks.push(...rtoChecks(rto, config.drill.rtoMailDbHours, config.drill.rtoTotalHours));
+  return {
+    format: 1,
+    date,
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    ok: failedChecks(checks).length === 0,
+    snapshot: snap.id,
+    host: hostname(),
+    workdir,
+    kept: Boolean(opts.keep),
+    phases,
+    checks,
+    rto: { ...rto, targetMailDbHours: config.drill.rtoMailDbHours, targetTotalHours: config.drill.rtoTotalHours },
+  };
+}
