@@ -86,8 +86,9 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       const passMs = Date.now() - tPass;
       log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
       const again = out.exitCode === RSYNC_VANISHED || passMs > SECOND_PASS_AFTER_MS;
-      if (out.exitCode === RSYNC_VANISHED && (pass === 2 || !again)) {
-        result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)`);
+      if (out.exitCode === RSYNC_VANISHED) {
+        const next = pass === 1 ? '; a second pass picked up what was renamed meanwhile' : '';
+        result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)${next}`);
       }
       if (!again) break;
     }
