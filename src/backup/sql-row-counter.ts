@@ -1,8 +1,9 @@
 /**
  * Counts rows per table while a dump streams by, so backup.json records exactly what the dump
  * holds (a COUNT(*) afterwards would see a different moment of a live database).
- * mariadb-dump writes each INSERT on one line: `INSERT INTO `t` VALUES (…),(…);` — a row is a
- * parenthesis opened at depth 0 outside a string literal.
+ * An INSERT is `INSERT INTO `t` VALUES (…),(…);` on one line (mysqldump) or with one row per line
+ * (mariadb-dump 10.11+); a row is a parenthesis opened at depth 0 outside a string literal, and
+ * the statement ends at a `;` at depth 0 outside a string.
  */
 const NL = 0x0a;
 const QUOTE = 0x27; // '
@@ -37,7 +38,10 @@ export class SqlRowCounter {
           this.depth++;
         } else if (b === CLOSE) this.depth--;
         else if (b === 0x53 /* S of VALUES */ && this.depth === 0) this.seenValues = true;
-        else if (b === NL) this.endLine();
+        else if (b === 0x3b /* ; */ && this.depth === 0) {
+          this.table = undefined;
+          this.head = [0]; // rest of this line is not a statement start
+        }
         continue;
       }
       if (b === NL) {
@@ -75,8 +79,6 @@ export class SqlRowCounter {
   }
 
   private endLine(): void {
-    // An INSERT line ends only at a newline outside a string (strings escape newlines as \n).
-    this.table = undefined;
     this.head = [];
   }
 }

@@ -32,3 +32,20 @@ describe('SqlRowCounter', () => {
     }
   });
 });
+
+describe('SqlRowCounter on mariadb-dump 10.11+ output (one row per line)', () => {
+  it('counts rows of a multi-line INSERT, with ; and newlines inside strings', () => {
+    const c = new SqlRowCounter();
+    c.push(Buffer.from([
+      'INSERT INTO `aliases` VALUES',
+      "(1,'a;b'),",
+      "(2,'line\\nnext'),",
+      "(3,'x');",
+      'INSERT INTO `users` VALUES',
+      '(1,NULL);',
+      '-- Dump completed on 2026-11-28',
+      '',
+    ].join('\n')));
+    expect(c.tables).toEqual({ aliases: 3, users: 1 });
+  });
+});
