@@ -4,7 +4,7 @@
  * restored mailbox and see the same number of messages.
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { doveadm } from '../tools/doveadm.js';
 import { which } from '../tools/shell.js';
 import type { DrillCheck } from './report.js';
@@ -62,10 +62,22 @@ export function compareCounts(snapshot: Map<string, MailboxCount>, restored: Map
     : { name: 'mailbox counts', status: 'ok', detail: `${snapshot.size} users, ${total} messages, same as the snapshot` };
 }
 
+/** The first directory above `dir` that `uid` cannot enter (Dovecot would then see an empty mailbox). */
+export function blockedAncestor(dir: string, uid: number, gid: number): string | undefined {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const st = statSync(d);
+    const x = st.uid === uid ? st.mode & 0o100 : st.gid === gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!x) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 /** Sum of `doveadm mailbox status messages '*'` for one maildir, run as its owner. */
 async function doveadmCount(workdir: string, user: string, c: MailboxCount): Promise<{ mailboxes: number; messages: number } | string> {
   const st = statSync(c.dir);
   if (st.uid === 0) return 'owned by root (Dovecot refuses mail access as root)';
+  const blocked = blockedAncestor(c.dir, st.uid, st.gid);
+  if (blocked) return `uid ${st.uid} cannot enter ${blocked}: choose a --workdir whose parent directories others may enter (chmod o+x)`;
   const conf = join(workdir, `.dovecot-${st.uid}.conf`);
   writeFileSync(
     conf,
