@@ -1,6 +1,6 @@
 import type { Context } from '../cli/context.js';
-import { MailbackupError } from '../errors.js';
+import { restoreDb, type RestoreDbOptions } from '../restore/db.js';
 
-export default async function restoreDb(_ctx: Context, _opts: object): Promise<number> {
-  throw new MailbackupError('restore-db is not implemented yet');
+export default async function restoreDbCommand(ctx: Context, opts: RestoreDbOptions, name: string): Promise<number> {
+  return restoreDb(ctx, name, opts);
 }

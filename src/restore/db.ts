@@ -1,0 +1,125 @@
+/**
+ * `restore db NAME [--as NEWNAME]`: check the dump whole before anything is dropped, take a
+ * safety dump when the target exists, stream the gzip dump into `mariadb` in the container
+ * (password only in the environment), then compare tables and row counts with backup.json.
+ */
+import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import type { Context } from '../cli/context.js';
+import type { Config } from '../config/schema.js';
+import { DamageError, MailbackupError, UsageError } from '../errors.js';
+import { hasTrailer, readBackGzip, dumpDatabase } from '../backup/database-dump.js';
+import { layout } from '../repository/layout.js';
+import { checkDestination } from '../repository/marker.js';
+import { resolveSnapshot } from '../repository/snapshots.js';
+import { describeTarget } from '../tools/container.js';
+import { loadSqlStream, mariadbQuery, probeDumpClient, readCredentials, tableRowCounts, type DbAccess } from '../tools/mariadb.js';
+import { compareCounts, comparisonLines, dbPlanLines, planDb, switchesDatabase } from './db-plan.js';
+import { confirm } from './guard.js';
+import { checkDatabaseName, suggest } from './names.js';
+import { openSafetyDir } from './safety.js';
+
+export interface RestoreDbOptions {
+  as?: string;
+  snapshot?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+}
+
+export function dbAccess(config: Config): DbAccess {
+  const d = config.database;
+  return { target: { runtime: d.runtime, container: d.container }, user: d.user, password: readCredentials(d.credentialsFile) };
+}
+
+async function databaseExists(a: DbAccess, name: string): Promise<boolean> {
+  const out = await mariadbQuery(a, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${name}'`);
+  return out.split('\n').includes(name);
+}
+
+async function readHead(file: string, bytes = 64 * 1024): Promise<string> {
+  let head = '';
+  for await (const chunk of createReadStream(file).pipe(createGunzip())) {
+    head += (chunk as Buffer).toString('utf8');
+    if (head.length >= bytes) break;
+  }
+  return head;
+}
+
+export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptions): Promise<number> {
+  const name = checkDatabaseName('database', nameArg);
+  const target = o.as ? checkDatabaseName('--as', o.as) : name;
+  const config = ctx.config();
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
+  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const dump = layout.dump(snap.dir, name);
+  if (!existsSync(dump)) {
+    const names = new Set(Object.keys(snap.meta?.databases ?? {}));
+    if (existsSync(layout.mysqlDir(snap.dir))) for (const f of readdirSync(layout.mysqlDir(snap.dir))) if (f.endsWith('.sql.gz')) names.add(f.slice(0, -7));
+    throw new UsageError(`no dump of database ${name} in snapshot ${snap.id}${suggest(name, [...names]) || ' (it holds no database dumps)'}`);
+  }
+  const a = dbAccess(config);
+  const exists = await databaseExists(a, target);
+  const expected = snap.meta?.databases?.[name]?.tables;
+  const plan = planDb({ source: dump, snapshot: snap.id, database: name, target, replace: exists }, expected);
+  const lines = dbPlanLines(plan);
+  if (o.dryRun) {
+    ctx.result({ plan, dryRun: true }, [...lines, 'dry run: nothing was changed']);
+    return 0;
+  }
+
+  // The dump must be whole before anything is dropped: gzip reads back, trailer present, no USE.
+  const back = await readBackGzip(dump).catch((err: Error) => {
+    throw new DamageError(`dump ${dump} is damaged (${err.message}); try an older snapshot: \`mailbackup list\``);
+  });
+  if (!hasTrailer(back.tail)) throw new DamageError(`dump ${dump} has no "-- Dump completed" trailer; try an older snapshot`);
+  const switchLine = switchesDatabase(await readHead(dump));
+  if (switchLine) throw new DamageError(`dump ${dump} contains "${switchLine}" and would not load into ${target} only; load it by hand`);
+
+  if (exists) await confirm(`replace the live database ${target} in ${describeTarget(a.target)} (a safety dump is taken first)`, o.yes);
+  const log = ctx.runLog().log;
+  const out: Record<string, unknown> = { plan };
+  const safety = exists ? await openSafetyDir(config, `restore db ${name}`) : undefined;
+  try {
+    if (safety) {
+      mkdirSync(join(safety.dir, 'mysql'), { mode: 0o700 });
+      const file = join(safety.dir, 'mysql', `${target}.sql.gz`);
+      const client = await probeDumpClient(a);
+      await dumpDatabase(a, client, target, file, `mysql/${target}.sql.gz`, ctx.signal);
+      safety.record({ command: `restore db ${name}${o.as ? ` --as ${target}` : ''}`, snapshot: snap.id, saved: [{ live: `database ${target}`, copy: file }] });
+      out.safety = file;
+      lines.push(`safety dump of ${target}: ${file}`);
+      log.info({ file }, 'safety dump written');
+      const cs = (await mariadbQuery(a, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${target}'`)).trim().split('\t');
+      await mariadbQuery(a, `DROP DATABASE \`${target}\`; CREATE DATABASE \`${target}\` CHARACTER SET ${cs[0]} COLLATE ${cs[1]};`);
+    } else {
+      await mariadbQuery(a, `CREATE DATABASE \`${target}\`;`);
+    }
+    try {
+      await loadSqlStream(a, target, createReadStream(dump).pipe(createGunzip()), { signal: ctx.signal });
+    } catch (err) {
+      const hint = safety
+        ? `the previous contents are in ${out.safety}: \`zcat ${out.safety} | mariadb ${target}\` in the database container puts them back`
+        : `drop the half-loaded database: DROP DATABASE \`${target}\``;
+      throw new MailbackupError(`${(err as Error).message}; ${hint}`);
+    }
+    log.info({ database: target }, 'dump loaded');
+  } finally {
+    safety?.release();
+  }
+
+  const found = await tableRowCounts(a, target);
+  lines.push(`loaded ${name} into ${target}: ${Object.keys(found).length} table(s), ${Object.values(found).reduce((x, y) => x + y, 0)} row(s)`);
+  if (!expected) {
+    lines.push('  backup.json has no table counts for this dump: compare by hand');
+    ctx.result({ ...out, tables: found, comparison: null }, lines);
+    return 1;
+  }
+  const cmp = compareCounts(expected, found);
+  lines.push(...comparisonLines(cmp));
+  ctx.result({ ...out, tables: found, comparison: cmp }, lines);
+  if (!cmp.ok) log.error({ comparison: cmp }, 'restored database differs from backup.json');
+  return cmp.ok ? 0 : 2;
+}
