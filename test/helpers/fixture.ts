@@ -58,9 +58,12 @@ export interface Fixture {
   run(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
   /** the same, for tests that signal or kill the process midway */
   start(args: string[], extraEnv?: Record<string, string>): ChildProcess;
-  /** deep-merges `patch` into the config and rewrites the file; returns the new config */
+  /** deep-merges `patch` into the config and rewrites the file (unvalidated, so tests can write
+   *  bad configs); `undefined` values delete keys; returns the new config */
   writeConfig(patch: Patch): Record<string, unknown>;
   cleanup(): Promise<void>;
+  /** keep MariaDB running and the disk mounted after this process exits (demo --keep) */
+  keep(): void;
 }
 
 function baseConfig(f: { sourceRoot: string; destRoot: string; mountDir?: string; credentialsFile: string; logDir: string }): Record<string, unknown> {
@@ -126,7 +129,6 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     );
     const writeConfig = (patch: Patch): Record<string, unknown> => {
       config = deepMerge(config, patch);
-      parseConfig(config, configPath); // fail here, not inside the CLI, if the schema moved on
       writeFileSync(configPath, stringify(config), { mode: 0o600 });
       fixture.config = config;
       return config;
@@ -149,7 +151,12 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     const fixture: Fixture = {
       base, sourceRoot, tree, mountDir, destRoot, configPath, credentialsFile, mariadb, shim, env, config,
       run, start, writeConfig, cleanup,
+      keep: () => {
+        mariadb?.detach();
+        mount?.detach();
+      },
     };
+    parseConfig(config, configPath); // fail here, not inside the CLI, if the schema moved on
     writeConfig({});
     return fixture;
   } catch (err) {

@@ -1,6 +1,9 @@
-// Runs once before the suite: the e2e tests drive the single-file build, so it must be fresh.
+// Runs once before the suite. The programs the tests drive must be installed (TESTING.md: no test
+// is skipped for a missing program; as root the script installs them, else it lists them and
+// fails), and the e2e tests drive the single-file build, so it must be fresh.
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
+  execFileSync('bash', ['scripts/install-system-deps.sh'], { stdio: 'inherit' });
   execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 }

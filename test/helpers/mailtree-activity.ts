@@ -14,7 +14,9 @@ export interface DayOptions {
   seed?: number;
   /** new deliveries, as a share of all existing messages */
   newFraction?: number;
-  /** share of new/ messages read (→ cur/:2,S) and of cur/ messages whose flags change */
+  /** share of unseen new/ messages a client reads today (→ cur/ with :2,S) */
+  seenFraction?: number;
+  /** share of cur/ messages whose flags change (:2,S → :2,RS, …), renamed in place */
   readFraction?: number;
   /** share of cur/ messages moved to another folder */
   moveFraction?: number;
@@ -62,7 +64,7 @@ function listMessages(folderDir: string): Msg[] {
 const addFlag = (flags: string): string => (flags.includes('S') ? (flags.includes('R') ? `${flags}F` : `${flags}R`) : `${flags}S`);
 
 export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
-  const o = { seed: 2, newFraction: 0.01, readFraction: 0.01, moveFraction: 0.002, expungeFraction: 0.002, now: Date.now() - 60_000, chown: process.getuid?.() === 0, ...opts };
+  const o = { seed: 2, newFraction: 0.01, seenFraction: 0.5, readFraction: 0.01, moveFraction: 0.002, expungeFraction: 0.002, now: Date.now() - 60_000, chown: process.getuid?.() === 0, ...opts };
   const rng = createRng(o.seed);
   const mailDir = join(root, 'data', 'mail');
   const rel = (p: string): string => relative(mailDir, p);
@@ -91,7 +93,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
           unlinkSync(path);
           result.deleted.push(rel(path));
         } else if (m.sub === 'new') {
-          if (rng.chance(o.readFraction)) rename(path, join(m.folder, 'cur', withFlags(base, 'S')), result.read);
+          if (rng.chance(o.seenFraction)) rename(path, join(m.folder, 'cur', withFlags(base, 'S')), result.read);
         } else if (rng.chance(o.moveFraction)) {
           const target = rng.pick(FOLDERS.filter((t) => t.dir !== f.dir));
           const targetDir = target.dir ? join(mb, target.dir) : mb;

@@ -22,6 +22,8 @@ export interface MariaDb {
   /** runs SQL (via stdin) as root; returns tab-separated rows without a header line */
   query(sql: string, db?: string): Promise<string>;
   stop(): Promise<void>;
+  /** leave the server running after this process exits (demo --keep) */
+  detach(): void;
 }
 
 const running = new Set<number>();
@@ -162,6 +164,10 @@ export async function startMariaDb(): Promise<MariaDb> {
     dataDir,
     query: (sql, db) => runClient(socket, password, sql, db),
     stop,
+    detach: () => {
+      running.delete(pid);
+      server.unref();
+    },
   };
 }
 

@@ -12,6 +12,8 @@ export interface Mounted {
   dir: string;
   /** unmounts (lazily if still busy) and removes the image and temp dirs; safe to call twice */
   cleanup(): Promise<void>;
+  /** leave it mounted after this process exits (demo --keep) */
+  detach(): void;
 }
 
 const mounted = new Set<string>();
@@ -70,7 +72,7 @@ export async function mountLoopExt4(sizeMiB = 512): Promise<Mounted> {
   execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image], { stdio: 'pipe' });
   mountOrClean(base, ['-o', 'loop', image, dir]);
   mounted.add(dir);
-  return { dir, cleanup: makeCleanup(base, dir) };
+  return { dir, cleanup: makeCleanup(base, dir), detach: () => mounted.delete(dir) };
 }
 
 /** A tmpfs of `sizeMiB` mounted on a new temp dir. */
@@ -80,5 +82,5 @@ export async function mountTmpfs(sizeMiB = 64): Promise<Mounted> {
   mkdirSync(dir);
   mountOrClean(base, ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
   mounted.add(dir);
-  return { dir, cleanup: makeCleanup(base, dir) };
+  return { dir, cleanup: makeCleanup(base, dir), detach: () => mounted.delete(dir) };
 }

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMountPoint } from '../../src/repository/marker.js';
 import { installDockerShim, type DockerShim } from '../helpers/docker-shim.js';
+import { createFixture } from '../helpers/fixture.js';
 import { generateMailTree, simulateDay } from '../helpers/mailtree.js';
 import { seedMailDatabases, startMariaDb, tableRowCounts, type MariaDb } from '../helpers/mariadb.js';
 import { mountLoopExt4 } from '../helpers/mount.js';
@@ -170,5 +171,27 @@ describe('loop mount', () => {
       await m.cleanup();
     }
     expect(isMountPoint(m.dir)).toBe(false);
+  });
+});
+
+describe('e2e fixture', () => {
+  it('builds a mounted, marked destination, a private credentials file and a config the CLI accepts', async () => {
+    const fx = await createFixture({ destSizeMiB: 128 });
+    try {
+      expect(isMountPoint(fx.mountDir)).toBe(true);
+      expect(statSync(fx.destRoot).mode & 0o777).toBe(0o700);
+      expect(existsSync(join(fx.destRoot, '.mailbackup'))).toBe(true);
+      expect(statSync(fx.credentialsFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(fx.credentialsFile, 'utf8')).toContain(`password=${fx.mariadb!.password}`);
+      const list = await fx.run(['list']);
+      expect(list.stderr).not.toMatch(/config/i);
+      expect(list.code).toBe(0);
+      fx.writeConfig({ retention: { daily: 0 } });
+      expect((await fx.run(['list'])).code).toBe(78);
+    } finally {
+      await fx.cleanup();
+    }
+    expect(existsSync(fx.base)).toBe(false);
+    expect(isMountPoint(fx.mountDir)).toBe(false);
   });
 });
