@@ -99,7 +99,7 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     `  backoffMs: ${d.retry.backoffMs}`,
     '',
     'drill:   # quarterly recovery drill (OR-05)',
-    '  # workdir: /var/tmp/mailbackup-drill   # scratch space; default: .drill-<date> on the backup disk',
+    '  # workdir: /srv/drill-scratch   # scratch space for a full restore; default /var/tmp (needs the snapshot size free)',
     `  rtoMailDbHours: ${d.drill.rtoMailDbHours}   # target: mail and databases restored within`,
     `  rtoTotalHours: ${d.drill.rtoTotalHours}   # target: everything restored within`,
     '',

@@ -1,0 +1,79 @@
+/**
+ * Issue 7 "must show": `init` on the test fixture's compose file produces a config that
+ * `backup` accepts unchanged, prepares the destination and prints what it verified.
+ */
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createFixture, type Fixture } from '../helpers/fixture.js';
+
+let fx: Fixture;
+let written: string;
+let dest: string;
+
+beforeAll(async () => {
+  fx = await createFixture({ tree: { domains: 1, usersPerDomain: 2, messagesPerFolder: 3 } });
+  written = join(fx.base, 'init-config.yml');
+  dest = join(fx.mountDir, 'from-init');
+});
+afterAll(async () => {
+  await fx?.cleanup();
+});
+
+const init = (extra: string[] = []) =>
+  fx.run(['init', '--write-config', written, '--source-root', fx.sourceRoot, '--destination', dest, '--credentials-file', fx.credentialsFile, '--log-dir', join(fx.base, 'init-log'), ...extra]);
+
+describe('init on the fixture compose project', () => {
+  it('discovers containers and paths, writes a 0600 config, prepares the destination, all checks ok', async () => {
+    const r = await init();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(statSync(written).mode & 0o777).toBe(0o600);
+    const text = readFileSync(written, 'utf8');
+    expect(text).toMatch(/^# mailbackup configuration/);
+    const c = parse(text);
+    expect(c.source).toMatchObject({ root: fx.sourceRoot, mail: 'data/mail', certbot: 'data/certbot', dkim: 'config/opendkim', logs: 'logs' });
+    expect(c.database).toMatchObject({ runtime: 'docker', container: 'mailserver-mariadb', credentialsFile: fx.credentialsFile });
+    expect([...c.database.databases].sort()).toEqual(['roundcubemail', 'usermgmt']);
+    expect(c.dovecot.container).toBe('mailserver-dovecot');
+    expect(c.destination).toEqual({ root: dest, requireMountpoint: fx.mountDir });
+    expect(statSync(dest).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(join(dest, '.mailbackup'), 'utf8')).format).toBe(1);
+    for (const line of [/\[ok\]\s+rsync found/, /\[ok\]\s+docker container mailserver-mariadb answers; dump client mariadb-dump/, /\[ok\]\s+credentials file .* mode 0600/, /\[ok\]\s+.* is a mount point/, /\[ok\]\s+databases .* answer/]) {
+      expect(r.stdout).toMatch(line);
+    }
+    // the probe went through the container runtime, as on the server
+    expect(fx.shim.argvLog().some((a) => a.includes('exec') && a.includes('mailserver-mariadb') && a.includes('mariadb-dump'))).toBe(true);
+  });
+
+  it('writes a config that backup accepts unchanged', async () => {
+    const b = await fx.run(['--config', written, 'backup', '--date', '2026-11-02']);
+    expect(b.code, b.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(dest, 'daily', '2026-11-02', 'backup.json'), 'utf8'));
+    expect(meta.status).toBe('ok');
+    expect(Object.keys(meta.databases).sort()).toEqual(['roundcubemail', 'usermgmt']);
+    expect(readdirSync(join(dest, 'daily', '2026-11-02'))).toEqual(expect.arrayContaining(['mail', 'ssl', 'dkim', 'config', 'logs', 'mysql']));
+  });
+
+  it('keeps an existing config, and fails the checklist for a credentials file others can read', async () => {
+    const before = readFileSync(written, 'utf8');
+    chmodSync(fx.credentialsFile, 0o644);
+    try {
+      const r = await init();
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/\[FAIL\] credentials file .* is mode 0644 — others can read the password: chmod 600/);
+      expect(r.stdout).toMatch(/kept existing config/);
+      expect(readFileSync(written, 'utf8')).toBe(before);
+    } finally {
+      chmodSync(fx.credentialsFile, 0o600);
+    }
+  });
+
+  it('refuses a destination whose required mount point is not mounted, writing nothing there', async () => {
+    const elsewhere = join(fx.base, 'not-a-mount', 'mailserver');
+    const r = await fx.run(['init', '--write-config', join(fx.base, 'other.yml'), '--source-root', fx.sourceRoot, '--destination', elsewhere, '--require-mountpoint', join(fx.base, 'not-a-mount'), '--credentials-file', fx.credentialsFile, '--log-dir', join(fx.base, 'init-log')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/\[FAIL\] .*not-a-mount is not a mount point/);
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+});
