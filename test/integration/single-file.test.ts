@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixture, type Fixture } from '../helpers/fixture.js';
 
 const PKG = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 // /tmp has no node_modules above it, so the copy cannot resolve any package from disk
@@ -58,5 +59,30 @@ describe('the single-file build, copied alone', () => {
     expect(files).toContain('dist/mailbackup.mjs');
     expect(files).toContain('bin/mailbackup');
     expect(statSync('bin/mailbackup').mode & 0o111).not.toBe(0);
+  });
+});
+
+describe('the single-file build, copied alone, on a mail server', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await createFixture({ tree: { domains: 1, usersPerDomain: 2, messagesPerFolder: 3 } });
+  });
+  afterAll(async () => {
+    await fx?.cleanup();
+  });
+
+  it('makes a verified backup (worker threads, dumps, rsync) with no node_modules anywhere', async () => {
+    const r = spawnSync(process.execPath, [cli, '--config', fx.configPath, 'backup', '--date', '2026-11-03'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...fx.env, NODE_PATH: '' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(fx.destRoot, 'daily', '2026-11-03', 'backup.json'), 'utf8'));
+    expect(meta.status).toBe('ok');
+    expect(meta.tool.version).toBe(PKG.version);
+    expect(Object.keys(meta.databases).sort()).toEqual(['roundcubemail', 'usermgmt']);
+    const check = spawnSync('sha256sum', ['--quiet', '-c', 'manifest.sha256'], { cwd: join(fx.destRoot, 'daily', '2026-11-03'), encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 });
