@@ -1,0 +1,76 @@
+/**
+ * Everything status looks at, read from metadata only: directory names, backup.json, .state,
+ * .lock, drills/*.json, statfs. It never walks a snapshot tree, so it answers in well under a
+ * second however large the snapshots are.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
+import { diskUsage, type DiskUsage } from '../notify/disk.js';
+import { isStale, readLock, type LockInfo } from '../repository/lock.js';
+import { checkDestination, type Marker } from '../repository/marker.js';
+import { layout } from '../repository/layout.js';
+import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
+import { readLastBackup, type LastRun } from '../repository/state.js';
+import type { DrillRecord } from './types.js';
+
+export interface StatusFacts {
+  now: Date;
+  destination: string;
+  /** set when the destination cannot be used; nothing else is read then */
+  destinationError?: string;
+  marker?: Marker;
+  snapshots: Snapshot[];
+  latest?: string;
+  leftovers: { partial: string[]; deleting: string[] };
+  lastRun?: LastRun;
+  disk?: DiskUsage;
+  diskError?: string;
+  lock?: LockInfo & { stale: boolean };
+  drill?: DrillRecord;
+  drillError?: string;
+}
+
+/** The newest drill report: drills/<YYYY-MM-DD>.json, newest name first. */
+export function readNewestDrill(root: string): DrillRecord | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(layout.drills(root)).filter((n) => /^\d{4}-\d{2}-\d{2}.*\.json$/.test(n));
+  } catch {
+    return undefined;
+  }
+  const newest = names.sort().pop();
+  if (!newest) return undefined;
+  const file = join(layout.drills(root), newest);
+  const d = JSON.parse(readFileSync(file, 'utf8')) as Partial<DrillRecord>;
+  return { date: d.date ?? newest.slice(0, 10), finishedAt: d.finishedAt ?? `${newest.slice(0, 10)}T00:00:00Z`, ok: d.ok === true, file };
+}
+
+export function collectFacts(config: Config, now = new Date()): StatusFacts {
+  const root = config.destination.root;
+  const facts: StatusFacts = { now, destination: root, snapshots: [], leftovers: { partial: [], deleting: [] } };
+  try {
+    facts.marker = checkDestination(root, config.destination.requireMountpoint);
+  } catch (err) {
+    facts.destinationError = errorMessage(err);
+    return facts;
+  }
+  facts.snapshots = listSnapshots(root);
+  facts.latest = readLatest(root);
+  facts.leftovers = listLeftovers(root);
+  facts.lastRun = readLastBackup(root);
+  try {
+    facts.disk = diskUsage(root);
+  } catch (err) {
+    facts.diskError = errorMessage(err);
+  }
+  const lock = readLock(root);
+  if (lock) facts.lock = { ...lock, stale: isStale(lock) };
+  try {
+    facts.drill = readNewestDrill(root);
+  } catch (err) {
+    facts.drillError = errorMessage(err);
+  }
+  return facts;
+}
