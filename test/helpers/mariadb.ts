@@ -83,9 +83,11 @@ export async function startMariaDb(): Promise<MariaDb> {
   const logFile = join(base, 'mariadbd.log');
   mkdirSync(socketDir, { mode: 0o755 });
 
+  // --user only as root (CI); as a normal user the server simply runs as that user.
+  const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
   const install = spawnSync(
     'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'],
+    ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asUser],
     { encoding: 'utf8' },
   );
   if (install.status !== 0) {
@@ -102,7 +104,7 @@ export async function startMariaDb(): Promise<MariaDb> {
       `--socket=${socket}`,
       `--pid-file=${join(socketDir, 'mysqld.pid')}`,
       '--skip-networking',
-      '--user=root',
+      ...asUser,
       '--innodb-buffer-pool-size=32M',
       '--innodb-log-file-size=16M',
     ],

@@ -167,9 +167,11 @@ async function cmdExec(rest) {
   let file = ex.command[0];
   let argv = ex.command.slice(1);
   if (state.mariadbSocketDir) {
-    mkdirSync('/run/mysqld', { recursive: true });
+    if (!existsSync('/run/mysqld')) mkdirSync('/run/mysqld', { recursive: true });
     file = 'unshare';
-    argv = ['--mount', '--propagation', 'private', '--', 'sh', '-c',
+    // A normal user (demo without root) needs a user namespace to be allowed to bind-mount.
+    const userns = process.getuid() === 0 ? [] : ['--map-root-user'];
+    argv = [...userns, '--mount', '--propagation', 'private', '--', 'sh', '-c',
       'mount --bind "$0" /run/mysqld && exec "$@"', state.mariadbSocketDir, ...ex.command];
   }
   const child = spawn(file, argv, {
