@@ -3,7 +3,7 @@
  * clone of it (no second copy of anything, no second dump). backup.json is rewritten through
  * an atomic rename, so the daily's own backup.json inode is never touched (invariant 3).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { hardlinkClone } from '../tools/coreutils.js';
 import { layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
@@ -20,6 +20,7 @@ export async function cloneToWeekly(
   const ref: SnapshotRef = { kind: 'weekly', date: daily.date };
   const partial = layout.partial(root, ref);
   const startedAt = new Date().toISOString();
+  mkdirSync(layout.kindDir(root, 'weekly'), { recursive: true, mode: 0o700 });
   if (existsSync(partial)) rmSync(partial, { recursive: true, force: true });
   await hardlinkClone(daily.dir, partial, signal);
   const meta: BackupMeta = {
