@@ -100,13 +100,28 @@ export function buildProgram(dispatch: Dispatch): Command {
     .requiredOption('--to <dir>', 'new source.root to lay the files out under')
     .action(action('restore-all', () => import('../commands/restore-all.js')));
 
-  sub('drill', 'restore everything to scratch, check it, time it, report')
+  sub(
+    'drill',
+    'restore everything to scratch, check it, time it, report\n\n' +
+      'Restores every file component into a scratch directory and checks it against manifest.sha256, ' +
+      'compares mailbox and message counts per user (and opens them with doveadm), loads each dump into ' +
+      'a <name>_drill database and compares tables and row counts with backup.json, checks certificates ' +
+      'and DKIM keys, times every phase against the RTO targets, writes drills/<date>.json and .md and ' +
+      'mails the report. Scratch data and databases are removed afterwards unless --keep.',
+  )
     .option('--snapshot <s>', 'snapshot to drill', 'latest')
-    .option('--workdir <dir>', 'scratch directory')
+    .option('--workdir <dir>', 'directory to make the scratch copy in (default drill.workdir, then /var/tmp)')
     .option('--keep', 'keep the scratch directory and databases')
     .action(action('drill', () => import('../commands/drill.js')));
 
-  sub('init', 'write a config from the compose project and prepare the destination')
+  sub(
+    'init',
+    'write a config from the compose project and prepare the destination\n\n' +
+      'Reads the compose file under --source-root for the MariaDB and Dovecot containers and the host ' +
+      'paths of the mail, certbot and OpenDKIM volumes, writes a commented config (mode 0600; an existing ' +
+      'one is kept without --force), creates the destination marker (0700) and prints a checklist: ' +
+      'rsync, the database container and its dump client, the credentials file, the mount point.',
+  )
     .option('--source-root <dir>', 'the compose project directory')
     .option('--destination <dir>', 'backup destination root')
     .option('--write-config <file>', 'where to write the config (default: --config path)')
@@ -118,7 +133,13 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--notify-to <addresses>', 'comma-separated addresses for failure mail')
     .action(action('init', () => import('../commands/init.js')));
 
-  sub('schedule', 'print or install the cron lines or systemd units')
+  sub(
+    'schedule',
+    'print or install the cron lines or systemd units\n\n' +
+      'Daily backup 03:00, weekly Sunday 04:00, hourly status --notify, monthly status --smart, quarterly ' +
+      'drill, all with the real path of this program and --config. --install writes /etc/cron.d/mailbackup ' +
+      'or /etc/systemd/system/mailbackup-*.{service,timer} and prints how to enable them.',
+  )
     .option('--cron', 'cron format (default)')
     .option('--systemd', 'systemd service and timer units')
     .option('--install', 'write /etc/cron.d/mailbackup or the units')
