@@ -35,7 +35,7 @@ export interface SnapshotSpec {
 /** A destination root with its marker, in a fresh temp dir. */
 export function makeDestination(prefix = 'mb-dest-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
-  writeFileSync(join(root, '.mailbackup'), JSON.stringify({ format: 1, createdAt: '2026-01-01T00:00:00Z' }) + '\n');
+  writeFileSync(join(root, '.mailbackup'), JSON.stringify({ format: 1, createdAt: new Date().toISOString() }) + '\n');
   return root;
 }
 
