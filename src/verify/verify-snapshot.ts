@@ -95,7 +95,9 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
     opts.log.debug({ db, problems: result.problems }, 'dump checked');
   }
 
-  const prevDir = opts.level === 'default' && meta?.basedOn ? join(dirname(dirname(snap.dir)), meta.basedOn) : undefined;
+  // A weekly clone shares every inode with its daily; a daily shares the unchanged ones with its predecessor.
+  const base = meta?.clonedFrom ?? meta?.basedOn;
+  const prevDir = opts.level === 'default' && base ? join(dirname(dirname(snap.dir)), base) : undefined;
   const pool = opts.pool ?? createHashPool();
   const inflight = new Set<Promise<void>>();
   try {
