@@ -1,6 +1,6 @@
 import type { Context } from '../cli/context.js';
-import { MailbackupError } from '../errors.js';
+import { restoreAll, type RestoreAllOptions } from '../restore/all.js';
 
-export default async function restoreAll(_ctx: Context, _opts: object): Promise<number> {
-  throw new MailbackupError('restore-all is not implemented yet');
+export default async function restoreAllCommand(ctx: Context, opts: RestoreAllOptions): Promise<number> {
+  return restoreAll(ctx, opts);
 }

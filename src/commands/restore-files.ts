@@ -1,6 +1,6 @@
 import type { Context } from '../cli/context.js';
-import { MailbackupError } from '../errors.js';
+import { restoreFiles, type RestoreFilesOptions } from '../restore/files.js';
 
-export default async function restoreFiles(_ctx: Context, _opts: object): Promise<number> {
-  throw new MailbackupError('restore-files is not implemented yet');
+export default async function restoreFilesCommand(ctx: Context, opts: RestoreFilesOptions): Promise<number> {
+  return restoreFiles(ctx, opts);
 }

@@ -3,6 +3,8 @@
  * owners, hardlinks, ACLs, xattrs, symlinks and mtimes. Never --delete: a restore adds or
  * replaces, and anything it replaces was saved first by the caller.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ToolError } from '../errors.js';
 import { run } from './shell.js';
 
@@ -33,6 +35,7 @@ export function rsyncArgs(src: string, dst: string, opts: CopyTreeOptions, withA
 /** Copies src/ into dst/ (created when missing). */
 export async function copyTree(src: string, dst: string, opts: CopyTreeOptions = {}): Promise<void> {
   if (opts.paths && opts.paths.length === 0) return;
+  mkdirSync(dirname(dst.replace(/\/+$/, '')), { recursive: true }); // rsync creates only the last level
   const input = opts.paths ? opts.paths.join('\0') + '\0' : undefined;
   let r = await run('rsync', rsyncArgs(src, dst, opts), { input, signal: opts.signal });
   if (r.exitCode === 23 && /Operation not supported|acl|xattr/i.test(r.stderr)) {

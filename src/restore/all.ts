@@ -1,0 +1,103 @@
+/**
+ * `restore all --to DIR`: every file component of a snapshot laid out under DIR as under
+ * source.root, with modes, numeric owners and symlinks; then the steps that remain.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Context } from '../cli/context.js';
+import type { Config } from '../config/schema.js';
+import { sourcePath } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { FILE_COMPONENTS, layout } from '../repository/layout.js';
+import { checkDestination } from '../repository/marker.js';
+import { resolveSnapshot } from '../repository/snapshots.js';
+import { copyTree } from '../tools/rsync-restore.js';
+import { nextSteps, type ComponentPlacement } from './all-plan.js';
+import { relativeLocation } from './components.js';
+import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
+import { listAddresses } from './maildir.js';
+
+export interface RestoreAllOptions {
+  to: string;
+  snapshot?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+}
+
+export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<number> {
+  const config = ctx.config();
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
+  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const dir = checkTargetDir(o.to, [{ path: root, what: 'the backup destination' }]);
+  const liveMail = join(sourcePath(config, config.source.mail), 'vmail');
+  if ((isInside(dir, config.source.root) || isInside(config.source.root, dir)) && !isEmptyDir(liveMail)) {
+    throw new UsageError(
+      `--to ${dir} overlaps source.root ${config.source.root}, which holds a live mail store: restore all is for an empty new machine; use \`restore files --in-place\` and \`restore mail --in-place\` on a running server`,
+    );
+  }
+  requireEmptyOrYes(dir, o.yes);
+
+  const placements: ComponentPlacement[] = [];
+  for (const c of FILE_COMPONENTS) {
+    const from = layout.component(snap.dir, c);
+    if (!existsSync(from)) continue;
+    const rel = relativeLocation(config, c) ?? c; // logs not configured here: keep the snapshot's name
+    placements.push({ component: c, from, to: join(dir, rel), files: snap.meta?.components?.[c]?.files });
+  }
+  const lines = [`restore all from ${snap.id} → ${dir}`, ...placements.map((p) => `  ${p.component.padEnd(7)} → ${p.to}${p.files !== undefined ? `  (${p.files} files)` : ''}`)];
+  if (o.dryRun) {
+    ctx.result({ snapshot: snap.id, to: dir, placements, dryRun: true }, [...lines, 'dry run: nothing was changed']);
+    return 0;
+  }
+  const log = ctx.runLog().log;
+  for (const p of placements) {
+    const started = Date.now();
+    await copyTree(p.from, p.to, { ignoreExisting: true, signal: ctx.signal });
+    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started }, 'component restored');
+  }
+  const steps = nextSteps(stepsInput(ctx, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
+  lines.push('', 'Files are in place. Next steps:', ...steps);
+  ctx.result({ snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines);
+  return 0;
+}
+
+function dumpsIn(snapDir: string): string[] {
+  const d = layout.mysqlDir(snapDir);
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz')).map((f) => f.slice(0, -7)).sort() : [];
+}
+
+function stepsInput(ctx: Context, config: Config, dir: string, snapshot: string, databases: string[]) {
+  const rel = (c: 'mail' | 'ssl') => join(dir, relativeLocation(config, c) ?? c);
+  const vmail = join(rel('mail'), 'vmail');
+  const live = join(rel('ssl'), 'live');
+  const certificates = existsSync(live) ? readdirSync(live).filter((n) => statSync(join(live, n)).isDirectory()).map((n) => join(relativeLocation(config, 'ssl') ?? 'ssl', 'live', n)) : [];
+  const st = existsSync(vmail) ? statSync(vmail) : undefined;
+  return {
+    dir,
+    snapshot,
+    runtime: config.database.runtime,
+    databases,
+    dbContainer: config.database.container,
+    dbService: composeService(join(dir, 'docker-compose.yml'), config.database.container),
+    dovecotContainer: config.dovecot.container,
+    sampleUser: listAddresses(vmail)[0],
+    certificates,
+    configArg: ctx.global.config ? `--config ${ctx.global.config}` : '',
+    rootDiffers: resolve(config.source.root) !== dir,
+    mailOwner: st ? { uid: st.uid, gid: st.gid, path: vmail } : undefined,
+  };
+}
+
+/** The compose service whose container_name is `container` (or whose name it is). */
+export function composeService(file: string, container: string): string | undefined {
+  try {
+    const doc = parseYaml(readFileSync(file, 'utf8')) as { services?: Record<string, { container_name?: string }> };
+    for (const [name, s] of Object.entries(doc.services ?? {})) if (s?.container_name === container || name === container) return name;
+  } catch {
+    /* no or unreadable compose file: the steps say to use the service name */
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+/**
+ * restore all and restore files from a real `mailbackup backup` of a generated server:
+ * restore all reproduces the source tree (paths, content, modes, owners, symlinks) and prints
+ * steps that work; files --in-place saves what it replaces and brings back certbot's symlinks.
+ */
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixture, type Fixture } from '../helpers/fixture.js';
+import { tableRowCounts } from '../helpers/mariadb.js';
+import { comparable, fingerprint } from '../integration/restore-snapshot.js';
+
+let fx: Fixture;
+let snap: string;
+const temps: string[] = [];
+const temp = (p: string) => {
+  const d = mkdtempSync(join(tmpdir(), p));
+  temps.push(d);
+  return d;
+};
+
+beforeAll(async () => {
+  fx = await createFixture({ destination: 'tmpfs', tree: { domains: 2, usersPerDomain: 2, messagesPerFolder: 3 } });
+  const b = await fx.run(['backup', '--date', '2026-11-27']);
+  expect(b.code, b.stderr).toBe(0);
+  snap = join(fx.destRoot, 'daily', '2026-11-27');
+});
+afterAll(async () => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+  await fx?.cleanup();
+});
+
+describe('restore all --to', () => {
+  it('--dry-run lists where each component goes and writes nothing', async () => {
+    const dir = temp('mb-all-dry-');
+    const r = await fx.run(['restore', 'all', '--to', dir, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(join(dir, 'data/mail'));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('reproduces the source tree and prints steps that work', async () => {
+    const dir = temp('mb-all-');
+    const r = await fx.run(['restore', 'all', '--to', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const source = comparable(fingerprint(fx.sourceRoot));
+    const restored = comparable(fingerprint(dir));
+    expect(Object.keys(restored).sort()).toEqual(Object.keys(source).sort());
+    for (const p of Object.keys(source)) expect(restored[p], p).toEqual(source[p]);
+    const live = join(dir, 'data/certbot/live', fx.tree.domains[0], 'fullchain.pem');
+    expect(lstatSync(live).isSymbolicLink()).toBe(true);
+    expect(readFileSync(live, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+
+    const out = r.stdout;
+    const compose = parseYaml(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, unknown> };
+    const up = /docker compose up -d (\S+)/.exec(out);
+    expect(up?.[1]).toBeDefined();
+    expect(Object.keys(compose.services)).toContain(up![1]);
+    expect(out).toMatch(/docker compose up -d\n/);
+    expect(out).toContain('until docker exec mailserver-mariadb mariadb-admin ping --silent');
+    const dbLines = out.split('\n').map((l) => l.trim()).filter((l) => /^mailbackup .*restore db /.test(l));
+    expect(dbLines.map((l) => /restore db (\S+)/.exec(l)![1]).sort()).toEqual(['roundcubemail', 'usermgmt']);
+    // run the printed lines as the admin would (the fixture's MariaDB stands in for the new one)
+    const before = await tableRowCounts(fx.mariadb!, 'usermgmt');
+    await fx.mariadb!.query('DROP DATABASE usermgmt');
+    for (const line of dbLines) {
+      const args = line.split(/\s+/).slice(1);
+      const res = await fx.run(args[0] === '--config' ? args.slice(2) : args);
+      expect(res.code, `${line}\n${res.stdout}${res.stderr}`).toBe(0);
+    }
+    expect(await tableRowCounts(fx.mariadb!, 'usermgmt')).toEqual(before);
+  });
+
+  it('refuses a non-empty directory without --yes, the backup disk, and a live server root', async () => {
+    const dir = temp('mb-all-busy-');
+    writeFileSync(join(dir, 'keep'), 'x');
+    for (const [to, msg] of [
+      [dir, /not empty/],
+      [join(fx.destRoot, 'restore'), /backup destination/],
+      [fx.sourceRoot, /live mail store/],
+    ] as const) {
+      const r = await fx.run(['restore', 'all', '--to', to]);
+      expect(r.code, r.stderr).toBe(64);
+      expect(r.stderr).toMatch(msg);
+    }
+    expect(readdirSync(dir)).toEqual(['keep']);
+    expect(existsSync(join(fx.destRoot, 'restore'))).toBe(false);
+  });
+});
+
+describe('restore files', () => {
+  it('--in-place ssl: saves what it replaces, restores the live→archive symlinks and modes', async () => {
+    const certbot = join(fx.sourceRoot, 'data/certbot');
+    const domain = fx.tree.domains[0];
+    const link = join(certbot, 'live', domain, 'privkey.pem');
+    const target = readlinkSync(link);
+    unlinkSync(link);
+    const renewal = join(certbot, 'renewal', `${domain}.conf`);
+    writeFileSync(renewal, 'broken by hand\n');
+    const archiveKey = join(certbot, 'archive', domain, 'privkey1.pem');
+    const mode = lstatSync(archiveKey).mode & 0o777;
+    chmodSync(archiveKey, 0o644);
+
+    const dry = await fx.run(['restore', 'files', '--component', 'ssl', '--in-place', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/to create: 1\b/);
+    expect(dry.stdout).toMatch(/to replace \(saved to safety\/ first\): 2\b/);
+    expect(existsSync(link)).toBe(false);
+
+    const refused = await fx.run(['restore', 'files', '--component', 'ssl', '--in-place']);
+    expect(refused.code).toBe(64);
+
+    const r = await fx.run(['restore', 'files', '--component', 'ssl', '--in-place', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readlinkSync(link)).toBe(target);
+    expect(lstatSync(archiveKey).mode & 0o777).toBe(mode);
+    expect(comparable(fingerprint(certbot))).toEqual(comparable(fingerprint(join(snap, 'ssl'))));
+    const stamps = readdirSync(join(fx.destRoot, 'safety'));
+    const saved = join(fx.destRoot, 'safety', stamps[stamps.length - 1], 'files', 'ssl');
+    expect(readFileSync(join(saved, 'renewal', `${domain}.conf`), 'utf8')).toBe('broken by hand\n');
+    expect(lstatSync(join(saved, 'archive', domain, 'privkey1.pem')).mode & 0o777).toBe(0o644);
+  });
+
+  it('--in-place with nothing changed does nothing and saves nothing', async () => {
+    const before = existsSync(join(fx.destRoot, 'safety')) ? readdirSync(join(fx.destRoot, 'safety')) : [];
+    const r = await fx.run(['restore', 'files', '--component', 'dkim', '--in-place', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/nothing to do/);
+    expect(existsSync(join(fx.destRoot, 'safety')) ? readdirSync(join(fx.destRoot, 'safety')) : []).toEqual(before);
+  });
+
+  it('--to copies the config entries by their path under source.root, .env still 0600', async () => {
+    const dir = temp('mb-files-');
+    const r = await fx.run(['restore', 'files', '--component', 'config', '--to', join(dir, 'config-copy')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(comparable(fingerprint(join(dir, 'config-copy')))).toEqual(comparable(fingerprint(join(snap, 'config'))));
+    expect(lstatSync(join(dir, 'config-copy', '.env')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'config-copy', 'docker-compose.yml'), 'utf8')).toBe(readFileSync(join(fx.sourceRoot, 'docker-compose.yml'), 'utf8'));
+  });
+});
