@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { renderCron } from '../../src/schedule/cron.js';
 import { JOBS, shellQuote } from '../../src/schedule/jobs.js';
@@ -28,7 +29,29 @@ function parseCronLine(line: string) {
   const parts = line.trim().split(/\s+/);
   if (parts.length < 7) throw new Error(`need 5 time fields, a user and a command: "${line}"`);
   const sets = FIELDS.map((f, i) => parseField(parts[i], f));
-  return { minute: sets[0], hour: sets[1], dom: sets[2], month: sets[3], dow: sets[4], user: parts[5], command: parts.slice(6).join(' ') };
+  return { minute: sets[0], hour: sets[1], dom: sets[2], month: sets[3], dow: sets[4], user: parts[5], command: parts.slice(6).join(' '), domStar: parts[2] === '*', dowStar: parts[4] === '*' };
+}
+
+/** The next `n` times (UTC) a cron line fires after `from`, by cron's rules (dom OR dow when both are set). */
+function nextRuns(line: string, from: Date, n: number): string[] {
+  const e = parseCronLine(line);
+  const out: string[] = [];
+  const t = new Date(Math.floor(from.getTime() / 60_000) * 60_000);
+  for (let i = 0; i < 400 * 24 * 60 && out.length < n; i++) {
+    t.setTime(t.getTime() + 60_000);
+    const dom = e.dom.has(t.getUTCDate());
+    const dow = e.dow.has(t.getUTCDay());
+    const day = e.domStar || e.dowStar ? dom && dow : dom || dow;
+    if (e.minute.has(t.getUTCMinutes()) && e.hour.has(t.getUTCHours()) && e.month.has(t.getUTCMonth() + 1) && day) out.push(t.toISOString());
+  }
+  return out;
+}
+
+/** The same from systemd's own calendar parser. */
+function systemdRuns(onCalendar: string, from: Date, n: number): string[] {
+  const base = from.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  const out = execFileSync('systemd-analyze', ['calendar', `--base-time=${base}`, `--iterations=${n}`, onCalendar], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  return [...out.matchAll(/(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g)].map((m) => new Date(m[1].replace(' ', 'T') + 'Z').toISOString());
 }
 const all = (lo: number, hi: number) => new Set(Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
 
@@ -75,6 +98,17 @@ describe('cron schedule', () => {
   it('escapes % and quotes paths for the shell', () => {
     expect(renderCron(['/opt/100%/mb'], '/etc/c.yml')).toContain(' /opt/100\\%/mb --config');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+});
+
+describe('cron and systemd agree', () => {
+  it('every job fires at the same times from cron and from its systemd timer', () => {
+    const from = new Date('2026-11-28T12:34:00Z');
+    for (const job of JOBS) {
+      const cron = nextRuns(`${job.cron} root true`, from, 3);
+      expect(cron, job.id).toHaveLength(3);
+      expect(systemdRuns(job.onCalendar, from, 3), job.id).toEqual(cron);
+    }
   });
 });
 
