@@ -12,6 +12,7 @@ export interface MailContent {
 }
 
 export const LOG_TAIL = 50;
+const DEBUG_LINE = /^\S+ \S+ (DEBUG|TRACE)\b/;
 
 export function outcomeOf(report: RunReport): Outcome {
   if (report.exitCode === 130) return 'INTERRUPTED';
@@ -104,10 +105,13 @@ export function runMail(report: RunReport, now = Date.parse(report.finishedAt) |
   }
   text.push('', 'What is still safe:', `  ${safeSection(report, now).join('\n  ')}`);
   text.push('', 'Next step:', `  ${nextStep(report)}`);
-  const tail = report.logLines.slice(-LOG_TAIL);
+  // debug lines (spawned argv, per-pass timings) would push the errors out of the tail
+  const lines = report.logLines.filter((l) => !DEBUG_LINE.test(l));
+  const tail = lines.slice(-LOG_TAIL);
   if (tail.length) {
-    const skipped = report.logLines.length - tail.length;
-    text.push('', `Last ${tail.length} log lines${skipped ? ` (${skipped} earlier lines omitted)` : ''}:`, ...tail);
+    const skipped = lines.length - tail.length;
+    const note = skipped ? ` (${skipped} earlier line${skipped === 1 ? '' : 's'} omitted)` : '';
+    text.push('', `Last ${tail.length} log line${tail.length === 1 ? '' : 's'}${note}:`, ...tail);
   }
   return { subject: runSubject(report), text: text.join('\n') + '\n' };
 }

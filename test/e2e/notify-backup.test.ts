@@ -61,6 +61,8 @@ describe('notifications of a real backup run', () => {
     expect(m.subject).toMatch(new RegExp(`^\\[mailbackup\\] FAILED backup on ${hostname()}: databases — \\S`));
     expect(m.text).toContain('latest -> daily/2026-11-01');
     expect(m.text).toMatch(/Last \d+ log lines/);
+    expect(m.text).toMatch(/^\S+ \S+ ERROR /m); // the fixture logs at debug; the tail keeps the errors
+    expect(m.text).not.toMatch(/^\S+ \S+ DEBUG /m);
     expect(m.text).toContain('Next step:');
     expect(pings.seen).toEqual(['/start', '/2']);
   });

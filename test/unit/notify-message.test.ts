@@ -37,6 +37,13 @@ describe('run mail', () => {
     expect(text).not.toContain('line 30\n');
   });
 
+  it('keeps debug lines out of the log tail so errors are not pushed out', () => {
+    const logLines = ['2026-11-28 03:00:01 ERROR dump failed', ...Array.from({ length: 60 }, (_, i) => `2026-11-28 03:00:02 DEBUG spawn ${i}`)];
+    const { text } = runMail(report({ logLines }));
+    expect(text).toContain('Last 1 log line:\n2026-11-28 03:00:01 ERROR dump failed');
+    expect(text).not.toContain('DEBUG spawn');
+  });
+
   it('warns loudly when no snapshot is safe at all', () => {
     expect(runMail(report({ latest: undefined })).text).toContain('NOTHING is safe yet');
     const unmounted = report({ latest: undefined, failures: [{ step: 'preflight', error: 'no .mailbackup marker' }] });
