@@ -1,6 +1,6 @@
 /**
- * Disk-usage warning on a real, nearly full filesystem (tmpfs), measured like df, and the
- * warning mail it produces.
+ * Disk-usage warning on a real, nearly full filesystem (tmpfs, and a loop-mounted ext4 like the
+ * USB disk), measured like df, and the warning mail it produces.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createRunLog } from '../../src/log/logger.js';
 import { diskUsage, diskWarning, notifyRun } from '../../src/notify/index.js';
-import { mountTmpfs, type Mounted } from '../helpers/mount.js';
+import { mountLoopExt4, mountTmpfs, type Mounted } from '../helpers/mount.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp-server.js';
 
 let disk: Mounted;
@@ -76,6 +76,24 @@ describe('disk usage warning', () => {
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0].subject).toBe(`[mailbackup] WARNING backup on mail01: destination disk ${disk.dir} is ${usage.usedPercent}% full (7.5 MiB used, 512 KiB free, warning above 80%)`);
     expect(smtp.messages[0].text).toContain('run `mailbackup rotate`');
+  });
+
+  it('measures a nearly full loop-mounted ext4 like df and warns', async () => {
+    const ext4 = await mountLoopExt4(32);
+    try {
+      const empty = diskUsage(ext4.dir);
+      expect(empty.usedPercent).toBe(dfPercent(ext4.dir));
+      expect(diskWarning(config(), ext4.dir)).toBeUndefined();
+      // leave about 10 % of the usable space free
+      const fill = empty.freeBytes - Math.floor((empty.usedBytes + empty.freeBytes) / 10);
+      writeFileSync(join(ext4.dir, 'filler'), Buffer.alloc(fill, 1));
+      const full = diskUsage(ext4.dir);
+      expect(full.usedPercent).toBe(dfPercent(ext4.dir));
+      expect(full.usedPercent).toBeGreaterThan(80);
+      expect(diskWarning(config(), ext4.dir)).toMatch(new RegExp(`^destination disk ${ext4.dir} is ${full.usedPercent}% full`));
+    } finally {
+      await ext4.cleanup();
+    }
   });
 
   it('gives no disk warning for a path that is not there (the destination check reports that)', () => {
