@@ -21,12 +21,16 @@ const sh = (cmd, args, cwd) => {
   return (r.stdout + r.stderr).trimEnd();
 };
 
+// Ctrl-C: the harness's exit hooks stop MariaDB, unmount the disk and remove the temp dirs.
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+
 title('building a mail server, a throwaway MariaDB and a backup disk');
 const fx = await createFixture({ tree: { seed: 2024, domains: 2, usersPerDomain: 3, messagesPerFolder: 20 }, config: { log: { level: 'info' } } });
 console.log(`source.root        ${fx.sourceRoot} (${fx.tree.totalMessages} messages, ${fx.tree.users.length} mailboxes)`);
 console.log(`destination.root   ${fx.destRoot} (${sh('findmnt', ['-n', '-o', 'SOURCE,FSTYPE', fx.mountDir]) || 'plain directory, not a mount'})`);
 console.log(`config             ${fx.configPath}`);
 console.log(`docker shim        ${fx.shim.binDir} (containers: mailserver-mariadb, mailserver-dovecot)`);
+
 
 let failed = false;
 async function cli(args) {

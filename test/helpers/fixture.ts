@@ -80,9 +80,21 @@ function baseConfig(f: { sourceRoot: string; destRoot: string; mountDir?: string
   };
 }
 
+/** temp dirs of fixtures not yet cleaned up, removed if the process exits first (crash, Ctrl-C) */
+const liveBases = new Set<string>();
+process.once('exit', () => {
+  for (const base of liveBases) rmSync(base, { recursive: true, force: true });
+});
+
 export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const base = mkdtempSync(join(tmpdir(), 'mailbackup-fx-'));
-  const undo: (() => Promise<void> | void)[] = [() => rmSync(base, { recursive: true, force: true })];
+  liveBases.add(base);
+  const undo: (() => Promise<void> | void)[] = [
+    () => {
+      liveBases.delete(base);
+      rmSync(base, { recursive: true, force: true });
+    },
+  ];
   const cleanup = async (): Promise<void> => {
     for (const step of undo.splice(0).reverse()) {
       try {
@@ -152,6 +164,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
       base, sourceRoot, tree, mountDir, destRoot, configPath, credentialsFile, mariadb, shim, env, config,
       run, start, writeConfig, cleanup,
       keep: () => {
+        liveBases.delete(base);
         mariadb?.detach();
         mount?.detach();
       },

@@ -6,7 +6,7 @@
  * The socket is <socketDir>/mysqld.sock so the docker shim can bind-mount socketDir on
  * /run/mysqld, the path Debian's /etc/mysql/my.cnf points every client at.
  */
-import { spawn, spawnSync, execFile } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, closeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,16 +26,21 @@ export interface MariaDb {
   detach(): void;
 }
 
-const running = new Set<number>();
-// Last resort when a test process dies without afterAll: never leave a server behind.
+/** pid → temp dir of every server this process started and has not stopped */
+const running = new Map<number, string>();
+/** temp dirs of servers still starting */
+const starting = new Set<string>();
+// Last resort when a process exits without stop() (crash, Ctrl-C): no server or dir left behind.
 process.once('exit', () => {
-  for (const pid of running) {
+  for (const [pid, base] of running) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
+    rmSync(base, { recursive: true, force: true });
   }
+  for (const base of starting) rmSync(base, { recursive: true, force: true });
 });
 
 function clientArgs(socket: string, db?: string): string[] {
@@ -85,14 +90,19 @@ export async function startMariaDb(): Promise<MariaDb> {
 
   // --user only as root (CI); as a normal user the server simply runs as that user.
   const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
-  const install = spawnSync(
-    'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asUser],
-    { encoding: 'utf8' },
-  );
-  if (install.status !== 0) {
+  starting.add(base);
+  // Asynchronous, so a Ctrl-C during the ~1 s of install-db still reaches the exit hook.
+  const install = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    execFile(
+      'mariadb-install-db',
+      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asUser],
+      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: stderr || (err?.message ?? '') }),
+    );
+  });
+  if (install.code !== 0) {
+    starting.delete(base);
     rmSync(base, { recursive: true, force: true });
-    throw new Error(`mariadb-install-db failed (${install.status}): ${install.stderr || install.error?.message}`);
+    throw new Error(`mariadb-install-db failed (${install.code}): ${install.stderr}`);
   }
 
   const logFd = openSync(logFile, 'a');
@@ -112,7 +122,8 @@ export async function startMariaDb(): Promise<MariaDb> {
   );
   closeSync(logFd);
   const pid = server.pid!;
-  running.add(pid);
+  starting.delete(base);
+  running.set(pid, base);
   let exitInfo: string | undefined;
   const exited = new Promise<void>((r) =>
     server.once('exit', (code, signal) => {

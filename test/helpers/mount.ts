@@ -16,14 +16,16 @@ export interface Mounted {
   detach(): void;
 }
 
-const mounted = new Set<string>();
-// Last resort when a test process dies without afterAll: never leave mounts behind.
+/** mount point → its temp dir, for everything mounted and not yet cleaned up */
+const mounted = new Map<string, string>();
+// Last resort when a process exits without cleanup() (crash, Ctrl-C): no mount or image left behind.
 process.once('exit', () => {
-  for (const dir of mounted) {
+  for (const [dir, base] of mounted) {
     try {
       execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+      rmSync(base, { recursive: true, force: true });
     } catch {
-      /* already gone */
+      /* already gone, or still mounted: then keep its files */
     }
   }
 });
@@ -71,7 +73,7 @@ export async function mountLoopExt4(sizeMiB = 512): Promise<Mounted> {
   // No reserved blocks: "disk full" tests fill exactly the size they asked for.
   execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image], { stdio: 'pipe' });
   mountOrClean(base, ['-o', 'loop', image, dir]);
-  mounted.add(dir);
+  mounted.set(dir, base);
   return { dir, cleanup: makeCleanup(base, dir), detach: () => mounted.delete(dir) };
 }
 
@@ -81,6 +83,6 @@ export async function mountTmpfs(sizeMiB = 64): Promise<Mounted> {
   const dir = join(base, 'mnt');
   mkdirSync(dir);
   mountOrClean(base, ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
-  mounted.add(dir);
+  mounted.set(dir, base);
   return { dir, cleanup: makeCleanup(base, dir), detach: () => mounted.delete(dir) };
 }
