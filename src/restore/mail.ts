@@ -109,6 +109,10 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
     ctx.result(summary, [...lines, 'dry run: nothing was changed']);
     return 0;
   }
+  if (mode === 'merge' && plan.copy.length === 0 && plan.createFolders.length === 0) {
+    ctx.result({ ...summary, copied: 0 }, [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox']);
+    return 0;
+  }
   if (mode !== 'copy') {
     await confirm(
       mode === 'replace'

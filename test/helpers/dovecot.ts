@@ -75,6 +75,8 @@ export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
   let daemon: ChildProcess | undefined;
   if (o.auth) {
     daemon = spawn('dovecot', ['-c', configFile, '-F'], { stdio: 'ignore' });
+    const d = daemon;
+    process.once('exit', () => d.exitCode === null && d.kill('SIGKILL')); // never leave a master behind
     const deadline = Date.now() + 15_000;
     for (;;) {
       const r = await runDoveadm(['-c', configFile, 'user', o.users[0]], {});
