@@ -41,8 +41,12 @@ export function readNotifyState(config: Config): NotifyState | undefined {
 
 function writeNotifyState(config: Config, state: NotifyState): void {
   if (destinationUsable(config)) {
-    writeState(config.destination.root, STATE_NAME, state);
-    return;
+    try {
+      writeState(config.destination.root, STATE_NAME, state);
+      return;
+    } catch {
+      // read-only or full disk: remember in log.dir rather than mail every hour
+    }
   }
   mkdirSync(config.log.dir, { recursive: true, mode: 0o700 });
   writeJsonAtomic(join(config.log.dir, LOG_DIR_STATE), state);
