@@ -1,12 +1,12 @@
 /**
  * `drill`: restore a snapshot to scratch, check and time it, write drills/<date>.json and .md,
- * mail the report. Exit 2 names every failed check; 1 when only warnings.
+ * mail the report (always: it is the quarterly evidence). Exit 2 names every failed check; 1 when only warnings.
  */
 import type { Context } from '../cli/context.js';
 import { runDrill } from '../drill/run-drill.js';
 import { failedChecks, warnChecks, writeReport } from '../drill/report.js';
 import { ExitCode } from '../errors.js';
-import { notifyRun } from '../notify/index.js';
+import { mailDrillReport } from '../drill/mail.js';
 
 interface Opts {
   snapshot?: string;
@@ -16,7 +16,7 @@ interface Opts {
 
 export default async function drill(ctx: Context, opts: Opts): Promise<number> {
   const config = ctx.config();
-  const { log, lines } = ctx.runLog();
+  const { log } = ctx.runLog();
   const report = await runDrill(config, opts, log, ctx.signal);
   const files = writeReport(config.destination.root, report);
   const failed = failedChecks(report.checks);
@@ -26,22 +26,7 @@ export default async function drill(ctx: Context, opts: Opts): Promise<number> {
   const code = failed.length ? ExitCode.FAILED : warned.length ? ExitCode.WARNING : ExitCode.OK;
   log.info({ ok: report.ok, report: files.json, rto: report.rto }, 'drill finished');
 
-  await notifyRun(
-    config,
-    {
-      command: 'drill',
-      host: report.host,
-      exitCode: code,
-      failures: failed.map((c) => ({ step: c.name, error: c.detail })),
-      warnings: warned.map((c) => `${c.name}: ${c.detail}`),
-      snapshot: report.snapshot,
-      logLines: lines,
-      destinationRoot: config.destination.root,
-      startedAt: report.startedAt,
-      finishedAt: report.finishedAt,
-    },
-    log,
-  );
+  await mailDrillReport(config, report, files.md, log);
 
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   ctx.result({ ...report, reportFiles: files, exitCode: code }, [

@@ -7,10 +7,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp-server.js';
 import type { DrillReport } from '../../src/drill/report.js';
 
 let fx: Fixture;
 let work: string;
+let smtp: TestSmtp;
 
 const scratchDatabases = async () => (await fx.mariadb!.query('SHOW DATABASES')).split('\n').filter((n) => n.endsWith('_drill'));
 const newestReport = (): DrillReport => {
@@ -20,7 +22,9 @@ const newestReport = (): DrillReport => {
 };
 
 beforeAll(async () => {
+  smtp = await startSmtp();
   fx = await createFixture({ tree: { domains: 2, usersPerDomain: 2, messagesPerFolder: 4 } });
+  fx.writeConfig({ notify: { email: { to: ['admin@example.com'], from: 'backup@example.com', smtp: { host: '127.0.0.1', port: smtp.port } } } });
   // not under the fixture's 0700 temp dir: Dovecot runs as the mailbox owner and must reach it
   work = mkdtempSync('/var/tmp/mailbackup-drill-test-');
   chmodSync(work, 0o711);
@@ -30,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
   await fx?.cleanup();
+  await smtp?.close();
 });
 
 describe('drill', () => {
@@ -64,6 +69,10 @@ describe('drill', () => {
     expect(statSync(join(fx.destRoot, 'drills', `${report.date}.json`)).mode & 0o777).toBe(0o600);
     expect(readdirSync(work)).toEqual([]);
     expect(await scratchDatabases()).toEqual([]);
+    // a passing drill is mailed too: it is the quarterly evidence
+    const mail = smtp.messages.at(-1)!;
+    expect(mail.subject).toMatch(/drill on .* passed \(daily\/2026-11-01\)/);
+    expect(mail.text).toContain('| database usermgmt |');
   });
 
   it('fails naming a corrupted message and a truncated dump, and still drops the scratch databases', async () => {
@@ -90,6 +99,7 @@ describe('drill', () => {
     expect(report.checks.find((c) => c.name === 'database roundcubemail')!.status).toBe('ok');
     expect(await scratchDatabases()).toEqual([]);
     expect(readdirSync(work)).toEqual([]);
+    expect(smtp.messages.at(-1)!.subject).toMatch(/drill on .* FAILED: manifest, database usermgmt/);
   });
 
   it('--keep leaves the scratch directory and databases for inspection', async () => {
