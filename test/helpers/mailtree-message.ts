@@ -40,7 +40,10 @@ function body(rng: Rng, lines: number): string {
 }
 
 function wrapBase64(data: Buffer): string {
-  return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\n');
+  const b64 = data.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+  return lines.join('\n');
 }
 
 /** One message from `from` to `to`, delivered at `time` (seconds). */
