@@ -14,8 +14,9 @@ import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { readMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { checkDump } from './dump.js';
-import { ManifestError, readManifest } from './manifest.js';
-import { inodeOf, walkFiles } from './walk.js';
+import { checkFiles } from './check-files.js';
+import { ManifestError } from './manifest.js';
+import { inodeOf } from './walk.js';
 
 export type VerifyLevel = 'default' | 'full';
 
@@ -47,8 +48,6 @@ export interface VerifyOptions {
   inodeCache?: Map<string, string>;
 }
 
-const IN_FLIGHT = 64;
-
 export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promise<VerifyReport> {
   const t0 = Date.now();
   const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0, dumps: 0, durationMs: 0 };
@@ -61,15 +60,9 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
 
   const meta = readMeta(snap.dir);
   if (!meta) damaged.push({ path: 'backup.json', problem: 'missing or unreadable' });
-  let manifest: Map<string, string>;
-  try {
-    manifest = await readManifest(layout.manifest(snap.dir));
-  } catch (err) {
-    const missing = !existsSync(layout.manifest(snap.dir));
-    const reason = missing ? 'manifest.sha256 is missing: there is nothing to check the files against' : (err as ManifestError).message;
-    return report(false, reason);
+  if (!existsSync(layout.manifest(snap.dir))) {
+    return report(false, 'manifest.sha256 is missing: there is nothing to check the files against');
   }
-
   for (const [name, c] of Object.entries(meta?.components ?? {})) {
     const isDir = (FILE_COMPONENTS as readonly string[]).includes(name);
     if (isDir && c.status === 'ok' && c.files > 0 && !existsSync(join(snap.dir, name))) {
@@ -78,7 +71,8 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   }
 
   const cache = opts.inodeCache ?? new Map<string, string>();
-  const dumpFiles = new Set<string>();
+  /** dump path → its sha256 as read, for the comparison with manifest.sha256 */
+  const dumpFiles = new Map<string, string | undefined>();
   for (const [db, d] of Object.entries(meta?.databases ?? {})) {
     if (d.status === 'failed') continue;
     opts.signal?.throwIfAborted();
@@ -86,12 +80,8 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
     checked.dumps++;
     const inode = result.sha256 ? await inodeOf(join(snap.dir, d.file)) : undefined;
     if (inode) cache.set(inode, result.sha256!); // a later snapshot sharing this dump reads it no more
-    dumpFiles.add(d.file);
+    dumpFiles.set(d.file, result.problems.length ? undefined : result.sha256);
     for (const problem of result.problems) damaged.push({ path: d.file, problem });
-    const listed = manifest.get(d.file);
-    if (result.sha256 && listed && listed !== result.sha256 && !result.problems.length) {
-      damaged.push({ path: d.file, problem: 'sha256 differs from manifest.sha256' });
-    }
     opts.log.debug({ db, problems: result.problems }, 'dump checked');
   }
 
@@ -99,49 +89,15 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   const base = meta?.clonedFrom ?? meta?.basedOn;
   const prevDir = opts.level === 'default' && base ? join(dirname(dirname(snap.dir)), base) : undefined;
   const pool = opts.pool ?? createHashPool();
-  const inflight = new Set<Promise<void>>();
   try {
-    for await (const f of walkFiles(snap.dir)) {
-      opts.signal?.throwIfAborted();
-      checked.files++;
-      checked.bytes += f.size;
-      const expected = manifest.get(f.rel);
-      if (expected === undefined) {
-        damaged.push({ path: f.rel, problem: 'unexpected file (not in manifest.sha256)' });
-        continue;
-      }
-      manifest.delete(f.rel); // what is left at the end is missing
-      if (dumpFiles.has(f.rel)) continue;
-      const task = (async () => {
-        if (prevDir && (await inodeOf(join(prevDir, f.rel))) === f.inode) {
-          checked.sharedSkipped++;
-          return;
-        }
-        let hex = cache.get(f.inode);
-        if (hex) checked.cachedInodes++;
-        else {
-          try {
-            hex = await pool.hashFile(f.abs);
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            damaged.push({ path: f.rel, problem: code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${(err as Error).message}` });
-            return;
-          }
-          checked.hashed++;
-          cache.set(f.inode, hex);
-        }
-        if (hex !== expected) damaged.push({ path: f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
-      })();
-      inflight.add(task);
-      void task.finally(() => inflight.delete(task));
-      if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
-    }
-    await Promise.all(inflight);
+    const files = await checkFiles(snap.dir, { prevDir, dumpFiles, cache, pool, log: opts.log, signal: opts.signal });
+    damaged.push(...files.damaged);
+    Object.assign(checked, files.checked, { dumps: checked.dumps });
+  } catch (err) {
+    if (err instanceof ManifestError) return report(false, err.message);
+    throw err;
   } finally {
     if (!opts.pool) await pool.close();
-  }
-  for (const path of manifest.keys()) {
-    if (!dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });
   }
   return report(true);
 }

@@ -1,10 +1,13 @@
 /**
- * Streams the regular files of a snapshot (everything but the top-level metadata files), with
- * inode identity so files shared between hardlinked snapshots are hashed once. Directories are
- * read one at a time: memory stays flat however many files the snapshot holds.
+ * Streams the regular files of a snapshot (everything but the top-level metadata files) in the
+ * byte order of their paths, the order manifest.sha256 is written in, so verify can merge the
+ * two streams without holding either in memory (1,000,000 files within the RSS budget). Inode
+ * identity comes along so files shared between hardlinked snapshots are hashed once.
  */
-import { opendir, lstat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sortDirEntries } from '../engine/manifest-format.js';
 import { METADATA_FILES } from '../repository/layout.js';
 
 export interface WalkedFile {
@@ -14,24 +17,37 @@ export interface WalkedFile {
   /** `${dev}:${ino}` */
   inode: string;
   size: number;
+  nlink: number;
 }
 
 const METADATA = new Set<string>(METADATA_FILES);
+const isMetadata = (name: string) => METADATA.has(name) || /^\.(backup\.json|manifest\.)/.test(name);
+
+interface Frame {
+  rel: string;
+  entries: Dirent[];
+  next: number;
+}
 
 export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
-  const stack: string[] = [''];
+  const open = async (rel: string): Promise<Frame> => {
+    const all = await readdir(join(root, rel), { withFileTypes: true });
+    return { rel, entries: sortDirEntries(all.filter((e) => e.isDirectory() || e.isFile())), next: 0 };
+  };
+  const stack: Frame[] = [await open('')];
   while (stack.length > 0) {
-    const relDir = stack.pop()!;
-    const dir = await opendir(join(root, relDir));
-    for await (const entry of dir) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) stack.push(rel);
-      else if (entry.isFile()) {
-        if (!relDir && (METADATA.has(entry.name) || entry.name.startsWith('.backup.json.'))) continue;
-        const abs = join(root, rel);
-        const st = await lstat(abs);
-        yield { rel, abs, inode: `${st.dev}:${st.ino}`, size: st.size };
-      }
+    const top = stack[stack.length - 1];
+    if (top.next >= top.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const e = top.entries[top.next++];
+    const rel = top.rel ? `${top.rel}/${e.name}` : e.name;
+    if (e.isDirectory()) stack.push(await open(rel));
+    else if (top.rel || !isMetadata(e.name)) {
+      const abs = join(root, rel);
+      const st = await lstat(abs);
+      yield { rel, abs, inode: `${st.dev}:${st.ino}`, size: st.size, nlink: st.nlink };
     }
   }
 }

@@ -105,6 +105,19 @@ describe('verify', () => {
     expect(again.stdout).toContain('mysql/roundcubemail.sql.gz: sha256 differs from backup.json');
   });
 
+  it('gives the same answers for a manifest that is not in byte order (hand-edited)', () => {
+    const { d2, config } = twoDays();
+    const manifest = join(d2, 'manifest.sha256');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').trim().split('\n').reverse().join('\n') + '\n');
+    expect(runCli(['--config', config, 'verify', '--full']).code).toBe(0);
+    rmSync(join(d2, SHARED_MSG));
+    appendFileSync(join(d2, `${ALICE}/stray`), 'x');
+    const r = runCli(['--config', config, 'verify', '--full']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`${SHARED_MSG}: missing (listed in manifest.sha256)`);
+    expect(r.stdout).toContain(`${ALICE}/stray: unexpected file (not in manifest.sha256)`);
+  });
+
   it('exits 3 and records nothing when the manifest is missing', () => {
     const { root, config } = twoDays();
     const d3 = buildSnapshot(root, { date: '2026-03-03', files: sampleMail('y'), noManifest: true });
