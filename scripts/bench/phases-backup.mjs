@@ -1,0 +1,121 @@
+// First full backup and the incremental after one simulated day, mailbackup against each
+// competitor on the same tree; then the bytes each new snapshot adds on disk.
+import { readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { exclusiveBytes } from './exclusive.mjs';
+import { backupProfile } from './runner.mjs';
+import { resetDestination } from './world.mjs';
+
+const dailyDir = (w, date) => join(w.destRoot, 'daily', date);
+
+/** Points `latest` back at `date` (undoing a timed backup so the next repetition starts alike). */
+function relinkLatest(w, date) {
+  const latest = join(w.destRoot, 'latest');
+  if (readlinkSync(latest) === `daily/${date}`) return;
+  unlinkSync(latest);
+  symlinkSync(`daily/${date}`, latest);
+}
+
+export async function firstBackup(w, opts, r, log) {
+  log('first full backup');
+  const { d0 } = w.dates;
+  const times = await r.repeat(
+    {
+      mailbackup: async () => {
+        resetDestination(w);
+        const run = await r.cli('backup', ['backup', '--date', d0]);
+        r.results.profiles.full = backupProfile(run.records, run.ms);
+        return run;
+      },
+      rsync: async () => {
+        rmSync(w.rsyncFull, { recursive: true, force: true });
+        return r.tool('rsync -a', 'rsync', ['-a', `${w.source}/`, `${w.rsyncFull}/`]);
+      },
+    },
+  );
+  r.results.rows.push({ id: 'full', what: 'first full backup', mailbackup: times.mailbackup, baseline: { name: 'rsync -a', ...times.rsync }, target: { max: 1.1, text: '≤ 1.1 × rsync -a' } });
+
+  if (opts.preset.suite !== 'full') return;
+  // The competitors' own first backups, once: their incrementals need them; shown for reference.
+  await r.sh('restic', ['init'], { env: w.resticEnv });
+  const restic = await r.tool('restic backup (first)', 'restic', ['backup', '--json', '-q', w.source], { env: w.resticEnv });
+  const rsnap = await r.tool('rsnapshot daily (first)', 'rsnapshot', ['-c', w.rsnapshotConf, 'daily'], { okCodes: [0, 2] });
+  r.results.info.firstRestic = restic.ms / 1000;
+  r.results.info.firstRsnapshot = rsnap.ms / 1000;
+}
+
+function resticSnapshotId(stdout) {
+  for (const line of stdout.trim().split('\n').reverse()) {
+    try {
+      const j = JSON.parse(line);
+      if (j.message_type === 'summary' && j.snapshot_id) return j.snapshot_id;
+    } catch {
+      /* progress line */
+    }
+  }
+  throw new Error(`restic backup printed no summary with a snapshot_id:\n${stdout.slice(-1000)}`);
+}
+
+export async function incrementalBackup(w, opts, r, log) {
+  log('incremental backup after one simulated day');
+  const { d0, d1 } = w.dates;
+  const full = opts.preset.suite === 'full';
+  const steps = {
+    mailbackup: async () => {
+      const run = await r.cli('backup', ['backup', '--date', d1]);
+      r.results.profiles.incremental = backupProfile(run.records, run.ms);
+      return run;
+    },
+    'rsync --link-dest': async () => {
+      rmSync(w.rsyncInc, { recursive: true, force: true });
+      return r.tool('rsync -a --link-dest', 'rsync', ['-a', '--delete', `--link-dest=${w.rsyncFull}`, `${w.source}/`, `${w.rsyncInc}/`]);
+    },
+  };
+  if (full) {
+    steps.rsnapshot = () => r.tool('rsnapshot daily', 'rsnapshot', ['-c', w.rsnapshotConf, 'daily'], { okCodes: [0, 2] });
+    steps.restic = () => r.tool('restic backup', 'restic', ['backup', '--json', '-q', w.source], { env: w.resticEnv });
+  }
+  const undo = async (name, last, run) => {
+    if (last) return;
+    if (name === 'mailbackup') {
+      rmSync(dailyDir(w, d1), { recursive: true, force: true });
+      relinkLatest(w, d0);
+    } else if (name === 'rsnapshot') {
+      rmSync(join(w.rsnapshotRoot, 'daily.0'), { recursive: true, force: true });
+      renameSync(join(w.rsnapshotRoot, 'daily.1'), join(w.rsnapshotRoot, 'daily.0'));
+    } else if (name === 'restic') {
+      // forget (not prune): the next run's parent is the first snapshot again
+      await r.sh('restic', ['forget', resticSnapshotId(run.stdout)], { env: w.resticEnv });
+    }
+  };
+  const times = await r.repeat(steps, undo);
+  const row = (id, name, target) => r.results.rows.push({ id, what: `incremental after one day vs ${name}`, mailbackup: times.mailbackup, baseline: { name, ...times[name] }, target });
+  row('incremental', 'rsync --link-dest', { max: 0.5, text: '≤ 0.5 × rsync --link-dest' });
+  if (full) {
+    row('incremental-rsnapshot', 'rsnapshot', { max: 1, strict: true, text: 'faster than rsnapshot' });
+    row('incremental-restic', 'restic', { max: 1, strict: true, text: 'faster than restic' });
+  }
+}
+
+/** Bytes each incremental added on disk: new regular-file inodes under mail/, plus du totals. */
+export async function addedBytes(w, opts, r, log) {
+  log('bytes added by the incremental snapshot');
+  const { d0, d1 } = w.dates;
+  const mb = exclusiveBytes(join(dailyDir(w, d0), 'mail'), join(dailyDir(w, d1), 'mail'));
+  const rs = exclusiveBytes(join(w.rsyncFull, 'data', 'mail'), join(w.rsyncInc, 'data', 'mail'));
+  const [, mbDu] = await r.du([dailyDir(w, d0), dailyDir(w, d1)]);
+  const [, rsDu] = await r.du([w.rsyncFull, w.rsyncInc]);
+  const d = { mailbackup: { mail: mb, duTotal: mbDu }, 'rsync --link-dest': { mail: rs, duTotal: rsDu } };
+  if (opts.preset.suite === 'full') {
+    const [, snapDu] = await r.du([join(w.rsnapshotRoot, 'daily.1'), join(w.rsnapshotRoot, 'daily.0')]);
+    d.rsnapshot = { duTotal: snapDu };
+  }
+  r.results.disk.incremental = d;
+  const mbMail = mb.messageBytes + mb.otherBytes;
+  const rsMail = rs.messageBytes + rs.otherBytes;
+  r.results.rows.push({
+    id: 'added-bytes', what: 'bytes the incremental adds (new file inodes in mail/)', unit: 'bytes',
+    mailbackup: { median: mbMail, samples: [mbMail] }, baseline: { name: 'rsync --link-dest', median: rsMail, samples: [rsMail] },
+    target: { max: 1, text: '≤ rsync --link-dest' },
+  });
+}

@@ -1,0 +1,110 @@
+// Runs one program as a whole process and measures what a user would: wall time, and the peak
+// resident memory of its whole process tree (node + its worker threads + every rsync/rm/gzip it
+// spawns), found by polling /proc every 25 ms and summing VmRSS over the tree. /usr/bin/time -v
+// only reports the largest single process (getrusage), which would miss rsync's three processes.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+
+const POLL_MS = 25;
+
+/** pid → ppid for every process now, from /proc/<pid>/stat (field 4, after the ")" of comm). */
+function parentMap() {
+  const parents = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return parents;
+}
+
+function rssKiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sum of VmRSS (KiB) over `root` and all its descendants. */
+export function treeRssKiB(root) {
+  const parents = parentMap();
+  const tree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!tree.has(pid) && tree.has(ppid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let sum = 0;
+  for (const pid of tree) sum += rssKiB(pid);
+  return sum;
+}
+
+/** Page cache off, when the kernel lets us (root, not a restricted container). */
+export function dropCaches() {
+  try {
+    execFileSync('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `cmd args` to completion. Resolves { code, ms, peakRssMiB, stdout, stderr }; never rejects
+ * on a non-zero exit (the caller decides what counts as failure).
+ */
+export function timed(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      if (stderr.length < 1_000_000) stderr += d;
+    });
+    let peak = 0;
+    const poll = () => {
+      if (child.pid) peak = Math.max(peak, treeRssKiB(child.pid));
+    };
+    const timer = opts.measureRss === false ? undefined : setInterval(poll, POLL_MS);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(timer);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      resolve({ code: code ?? 128, signal, ms, peakRssMiB: peak / 1024, stdout, stderr });
+    });
+  });
+}
+
+/** The same, but a non-zero exit (beyond `okCodes`) is an error naming the command and its output. */
+export async function timedOk(cmd, args, opts = {}) {
+  const r = await timed(cmd, args, opts);
+  const ok = opts.okCodes ?? [0];
+  if (!ok.includes(r.code)) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}:\n${(r.stderr || r.stdout).slice(-3000)}`);
+  }
+  return r;
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
