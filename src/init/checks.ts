@@ -8,7 +8,7 @@ import { sourcePath } from '../config/load.js';
 import { errorMessage } from '../errors.js';
 import { isMountPoint } from '../repository/marker.js';
 import { describeTarget, type ContainerTarget } from '../tools/container.js';
-import { credentialsTooOpen, mariadbQuery, probeDumpClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
+import { credentialsTooOpen, mariadbQuery, probeDumpClient, probeSqlClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { which } from '../tools/shell.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -87,7 +87,7 @@ export async function toolChecks(config: Config): Promise<Check[]> {
   }
   if (cred.status === 'fail') return out;
   try {
-    const present = new Set((await mariadbQuery(access, 'SHOW DATABASES')).split('\n').filter(Boolean));
+    const present = new Set(await listDatabases(access));
     const missing = config.database.databases.filter((d) => !present.has(d));
     if (config.database.databases.length === 0) {
       out.push({ status: 'warn', what: 'database.databases is empty', detail: 'no database would be backed up' });
@@ -102,9 +102,15 @@ export async function toolChecks(config: Config): Promise<Check[]> {
   return out;
 }
 
+/** Older images have only `mysql`, MariaDB 11 only `mariadb`: ask whichever is there. */
+async function listDatabases(access: DbAccess): Promise<string[]> {
+  const client = await probeSqlClient(access);
+  return (await mariadbQuery(access, 'SHOW DATABASES', undefined, client)).split('\n').filter(Boolean);
+}
+
 /** Application databases of a running server, for the config's databases list. */
 export async function listUserDatabases(access: DbAccess): Promise<string[]> {
-  const names = (await mariadbQuery(access, 'SHOW DATABASES')).split('\n').filter(Boolean);
+  const names = await listDatabases(access);
   return names.filter((n) => !SYSTEM_SCHEMAS.has(n) && !n.endsWith('_drill'));
 }
 

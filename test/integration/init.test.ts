@@ -69,6 +69,20 @@ describe('init on the fixture compose project', () => {
     }
   });
 
+  it('probes mariadb-dump first and falls back to mysqldump (and mysql) in an older image', async () => {
+    fx.shim.setContainer('mailserver-mariadb', { status: 'running', missingCommands: ['mariadb-dump', 'mariadb'] });
+    try {
+      const r = await init(['--force']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/\[ok\]\s+docker container mailserver-mariadb answers; dump client mysqldump/);
+      expect([...parse(readFileSync(written, 'utf8')).database.databases].sort()).toEqual(['roundcubemail', 'usermgmt']);
+      const probes = fx.shim.argvLog().filter((a) => a.includes('--version')).map((a) => a[a.indexOf('mailserver-mariadb') + 1]);
+      expect(probes.slice(-4)).toEqual(expect.arrayContaining(['mariadb-dump', 'mysqldump']));
+    } finally {
+      fx.shim.setContainer('mailserver-mariadb', 'running');
+    }
+  });
+
   it('refuses a destination whose required mount point is not mounted, writing nothing there', async () => {
     const elsewhere = join(fx.base, 'not-a-mount', 'mailserver');
     const r = await fx.run(['init', '--write-config', join(fx.base, 'other.yml'), '--source-root', fx.sourceRoot, '--destination', elsewhere, '--require-mountpoint', join(fx.base, 'not-a-mount'), '--credentials-file', fx.credentialsFile, '--log-dir', join(fx.base, 'init-log')]);
