@@ -87,6 +87,9 @@ export async function startMariaDb(): Promise<MariaDb> {
   const socket = join(socketDir, 'mysqld.sock');
   const logFile = join(base, 'mariadbd.log');
   mkdirSync(socketDir, { mode: 0o755 });
+  // Own tmpdir: servers of parallel test files must never share temp-table files in /tmp.
+  const tmpDir = join(base, 'tmp');
+  mkdirSync(tmpDir);
 
   // --user only as root (CI); as a normal user the server simply runs as that user.
   const asUser = process.getuid?.() === 0 ? ['--user=root'] : [];
@@ -95,7 +98,7 @@ export async function startMariaDb(): Promise<MariaDb> {
   const install = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     execFile(
       'mariadb-install-db',
-      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asUser],
+      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--tmpdir=${tmpDir}`, ...asUser],
       (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: stderr || (err?.message ?? '') }),
     );
   });
@@ -113,6 +116,7 @@ export async function startMariaDb(): Promise<MariaDb> {
       `--datadir=${dataDir}`,
       `--socket=${socket}`,
       `--pid-file=${join(socketDir, 'mysqld.pid')}`,
+      `--tmpdir=${tmpDir}`,
       '--skip-networking',
       ...asUser,
       '--innodb-buffer-pool-size=32M',

@@ -88,7 +88,7 @@ describe('docker shim', () => {
 
 describe('throwaway MariaDB behind the shim', () => {
   it('is needed at /run/mysqld: Debian\'s client config names that socket', () => {
-    expect(execFileSync('my_print_defaults', ['client'], { encoding: 'utf8' })).toContain('--socket=/run/mysqld/mysqld.sock');
+    expect(execFileSync('mariadb', ['--print-defaults'], { encoding: 'utf8' })).toContain('--socket=/run/mysqld/mysqld.sock');
   });
 
   it('mariadb-dump in the "container" reaches the server at /run/mysqld with the password only in the env', () => {
