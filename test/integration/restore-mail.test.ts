@@ -4,11 +4,13 @@
  * replace keeps the previous state under safety/, and bad input changes nothing.
  */
 import { existsSync, readdirSync, renameSync, unlinkSync, writeFileSync, chownSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { startDovecot } from '../helpers/dovecot.js';
+import { cliPath } from '../helpers/paths.js';
 import { comparable, dropFakeIndexes, fingerprint, takeSnapshot } from './restore-snapshot.js';
 
 let fx: Fixture;
@@ -166,6 +168,27 @@ describe('restore mail --to', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('confirmation on a terminal', () => {
+  const onTty = (answer: string, args: string[]) => {
+    const cmd = [process.execPath, cliPath(), '--config', fx.configPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    return spawnSync('script', ['-qec', cmd, '/dev/null'], { input: answer + '\n', encoding: 'utf8', env: fx.env });
+  };
+
+  it('asks before changing the live mailbox: "no" changes nothing, "yes" restores', async () => {
+    const drafts = join(mailbox, '.Drafts');
+    const lost = messageFiles(drafts)[0];
+    unlinkSync(join(drafts, lost));
+    const args = ['restore', 'mail', '--user', alice, '--folder', 'Drafts', '--in-place'];
+    const no = onTty('no', args);
+    expect(no.status, no.stdout).toBe(64);
+    expect(no.stdout).toMatch(/Type "yes" to go on/);
+    expect(existsSync(join(drafts, lost))).toBe(false);
+    const yes = onTty('yes', args);
+    expect(yes.status, yes.stdout).toBe(0);
+    expect(existsSync(join(drafts, lost))).toBe(true);
   });
 });
 
