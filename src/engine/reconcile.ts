@@ -1,24 +1,24 @@
 /**
- * Applies reconcile-plan.ts to one component's clone, streaming directory by directory:
- * only one directory listing (one mailbox folder's names) is in memory at a time, plus the
- * stack of directories still to visit.
+ * Applies reconcile-plan.ts to one component's clone before rsync runs:
+ *  1. entries form: drop what no configured entry covers any more;
+ *  2. maildir: rename clone messages to their current source names (readdir only, no stat),
+ *     one maildir folder at a time — only that folder's names are in memory;
+ *  3. invariant 3: a rsync --dry-run over the whole component; every entry it would change in
+ *     place is unlinked from the clone as its line streams in (nothing accumulates).
  *
- * Sync fs calls on purpose: ~100,000 lstat calls run several times faster than with promises,
- * and nothing else needs the event loop meanwhile (hashing happens later, in workers).
+ * Sync fs calls on purpose: readdir of a 100,000-entry tree is several times faster than with
+ * promises, and nothing else needs the event loop meanwhile.
+ *
+ * Known window: an attribute change in the source between the dry run and the real rsync
+ * (a few seconds) would still be applied in place. The second pass (sync.ts) narrows it for
+ * long runs; a chmod on a live maildir is rare.
  */
-import { closeSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { readdirSync, renameSync, rmSync, lstatSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { rsyncMirror } from '../tools/rsync.js';
-import {
-  attributeAction,
-  entryCoverage,
-  isInPlaceChange,
-  planMaildirRenames,
-  sourceUnchangedSince,
-  type EntryStat,
-} from './reconcile-plan.js';
-import { InterruptedError } from '../errors.js';
+import { rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
+import { entryCoverage, isInPlaceChange, planMaildirRenames } from './reconcile-plan.js';
+import { InterruptedError, ToolError } from '../errors.js';
 
 export interface ReconcileInput {
   srcRoot: string;
@@ -27,10 +27,6 @@ export interface ReconcileInput {
   entries?: string[];
   exclude?: string[];
   maildir: boolean;
-  /** source attribute changes at or after this time (ms) may not be in the clone; 0 = assume all */
-  changedSinceMs: number;
-  /** NUL-separated candidate list for the rsync dry run (a temp file outside the snapshot) */
-  candidatesFile: string;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -38,101 +34,73 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   renamed: number;
   unlinked: number;
-  checked: number;
   warnings: string[];
+  renameMs: number;
+  dryRunMs: number;
 }
 
-export function toEntryStat(st: Stats): EntryStat {
-  const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-  return { kind, mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function namesOrEmpty(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    if (isMissing(err)) return [];
     throw err;
   }
 }
 
 export async function reconcileClone(input: ReconcileInput): Promise<ReconcileResult> {
-  const { srcRoot, cloneRoot, changedSinceMs } = input;
-  const result: ReconcileResult = { renamed: 0, unlinked: 0, checked: 0, warnings: [] };
-  if (input.entries) removeUncoveredEntries(cloneRoot, input.entries, '');
-  const fd = openSync(input.candidatesFile, 'w', 0o600);
-  try {
-    const visitEntry = (rel: string, src: Stats): void => {
-      const s = toEntryStat(src);
-      if (s.kind === 'dir' || sourceUnchangedSince(s, changedSinceMs)) return;
-      const cloneSt = lstatOrUndefined(join(cloneRoot, rel));
-      const action = attributeAction(s, cloneSt && toEntryStat(cloneSt), changedSinceMs);
-      if (action === 'unlink') {
-        unlinkSync(join(cloneRoot, rel));
-        result.unlinked++;
-      } else if (action === 'check') {
-        writeSync(fd, rel + '\0');
-        result.checked++;
-      }
-    };
-    const stack: string[] = [];
-    for (const top of input.entries ?? ['']) {
-      const st = lstatOrUndefined(join(srcRoot, top));
-      if (!st) continue; // sync.ts already refused missing entries; vanished since is rsync's business
-      if (st.isDirectory()) stack.push(top);
-      else visitEntry(top, st);
-    }
-    while (stack.length > 0) {
-      if (input.signal?.aborted) throw new InterruptedError();
-      const rel = stack.pop()!;
-      let dirents;
-      try {
-        dirents = readdirSync(join(srcRoot, rel), { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // vanished folder
-        throw err;
-      }
-      if (input.maildir) result.renamed += linkMaildirRenames(input, rel, dirents);
-      for (const d of dirents) {
-        const childRel = rel ? `${rel}/${d.name}` : d.name;
-        if (d.isDirectory()) {
-          stack.push(childRel);
-          continue;
-        }
-        const st = lstatOrUndefined(join(srcRoot, childRel));
-        if (st) visitEntry(childRel, st);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  if (result.checked > 0) await unlinkWhatRsyncWouldChangeInPlace(input, result);
+  const t0 = Date.now();
+  const result: ReconcileResult = { renamed: 0, unlinked: 0, warnings: [], renameMs: 0, dryRunMs: 0 };
+  if (input.entries) removeUncoveredEntries(input.cloneRoot, input.entries, '');
+  if (input.maildir) result.renamed = linkMaildirRenames(input);
+  result.renameMs = Date.now() - t0;
+  await unlinkWhatRsyncWouldChangeInPlace(input, result);
+  result.dryRunMs = Date.now() - t0 - result.renameMs;
   return result;
 }
 
-/** In a folder that has cur/ and new/, rename clone messages to their current source names. */
-function linkMaildirRenames(input: ReconcileInput, rel: string, dirents: { name: string; isDirectory(): boolean }[]): number {
-  const has = (n: string) => dirents.some((d) => d.name === n && d.isDirectory());
-  if (!has('cur') || !has('new')) return 0;
+/** Walks the source's directories; in each folder that has cur/ and new/, links renames. */
+function linkMaildirRenames(input: ReconcileInput): number {
+  let renamed = 0;
+  const stack = (input.entries ?? ['']).slice();
+  while (stack.length > 0) {
+    if (input.signal?.aborted) throw new InterruptedError();
+    const rel = stack.pop()!;
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(join(input.srcRoot, rel), { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) continue; // a file entry, or a folder deleted meanwhile
+      throw err;
+    }
+    const subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name);
+    const isMaildir = subdirs.includes('cur') && subdirs.includes('new');
+    if (isMaildir) renamed += renameFolder(input, rel);
+    for (const name of subdirs) {
+      // a maildir's cur/new/tmp hold messages only, no folders: no need to list them again
+      if (isMaildir && (name === 'cur' || name === 'new' || name === 'tmp')) continue;
+      stack.push(rel ? `${rel}/${name}` : name);
+    }
+  }
+  return renamed;
+}
+
+function renameFolder(input: ReconcileInput, rel: string): number {
   const list = (root: string) => ['cur', 'new'].flatMap((sub) => namesOrEmpty(join(root, rel, sub)).map((n) => `${sub}/${n}`));
-  const cloneFolder = join(input.cloneRoot, rel);
   const renames = planMaildirRenames({ source: list(input.srcRoot), clone: list(input.cloneRoot) });
+  const folder = join(input.cloneRoot, rel);
   let done = 0;
   for (const r of renames) {
     try {
-      renameSync(join(cloneFolder, r.from), join(cloneFolder, r.to));
+      renameSync(join(folder, r.from), join(folder, r.to));
       done++;
     } catch (err) {
-      // a clone without new/ (created since) or a race: rsync copies the message instead
+      // e.g. the clone lacks cur/ (folder created since): rsync copies the message instead
       input.log.debug({ folder: rel, from: r.from, to: r.to, err: (err as Error).message }, 'maildir rename skipped');
     }
   }
@@ -149,34 +117,29 @@ function removeUncoveredEntries(cloneRoot: string, entries: string[], rel: strin
   }
 }
 
-/**
- * ACLs and xattrs are invisible to lstat; rsync itself says what it would change in place.
- * Run only over the candidates (source attributes changed since the previous snapshot).
- */
 async function unlinkWhatRsyncWouldChangeInPlace(input: ReconcileInput, result: ReconcileResult): Promise<void> {
-  const toUnlink: string[] = [];
   const out = await rsyncMirror({
     srcRoot: input.srcRoot,
     dest: input.cloneRoot,
-    filesFrom: input.candidatesFile,
+    entries: input.entries,
     exclude: input.exclude,
     dryRun: true,
     signal: input.signal,
     onItem: (item) => {
-      if (isInPlaceChange(item.code)) toUnlink.push(item.name);
+      if (!isInPlaceChange(item.code)) return;
+      try {
+        unlinkSync(join(input.cloneRoot, item.name));
+        result.unlinked++;
+      } catch (err) {
+        if (isMissing(err)) return; // gone already: rsync will create it fresh
+        result.warnings.push(`could not unlink ${item.name} from the clone (${(err as Error).message}); ` +
+          'rsync may change its attributes in the previous snapshot too: run `mailbackup verify --full` on it');
+      }
     },
   });
   if (input.signal?.aborted) throw new InterruptedError();
-  if (out.exitCode !== 0 && out.exitCode !== 24 && out.exitCode !== 23) {
-    throw new Error(`rsync --dry-run over the changed files of ${input.srcRoot} failed (exit ${out.exitCode}): ${out.stderrTail}`);
-  }
-  for (const name of toUnlink) {
-    try {
-      unlinkSync(join(input.cloneRoot, name));
-      result.unlinked++;
-    } catch (err) {
-      result.warnings.push(`could not unlink ${name} in the clone before rsync (${(err as Error).message}); ` +
-        'an attribute change may reach the previous snapshot — run verify on it');
-    }
+  if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
+    throw new ToolError(`rsync --dry-run of ${input.srcRoot} failed (exit ${out.exitCode}): ${out.stderrTail || '(no message)'}; ` +
+      'check that the source is readable, then run the backup again');
   }
 }

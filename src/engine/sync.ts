@@ -4,21 +4,14 @@
  * clone can be taught about maildir renames. The price is that the clone shares inodes with the
  * previous snapshot, so anything rsync would change in place must be unlinked first (reconcile).
  */
-import { existsSync, lstatSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
 import { ensureClone } from './clone.js';
 import { reconcileClone } from './reconcile.js';
 import { rsyncMirror, RSYNC_VANISHED, type RsyncOutcome } from '../tools/rsync.js';
-import { readMeta } from '../repository/metadata.js';
 import { ConfigError, InterruptedError, ToolError } from '../errors.js';
 
-/**
- * Source attribute changes (ctime) this long before the previous snapshot's start still count
- * as "maybe not in the clone": file ctimes use the kernel's coarse clock and the host clock may
- * have been stepped. A wider margin only adds a few candidates to the rsync dry run.
- */
-const CTIME_MARGIN_MS = 10 * 60_000;
 /** A first pass longer than this saw a tree that kept changing under it: run a second pass. */
 export const SECOND_PASS_AFTER_MS = 60_000;
 
@@ -50,50 +43,37 @@ function isSymlink(p: string): boolean {
   }
 }
 
-/** The previous snapshot's start: its files carry the source attributes as of then or later. */
-function changedSince(prevDir: string | undefined): number {
-  const started = prevDir ? Date.parse(readMeta(prevDir)?.startedAt ?? '') : NaN;
-  return Number.isFinite(started) ? started - CTIME_MARGIN_MS : 0;
-}
-
 export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Promise<ComponentSyncResult> {
   const t0 = Date.now();
   const { log, signal, partialDir } = opts;
   const { srcRoot, entries } = resolveSource(spec);
   const cloneRoot = join(partialDir, spec.name);
   const clone = await ensureClone(partialDir, opts.prevDir, spec.name, signal);
-  // A reused .partial may hold files cloned from any earlier snapshot: trust no attribute.
-  const since = clone === 'cloned' ? changedSince(opts.prevDir) : 0;
   log.debug({ component: spec.name, clone, durationMs: Date.now() - t0 }, 'clone ready');
 
   const result: ComponentSyncResult = { files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, warnings: [], durationMs: 0 };
-  const candidatesFile = join(partialDir, `.${spec.name}.candidates.tmp`);
-  try {
-    for (let pass = 1; pass <= 2; pass++) {
-      const tPass = Date.now();
-      if (clone !== 'fresh' || pass > 1) {
-        const r = await reconcileClone({
-          srcRoot, cloneRoot, entries, exclude: spec.exclude, maildir: !!spec.maildir,
-          changedSinceMs: since, candidatesFile, log, signal,
-        });
-        result.linkedRenames += r.renamed;
-        result.warnings.push(...r.warnings);
-        log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
-      }
-      const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal);
-      result.files = out.regularFiles ?? result.files;
-      result.bytes = out.totalSize ?? result.bytes;
-      const passMs = Date.now() - tPass;
-      log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
-      const again = out.exitCode === RSYNC_VANISHED || passMs > SECOND_PASS_AFTER_MS;
-      if (out.exitCode === RSYNC_VANISHED) {
-        const next = pass === 1 ? '; a second pass picked up what was renamed meanwhile' : '';
-        result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)${next}`);
-      }
-      if (!again) break;
+  for (let pass = 1; pass <= 2; pass++) {
+    const tPass = Date.now();
+    if (clone !== 'fresh' || pass > 1) {
+      const r = await reconcileClone({
+        srcRoot, cloneRoot, entries, exclude: spec.exclude, maildir: !!spec.maildir,
+        log, signal,
+      });
+      result.linkedRenames += r.renamed;
+      result.warnings.push(...r.warnings);
+      log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
     }
-  } finally {
-    rmSync(candidatesFile, { force: true });
+    const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal);
+    result.files = out.regularFiles ?? result.files;
+    result.bytes = out.totalSize ?? result.bytes;
+    const passMs = Date.now() - tPass;
+    log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
+    const again = out.exitCode === RSYNC_VANISHED || passMs > SECOND_PASS_AFTER_MS;
+    if (out.exitCode === RSYNC_VANISHED) {
+      const next = pass === 1 ? '; a second pass picked up what was renamed meanwhile' : '';
+      result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)${next}`);
+    }
+    if (!again) break;
   }
   result.durationMs = Date.now() - t0;
   return result;

@@ -1,12 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  attributeAction,
-  entryCoverage,
-  isInPlaceChange,
-  maildirBase,
-  planMaildirRenames,
-  type EntryStat,
-} from '../../src/engine/reconcile-plan.js';
+import { entryCoverage, isInPlaceChange, maildirBase, planMaildirRenames } from '../../src/engine/reconcile-plan.js';
 
 const M = '1717200000.M123P45.mail,S=2048,W=2100';
 const N = '1717200001.M999P46.mail,S=4096,W=4200';
@@ -54,48 +47,12 @@ describe('planMaildirRenames', () => {
   });
 });
 
-const base: EntryStat = { kind: 'file', mode: 0o100600, uid: 5000, gid: 5000, size: 100, mtimeMs: 1_700_000_000_500, ctimeMs: 1_700_000_000_500 };
-const LATER = 1_800_000_000_000;
-const EARLIER = 1_600_000_000_000;
-
-describe('attributeAction', () => {
-  it('keeps an unchanged file without asking rsync when the source did not change since', () => {
-    expect(attributeAction(base, { ...base }, LATER)).toBe('keep');
-  });
-  it('unlinks on mode change (rsync would chmod the shared inode)', () => {
-    expect(attributeAction({ ...base, mode: 0o100644 }, base, EARLIER)).toBe('unlink');
-  });
-  it('unlinks on owner or group change (rsync would chown in place)', () => {
-    expect(attributeAction({ ...base, uid: 0 }, base, EARLIER)).toBe('unlink');
-    expect(attributeAction({ ...base, gid: 0 }, base, EARLIER)).toBe('unlink');
-  });
-  it('keeps when content changes: rsync writes a new inode anyway', () => {
-    expect(attributeAction({ ...base, size: 101, mode: 0o100644 }, base, EARLIER)).toBe('keep');
-    expect(attributeAction({ ...base, mtimeMs: base.mtimeMs + 5000 }, base, EARLIER)).toBe('keep');
-  });
-  it('treats a sub-second mtime difference as rsync does (no transfer), so mode still matters', () => {
-    expect(attributeAction({ ...base, mtimeMs: base.mtimeMs + 300, mode: 0o100640 }, base, EARLIER)).toBe('unlink');
-  });
-  it('asks rsync (check) when attributes look equal but the source changed since the previous snapshot', () => {
-    expect(attributeAction({ ...base, ctimeMs: LATER + 1 }, base, LATER)).toBe('check');
-  });
-  it('unlinks a symlink whose owner or mtime changed (lchown/lutimes in place), ignores its mode', () => {
-    const link: EntryStat = { ...base, kind: 'symlink', mode: 0o120777 };
-    expect(attributeAction({ ...link, uid: 1 }, link, EARLIER)).toBe('unlink');
-    expect(attributeAction({ ...link, mtimeMs: link.mtimeMs + 10_000 }, link, EARLIER)).toBe('unlink');
-    expect(attributeAction({ ...link, mode: 0o120755 }, link, LATER)).toBe('keep');
-  });
-  it('keeps type changes, directories and files missing from the clone', () => {
-    expect(attributeAction({ ...base, kind: 'symlink' }, base, EARLIER)).toBe('keep');
-    expect(attributeAction({ ...base, kind: 'dir', mode: 0o40755 }, { ...base, kind: 'dir' }, EARLIER)).toBe('keep');
-    expect(attributeAction(base, undefined, EARLIER)).toBe('keep');
-  });
-});
-
-describe('isInPlaceChange', () => {
-  it('recognises attribute-only itemize codes of files and symlinks', () => {
+describe('isInPlaceChange (what must be unlinked from the clone)', () => {
+  it('unlinks on a mode change, an owner or group change, ACL/xattr changes, a symlink mtime', () => {
     expect(isInPlaceChange('.f...p.....')).toBe(true);
-    expect(isInPlaceChange('.f....og...')).toBe(true);
+    expect(isInPlaceChange('.f....o....')).toBe(true);
+    expect(isInPlaceChange('.f.....g...')).toBe(true);
+    expect(isInPlaceChange('.L.....g...')).toBe(true);
     expect(isInPlaceChange('.f.........a')).toBe(true);
     expect(isInPlaceChange('.f..........x')).toBe(true);
     expect(isInPlaceChange('.L..t......')).toBe(true);
