@@ -131,6 +131,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(new Option('--runtime <runtime>', 'container runtime (default: docker if installed, else podman)').choices(['docker', 'podman', 'host']))
     .option('--log-dir <dir>', 'log directory to put in the config (default /var/log/mailbackup)')
     .option('--notify-to <addresses>', 'comma-separated addresses for failure mail')
+    .option('--dry-run', 'print the config and the checklist, write nothing')
     .action(action('init', () => import('../commands/init.js')));
 
   sub(

@@ -1,12 +1,14 @@
 /**
  * `init`: write a config from the compose project, prepare the destination (marker, 0700) and
  * print a checklist of what was verified. An existing config is kept (use --force to rewrite)
- * so init can be rerun to prepare a new backup disk.
+ * so init can be rerun to prepare a new backup disk. --dry-run prints the config and the
+ * checklist and writes nothing.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Context } from '../cli/context.js';
-import { configPath, loadConfig } from '../config/load.js';
+import { parse as parseYaml } from 'yaml';
+import { configPath, loadConfig, parseConfig } from '../config/load.js';
 import { ExitCode, UsageError, errorMessage } from '../errors.js';
 import { COMPOSE_FILE_NAMES, discover, parseCompose, parseDotEnv } from '../init/compose.js';
 import { formatChecklist, listUserDatabases, mountCheck, sourceChecks, toolChecks, type Check } from '../init/checks.js';
@@ -27,6 +29,7 @@ interface Opts {
   logDir?: string;
   notifyTo?: string;
   runtime?: 'docker' | 'podman' | 'host';
+  dryRun?: boolean;
 }
 
 const SPEC_SOURCE_ROOT = '/opt/onprem-infra-system/project-root-infra/services/mailserver';
@@ -37,7 +40,8 @@ async function detectRuntime(): Promise<'docker' | 'podman'> {
   return (await which('podman')) ? 'podman' : 'docker';
 }
 
-async function writeNewConfig(file: string, opts: Opts, checks: Check[]): Promise<void> {
+/** Discovery and the server's database list, rendered as the config text to write. */
+async function draftConfig(opts: Opts, checks: Check[]): Promise<string> {
   const sourceRoot = resolve(opts.sourceRoot ?? SPEC_SOURCE_ROOT);
   const composeName = COMPOSE_FILE_NAMES.find((n) => existsSync(join(sourceRoot, n)));
   if (!composeName) {
@@ -61,35 +65,42 @@ async function writeNewConfig(file: string, opts: Opts, checks: Check[]): Promis
     composeFile,
   };
   let databases = { names: found.declaredDatabases, from: 'declared in the compose environment (MYSQL_DATABASE)' };
-  const draft = planConfig(found, o, databases);
+  const first = planConfig(found, o, databases);
   try {
-    const password = readCredentials(draft.database.credentialsFile);
-    const target = { runtime: draft.database.runtime, container: draft.database.container };
-    const names = await listUserDatabases({ target, user: draft.database.user, password });
+    const password = readCredentials(first.database.credentialsFile);
+    const target = { runtime: first.database.runtime, container: first.database.container };
+    const names = await listUserDatabases({ target, user: first.database.user, password });
     if (names.length) databases = { names, from: `listed by the running server in ${target.container}` };
   } catch (err) {
     checks.push({ status: 'warn', what: 'could not list the databases on the server', detail: `${errorMessage(err)}; check database.databases` });
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileAtomic(file, renderConfig(planConfig(found, o, databases)), 0o600);
-  checks.push({ status: 'ok', what: `wrote ${file} (mode 0600)` });
+  return renderConfig(planConfig(found, o, databases));
 }
 
 export default async function init(ctx: Context, opts: Opts): Promise<number> {
   const file = resolve(opts.writeConfig ?? configPath(ctx.global.config));
   const checks: Check[] = [];
+  let draft: string | undefined;
   if (existsSync(file) && !opts.force) {
     checks.push({ status: 'ok', what: `kept existing config ${file} (--force rewrites it)` });
   } else {
-    await writeNewConfig(file, opts, checks);
+    draft = await draftConfig(opts, checks);
+    if (opts.dryRun) checks.push({ status: 'ok', what: `would write ${file} (mode 0600): printed above` });
+    else {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      writeFileAtomic(file, draft, 0o600);
+      checks.push({ status: 'ok', what: `wrote ${file} (mode 0600)` });
+    }
   }
-  const config = loadConfig(file);
+  const config = draft !== undefined && opts.dryRun ? parseConfig(parseYaml(draft), file) : loadConfig(file);
   checks.push({ status: 'ok', what: 'the config validates' });
   checks.push(...sourceChecks(config));
 
   const mount = mountCheck(config);
   checks.push(mount);
-  if (mount.status !== 'fail') {
+  if (mount.status !== 'fail' && opts.dryRun) {
+    checks.push({ status: 'ok', what: `would prepare destination ${config.destination.root} (marker, mode 0700)` });
+  } else if (mount.status !== 'fail') {
     const { created } = prepareDestination(config.destination.root);
     checks.push({ status: 'ok', what: `destination ${config.destination.root} ${created ? 'prepared' : 'already prepared'} (marker present, mode 0700)` });
   }
@@ -101,6 +112,7 @@ export default async function init(ctx: Context, opts: Opts): Promise<number> {
   const summary = fails.length
     ? `${fails.length} check(s) failed: fix them, then run \`mailbackup init\` again`
     : `ready: try \`mailbackup --config ${file} backup --dry-run\`, then \`mailbackup schedule --install\``;
-  ctx.result({ config: file, checks, exitCode: code }, [...formatChecklist(checks), summary]);
+  const shown = opts.dryRun && draft ? [draft, '# ---- checks (dry run: nothing was written) ----'] : [];
+  ctx.result({ config: file, checks, exitCode: code, ...(opts.dryRun ? { draft } : {}) }, [...shown, ...formatChecklist(checks), summary]);
   return code;
 }

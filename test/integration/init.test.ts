@@ -25,6 +25,16 @@ const init = (extra: string[] = []) =>
   fx.run(['init', '--write-config', written, '--source-root', fx.sourceRoot, '--destination', dest, '--credentials-file', fx.credentialsFile, '--log-dir', join(fx.base, 'init-log'), ...extra]);
 
 describe('init on the fixture compose project', () => {
+  it('--dry-run prints the config and the checklist and writes nothing', async () => {
+    const r = await init(['--dry-run']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^source:\n  root: /m);
+    expect(r.stdout).toMatch(/would write .*init-config\.yml/);
+    expect(r.stdout).toMatch(/would prepare destination/);
+    expect(existsSync(written)).toBe(false);
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it('discovers containers and paths, writes a 0600 config, prepares the destination, all checks ok', async () => {
     const r = await init();
     expect(r.code, r.stdout + r.stderr).toBe(0);
