@@ -65,7 +65,11 @@ try {
   } else {
     title('on the backup disk');
     console.log(sh('ls', ['-la', fx.destRoot]));
-    for (const s of snapshots) console.log(`\ndaily/${s}/\n${sh('ls', ['-la', join(daily, s)])}`);
+    const newestName = snapshots.at(-1);
+    console.log(`\ndaily/${newestName}/ (two levels)`);
+    const listing = spawnSync('find', ['.', '-mindepth', '1', '-maxdepth', '2', '-printf', '%p\\t%M\\t%U:%G\\t%s\\n'], { cwd: join(daily, newestName), encoding: 'utf8' });
+    const rows = listing.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')).sort((a, b) => a[0].localeCompare(b[0]));
+    for (const [path, mode, owner, size] of rows) console.log(`  ${mode} ${owner.padStart(9)} ${size.padStart(8)}  ${path.slice(2)}`);
 
     title('du -sh (one du call: the second snapshot only counts what is new, the rest are hardlinks)');
     console.log(sh('du', ['-sh', ...snapshots.map((s) => join(daily, s))]));
@@ -81,13 +85,13 @@ try {
     const metaPath = join(newest, 'backup.json');
     if (existsSync(metaPath)) {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      const excerpt = {
-        date: meta.date, kind: meta.kind, status: meta.status, startedAt: meta.startedAt, finishedAt: meta.finishedAt,
-        components: meta.components,
-        databases: Object.fromEntries(Object.entries(meta.databases ?? {}).map(([k, v]) => [k, { file: v.file, bytes: v.bytes, tables: v.tables }])),
-        warnings: meta.warnings, verification: meta.verification,
-      };
-      console.log(JSON.stringify(excerpt, null, 2));
+      const line = (v) => JSON.stringify(v);
+      console.log(line({ format: meta.format, date: meta.date, kind: meta.kind, status: meta.status, startedAt: meta.startedAt, finishedAt: meta.finishedAt }));
+      console.log('components:');
+      for (const [k, v] of Object.entries(meta.components ?? {})) console.log(`  ${k.padEnd(10)} ${line(v)}`);
+      console.log('databases:');
+      for (const [k, v] of Object.entries(meta.databases ?? {})) console.log(`  ${k.padEnd(14)} ${line({ file: v.file, bytes: v.bytes, tables: v.tables })}`);
+      console.log(`warnings: ${line(meta.warnings)}\nverification: ${line(meta.verification)}`);
     } else console.log('(no backup.json)');
   }
 } finally {
