@@ -91,7 +91,12 @@ export async function runDrill(config: Config, opts: DrillOptions, log: Logger, 
       await phase('doveadm', () => doveadmCheck(workdir, restored));
     }
     const dbs = space ? [] : Object.entries(snap.meta?.databases ?? {});
-    if (dbs.length) access.password = readCredentials(config.database.credentialsFile);
+    try {
+      if (dbs.length) access.password = readCredentials(config.database.credentialsFile);
+    } catch (err) {
+      checks.push({ name: 'databases', status: 'fail', detail: `${errorMessage(err)}: no dump was loaded` });
+      dbs.length = 0;
+    }
     for (const [db, meta] of dbs) {
       await phase(`database ${db}`, async () => {
         loaded.push(db);
