@@ -5,6 +5,7 @@
 import { existsSync, promises as fs, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { InterruptedError } from '../errors.js';
 import { applyDirAttributes, copyNoReplace, eachLimit, mkdirLike } from './copy.js';
 import type { MailPlan } from './mail-plan.js';
 import { folderName } from './names.js';
@@ -27,6 +28,8 @@ export interface MailApplyTarget {
   /** a --to copy: the target directory takes the snapshot mailbox's mode and owner */
   ownTarget?: boolean;
   log: Logger;
+  /** stop between messages (every copy is atomic, so stopping leaves no half message) */
+  signal?: AbortSignal;
 }
 
 export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise<MailApplyResult> {
@@ -39,6 +42,7 @@ export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise
   }
   const res: MailApplyResult = { copied: 0, alreadyThere: 0, foldersCreated: created };
   await eachLimit(plan.copy, 8, async (op) => {
+    if (t.signal?.aborted) throw new InterruptedError(`interrupted after ${res.copied} of ${plan.copy.length} messages; run the same command again to finish`);
     const dst = join(t.to, op.to);
     const sub = dirname(op.to);
     const tmpDir = /(^|\/)(cur|new)$/.test(sub) ? join(t.to, dirname(sub), 'tmp') : dirname(dst);

@@ -136,7 +136,7 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
       safety.release();
     }
   } else {
-    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log });
+    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: ctx.signal });
     Object.assign(out, res);
     lines.push(`copied ${res.copied} message file(s)${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
     if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);

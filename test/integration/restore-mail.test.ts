@@ -204,6 +204,8 @@ describe('bad input changes nothing', () => {
       [['--user', '../../etc@example.com', '--in-place'], /\.\./],
       [['--user', alice, '--folder', '../../../etc', '--in-place'], /\.\./],
       [['--user', alice, '--folder', 'Archiv/2024', '--in-place'], /closest: Archive\/2024/],
+      [['--user', alice, '--folder', 'INBOX\n.Sent', '--in-place'], /line breaks/],
+      [['--user', alice, '--in-place', '--into-folder', '../../x'], /\.\./],
       [['--user', alice, '--to', join(fx.tree.mailDir, 'restore')], /live mail store/],
       [['--user', alice, '--to', join(fx.destRoot, 'x')], /backup destination/],
       [['--user', alice, '--to', nonEmpty], /not empty/],
