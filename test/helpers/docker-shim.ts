@@ -3,7 +3,7 @@
  * `docker exec` runs the command on this host with /run/mysqld bind-mounted from the throwaway
  * MariaDB; every argv the shim receives is logged so tests can assert what real docker would get.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,8 +69,11 @@ export function installDockerShim(opts: DockerShimOptions): DockerShim {
   writeFileSync(logPath, '');
   const containers: Record<string, ContainerSpec> = {};
   for (const [name, s] of Object.entries(opts.containers)) containers[name] = normalize(s);
-  const save = (): void =>
-    writeFileSync(statePath, JSON.stringify({ log: logPath, mariadbSocketDir: opts.mariadbSocketDir, containers }, null, 2));
+  // Atomic: a shim started at that moment (a test's background run) must never read half a file.
+  const save = (): void => {
+    writeFileSync(`${statePath}.tmp`, JSON.stringify({ log: logPath, mariadbSocketDir: opts.mariadbSocketDir, containers }, null, 2));
+    renameSync(`${statePath}.tmp`, statePath);
+  };
   save();
 
   return {
