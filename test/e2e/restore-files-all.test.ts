@@ -73,6 +73,22 @@ describe('restore all --to', () => {
     expect(await tableRowCounts(fx.mariadb!, 'usermgmt')).toEqual(before);
   });
 
+  it('on new hardware restores straight into source.root when it is still empty', async () => {
+    const fresh = join(temp('mb-newhw-'), 'mailserver');
+    fx.writeConfig({ source: { root: fresh } });
+    try {
+      const r = await fx.run(['restore', 'all', '--to', fresh]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/not under source\.root/);
+      expect(comparable(fingerprint(join(fresh, 'data/mail')))).toEqual(comparable(fingerprint(join(snap, 'mail'))));
+      const again = await fx.run(['restore', 'all', '--to', fresh, '--yes']);
+      expect(again.code).toBe(64);
+      expect(again.stderr).toMatch(/live mail store/);
+    } finally {
+      fx.writeConfig({ source: { root: fx.sourceRoot } });
+    }
+  });
+
   it('refuses a non-empty directory without --yes, the backup disk, and a live server root', async () => {
     const dir = temp('mb-all-busy-');
     writeFileSync(join(dir, 'keep'), 'x');
