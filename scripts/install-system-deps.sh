@@ -31,6 +31,8 @@ needs=(
   getfattr:attr:attr
   gzip:gzip:gzip
   sha256sum:coreutils:coreutils
+  systemd-analyze:systemd:systemd
+  logrotate:logrotate:logrotate
 )
 if [ "$bench" = 1 ]; then
   needs+=(restic:restic:restic rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
