@@ -31,6 +31,19 @@ export interface SafetyDir {
   release(): void;
 }
 
+/** Two restores in the same second get <stamp>, <stamp>-2, … rather than sharing a directory. */
+function uniqueDir(base: string): string {
+  for (let n = 1; ; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 /** Checks the destination, takes the lock (the safety copy is a write), and creates the directory. */
 export async function openSafetyDir(config: Config, command: string, stamp = safetyStamp()): Promise<SafetyDir> {
   const root = config.destination.root;
@@ -38,8 +51,7 @@ export async function openSafetyDir(config: Config, command: string, stamp = saf
   const lock = await acquireLock(root, { command });
   try {
     mkdirSync(layout.safety(root), { recursive: true, mode: 0o700 });
-    const dir = join(layout.safety(root), stamp);
-    mkdirSync(dir, { mode: 0o700 });
+    const dir = uniqueDir(join(layout.safety(root), stamp));
     chmodSync(dir, 0o700);
     const createdAt = new Date().toISOString();
     return {

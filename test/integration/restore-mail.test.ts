@@ -145,6 +145,23 @@ describe('restore mail --mode replace', () => {
   });
 });
 
+describe('restore mail --mode replace (whole mailbox)', () => {
+  it('swaps the whole mailbox for the snapshot copy, keeping the live one under safety/', async () => {
+    const bob = fx.tree.users[1];
+    const trash = join(bob.mailbox, '.Trash');
+    rmSync(trash, { recursive: true });
+    const before = comparable(fingerprint(bob.mailbox));
+    const r = await fx.run(['restore', 'mail', '--user', bob.address, '--in-place', '--mode', 'replace', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const snapBob = join(fx.destRoot, 'daily', DATE, 'mail', bob.mailboxRel);
+    expect(comparable(fingerprint(bob.mailbox))).toEqual(comparable(fingerprint(snapBob)));
+    const stamps = readdirSync(join(fx.destRoot, 'safety')).sort();
+    const saved = join(fx.destRoot, 'safety', stamps[stamps.length - 1], 'mail', bob.mailboxRel);
+    expect(comparable(fingerprint(saved))).toEqual(before);
+    expect(readdirSync(join(bob.mailbox, '..')).sort()).toEqual(fx.tree.users.map((u) => u.local).sort());
+  });
+});
+
 describe('restore mail --to', () => {
   it('writes a standalone maildir of the messages in the date range that Dovecot can open', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mb-restore-to-'));
