@@ -3,7 +3,7 @@
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exclusiveBytes } from './exclusive.mjs';
-import { dayLabel, harnessUrl } from './world.mjs';
+import { dayLabel } from './world.mjs';
 
 const dailyDir = (w, date) => join(w.destRoot, 'daily', date);
 
@@ -86,8 +86,7 @@ export async function statusAndList(w, opts, r, log) {
 /** The check at benchmark scale: 10 % of messages only get a flag; what does the snapshot add? */
 export async function readOnlyDay(w, opts, r, log) {
   log('a day where 10 % of the messages are only marked read');
-  const { simulateDay } = await import(harnessUrl.href);
-  const day = simulateDay(w.source, opts.readOnlyDay);
+  const day = w.harness.simulateDay(w.source, opts.readOnlyDay);
   const readBytes = day.flagged.reduce((n, f) => n + statSync(join(w.tree.mailDir, f.to)).blocks * 512, 0);
   const mb = await r.cli('backup', ['backup', '--date', w.dates.d2]);
   rmSync(w.rsyncInc2, { recursive: true, force: true });

@@ -69,6 +69,7 @@ export function dropCaches() {
 export function timed(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    const startedAt = Date.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -88,7 +89,7 @@ export function timed(cmd, args, opts = {}) {
     child.on('close', (code, signal) => {
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      resolve({ code: code ?? 128, signal, ms, peakRssMiB: peak / 1024, stdout, stderr });
+      resolve({ code: code ?? 128, signal, ms, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, stdout, stderr });
     });
   });
 }

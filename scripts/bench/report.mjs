@@ -8,6 +8,13 @@ const out = (cmd, args) => {
   return r.status === 0 ? (r.stdout || r.stderr).trim() : undefined;
 };
 
+/** The commit measured, and whether src/ had uncommitted changes when dist/ was copied. */
+export function codeVersion(repo) {
+  const git = (args) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).stdout?.trim();
+  const dirty = git(['status', '--porcelain', '--', 'src']);
+  return { commit: git(['rev-parse', '--short', 'HEAD']), srcUncommitted: dirty ? dirty.split('\n').length : 0 };
+}
+
 export function machineInfo(base, cliFile) {
   const fs = out('findmnt', ['-n', '-o', 'SOURCE,FSTYPE,OPTIONS', '-T', base]);
   const dev = fs?.split(/\s+/)[0];
@@ -32,15 +39,17 @@ export function machineInfo(base, cliFile) {
 
 const mdRow = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
 
+const sec = (ms) => formatValue((ms ?? 0) / 1000);
+
 function profileLines(p) {
   if (!p) return [];
-  const lines = [`- total ${formatValue(p.totalMs / 1000)}; run (first to last record) ${formatValue((p.runMs ?? 0) / 1000)}; outside the run (node start, config, preflight, lock, exit) ${formatValue((p.outsideRunMs ?? 0) / 1000)}`];
+  const lines = [`- total ${sec(p.totalMs)} = node start-up ${sec(p.startupMs)} + config/preflight/lock ${sec(p.preflightMs)} + snapshot ${sec(p.runMs)} + promote/rotate ${sec(p.afterSnapshotMs)} + state/exit ${sec(p.exitMs)}`];
   for (const [name, c] of Object.entries(p.components)) {
-    lines.push(`- ${name}: ${formatValue(c.syncMs / 1000)} = clone ${formatValue(c.cloneMs / 1000)} + reconcile ${formatValue(c.reconcileMs / 1000)} + rsync ${formatValue(c.rsyncMs / 1000)} (${c.rsyncPasses} pass${c.rsyncPasses === 1 ? '' : 'es'})` +
+    lines.push(`- ${name}: ${sec(c.syncMs)} = clone ${sec(c.cloneMs)} + reconcile ${sec(c.reconcileMs)} + rsync ${sec(c.rsyncMs)} (${c.rsyncPasses} pass${c.rsyncPasses === 1 ? '' : 'es'})` +
       (c.linkedRenames !== undefined ? `; ${c.linkedRenames} renames linked, ${c.addedFiles} new files, ${formatValue(c.addedBytes, 'bytes')}` : ''));
   }
-  if (p.manifest) lines.push(`- manifest: ${formatValue(p.manifest.ms / 1000)} (${p.manifest.hashed} files hashed, ${p.manifest.reused} hashes reused)`);
-  if (p.verifyAndRestMs !== undefined) lines.push(`- quick verify, metadata, database step: ${formatValue(p.verifyAndRestMs / 1000)}; after the snapshot (promote, rotation, state): ${formatValue((p.afterSnapshotMs ?? 0) / 1000)}`);
+  if (p.manifest) lines.push(`- manifest: ${sec(p.manifest.ms)} (${p.manifest.hashed} files hashed, ${p.manifest.reused} hashes reused)`);
+  if (p.otherRunMs !== undefined) lines.push(`- rest of the snapshot (databases, quick verify, metadata): ${sec(p.otherRunMs)}`);
   return lines;
 }
 
@@ -54,12 +63,14 @@ export function markdown(res) {
     '',
     `Generated ${res.finishedAt} by \`${res.command}\` (${res.size}, ${res.runs} run${res.runs === 1 ? '' : 's'} per timed command, median shown).`,
     '',
+    `Code: commit ${res.code?.commit}${res.code?.srcUncommitted ? ` plus ${res.code.srcUncommitted} uncommitted file(s) under src/ (work in progress by others at the time)` : ''}, dist/mailbackup.mjs copied once at the start.`,
+    '',
     '## Machine',
     '',
     `- ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, Linux ${m.kernel}`,
     `- filesystem of the tree and every backup: ${m.filesystem ?? 'unknown'}${m.disk ? ` (${m.disk})` : ''}`,
     `- ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v ?? 'not found'}`).join('; ')}`,
-    `- page cache: ${res.cacheRegime}`,
+    `- page cache: ${res.cacheRegime}; load average at start ${res.load?.start?.join(' ')}, at end ${res.load?.end?.join(' ')} (other work was running on this machine)`,
     '',
     '## Tree',
     '',

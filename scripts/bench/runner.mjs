@@ -1,10 +1,10 @@
 // The shared machinery of every phase: run the CLI or a competitor as a timed whole process,
 // repeat it `runs` times with an untimed reset in between, and keep samples, peak RSS and the
 // engine's own phase timings (from its JSON run log) for the report.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropCaches, median, timed, timedOk } from './proc.mjs';
-import { cliFile } from './world.mjs';
 
 export function createRunner(w, opts, log) {
   const results = { rows: [], info: {}, rss: {}, profiles: {}, disk: {}, cacheRegime: 'warm' };
@@ -30,10 +30,17 @@ export function createRunner(w, opts, log) {
   };
 
   /** `mailbackup --config C args…`, timed; exit codes 0 and 1 (warnings) count as success. */
-  async function cli(label, args, { config = w.configPath, okCodes = [0, 1] } = {}) {
+  // Untimed: write back what the previous command left dirty, so no tool pays for another's
+  // writeback; then (cold regime only) empty the page cache.
+  const settle = () => {
+    execFileSync('sync');
     if (cold) dropCaches();
+  };
+
+  async function cli(label, args, { config = w.configPath, okCodes = [0, 1] } = {}) {
+    settle();
     const before = logSizes();
-    const r = await timedOk(process.execPath, [cliFile, '--config', config, ...args], { okCodes });
+    const r = await timedOk(process.execPath, [w.cli, '--config', config, ...args], { okCodes });
     results.rss[label] = Math.max(results.rss[label] ?? 0, r.peakRssMiB);
     r.records = newLogRecords(before);
     log(`  mailbackup ${args.join(' ')}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
@@ -42,7 +49,7 @@ export function createRunner(w, opts, log) {
 
   /** a competitor (or coreutils), timed the same way */
   async function tool(label, cmd, args, o = {}) {
-    if (cold) dropCaches();
+    settle();
     const r = await timedOk(cmd, args, o);
     log(`  ${label}: ${(r.ms / 1000).toFixed(2)} s`);
     return r;
@@ -78,8 +85,8 @@ export function createRunner(w, opts, log) {
 }
 
 /** Where the backup spent its time, from the engine's debug records (durations in ms). */
-export function backupProfile(records, totalMs) {
-  const p = { totalMs: Math.round(totalMs), components: {} };
+export function backupProfile(records, run) {
+  const p = { totalMs: Math.round(run.ms), components: {} };
   const comp = (name) => (p.components[name] ??= { cloneMs: 0, reconcileMs: 0, rsyncMs: 0, syncMs: 0, rsyncPasses: 0 });
   for (const r of records) {
     const c = r.component ?? r.step;
@@ -92,13 +99,16 @@ export function backupProfile(records, totalMs) {
       Object.assign(comp(r.step), { syncMs: r.durationMs, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames });
     } else if (r.msg === 'manifest written') p.manifest = { ms: r.durationMs, files: r.files, hashed: r.hashed, reused: r.reused };
   }
-  const t = (m) => records.find((r) => r.msg === m || (m === 'snapshot' && /^snapshot (ok|failed)$/.test(r.msg)))?.time;
-  const [start, snap, end] = [t('backup started'), t('snapshot'), t('backup finished')];
+  const t = (re) => records.find((r) => re.test(r.msg ?? ''))?.time;
+  const [first, start, snap, end] = [records[0]?.time, t(/^backup started$/), t(/^snapshot (ok|failed)$/), t(/^backup finished$/)];
+  // node start-up and loading the bundle, until the CLI's first log record
+  if (first) p.startupMs = first - run.startedAt;
+  // config, preflight (marker, tools), lock, listing snapshots
+  if (first && start) p.preflightMs = start - first;
   if (start && snap) p.runMs = snap - start;
-  if (snap && end) p.afterSnapshotMs = end - snap; // verify record, promote, rotation, state
+  if (snap && end) p.afterSnapshotMs = end - snap; // promote, rotation, state
+  if (end) p.exitMs = run.endedAt - end; // last-run record, log pruning, notifications, exit
   const synced = Object.values(p.components).reduce((n, c) => n + c.syncMs, 0);
-  if (p.runMs !== undefined) p.verifyAndRestMs = p.runMs - synced - (p.manifest?.ms ?? 0);
-  // node start-up, config, preflight, lock before the first record; exit after the last
-  if (start && end) p.outsideRunMs = Math.round(totalMs - (end - start));
+  if (p.runMs !== undefined) p.otherRunMs = p.runMs - synced - (p.manifest?.ms ?? 0); // databases, quick verify, metadata
   return p;
 }

@@ -2,7 +2,7 @@
 // competitor (rsync copies, an rsnapshot root, a restic repository), all under one base dir.
 // No database is configured (database.databases: []): every tool copies the same files, so the
 // comparison is about the file engine, not about a dump only mailbackup makes.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -46,7 +46,7 @@ function rsnapshotConf(w) {
 
 /** Generates the tree (timed) and lays out every destination. */
 export async function createWorld(opts) {
-  const { generateMailTree, prepareDestination } = await import(harnessUrl.href);
+  const { generateMailTree, simulateDay, prepareDestination } = await import(harnessUrl.href);
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const base = mkdtempSync(join(parent, 'mailbackup-bench-'));
@@ -61,6 +61,7 @@ export async function createWorld(opts) {
     rsyncFull: join(base, 'rsync', 'full'),
     rsyncInc: join(base, 'rsync', 'inc'),
     rsyncInc2: join(base, 'rsync', 'inc2'),
+    scratch: join(base, 'rsync', 'scratch'),
     rsnapshotRoot: join(base, 'rsnapshot'),
     rsnapshotConf: join(base, 'rsnapshot.conf'),
     resticRepo: join(base, 'restic'),
@@ -68,6 +69,10 @@ export async function createWorld(opts) {
     dates: { d0: dayLabel(-2), d1: dayLabel(-1), d2: dayLabel(0) },
     prepareDestination,
   };
+  // Pinned copy of the build: others may rebuild dist/ while a long benchmark runs.
+  w.cli = join(base, 'mailbackup.mjs');
+  copyFileSync(cliFile, w.cli);
+  w.harness = { generateMailTree, simulateDay };
   const t0 = Date.now();
   w.tree = generateMailTree(w.source, opts.preset.tree);
   w.generateMs = Date.now() - t0;
