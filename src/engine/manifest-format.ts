@@ -56,7 +56,15 @@ export interface IndexEntry {
   isNew: boolean;
 }
 
-export const INDEX_HEADER = '#mailbackup-index 1\tpath\tino\tsize\tmtimeMs\tmode\tuid\tgid\tsha256\tnew\n';
+/**
+ * Line layout: `<sha256>\t<new 0|1>\t<ino>\t<size>\t<mtimeMs>\t<mode octal>\t<uid>\t<gid>\t<path>`.
+ * Hash and flag come first at fixed width, so the writer can put a placeholder there and fill
+ * it in later (pwrite) when a hash finishes, without holding lines in memory. The path is last
+ * and escaped (`\\`, `\t`, `\n`, `\r`).
+ */
+export const INDEX_HEADER = '#mailbackup-index 1\tsha256\tnew\tino\tsize\tmtimeMs\tmode\tuid\tgid\tpath\n';
+/** Offset of the `new` flag within an index line. */
+export const INDEX_FLAG_OFFSET = 65;
 
 function escapeField(s: string): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
@@ -68,21 +76,22 @@ function unescapeField(s: string): string {
 }
 
 export function formatIndexLine(e: IndexEntry): string {
-  return `${escapeField(e.path)}\t${e.ino}\t${e.size}\t${e.mtimeMs}\t${(e.mode & 0o7777).toString(8)}\t${e.uid}\t${e.gid}\t${e.sha256}\t${e.isNew ? 1 : 0}\n`;
+  const hash = e.sha256 || '0'.repeat(64);
+  return `${hash}\t${e.isNew ? 1 : 0}\t${e.ino}\t${e.size}\t${e.mtimeMs}\t${(e.mode & 0o7777).toString(8)}\t${e.uid}\t${e.gid}\t${escapeField(e.path)}\n`;
 }
 
 export function parseIndexLine(line: string): IndexEntry {
   const f = line.split('\t');
-  if (f.length !== 9) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
+  if (f.length !== 9 || f[0].length !== 64) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
   return {
-    path: unescapeField(f[0]),
-    ino: Number(f[1]),
-    size: Number(f[2]),
-    mtimeMs: Number(f[3]),
-    mode: parseInt(f[4], 8),
-    uid: Number(f[5]),
-    gid: Number(f[6]),
-    sha256: f[7],
-    isNew: f[8] === '1',
+    path: unescapeField(f[8]),
+    ino: Number(f[2]),
+    size: Number(f[3]),
+    mtimeMs: Number(f[4]),
+    mode: parseInt(f[5], 8),
+    uid: Number(f[6]),
+    gid: Number(f[7]),
+    sha256: f[0],
+    isNew: f[1] === '1',
   };
 }

@@ -2,30 +2,35 @@
  * writeManifest: manifest.sha256 (standard sha256sum format) and manifest.index (our sidecar)
  * for a finished .partial, hashing only inodes that are new in this snapshot.
  *
- * Three streaming passes, so memory does not grow with the tree:
- *  1. walk the snapshot in byte order, merge-joined against the previous index by path: an
- *     unchanged file (same path, inode, size, mtime) takes the previous hash. Entries go to a
- *     temp file on the backup disk. A miss whose inode has other links (nlink > 1) is probably
- *     a renamed maildir message sharing the previous snapshot's inode: remember just its inode.
- *  2. only if there were such misses: scan the previous index once more for those inodes.
- *  3. read the temp file back, hash the rest on all cores (bounded window, so output stays in
- *     order), write both files to temp names, fsync, rename into place.
+ * One walk in byte order (= the manifest's order), merge-joined with the previous index by
+ * path: an unchanged file (same path, inode, size, mtime) takes the previous hash. Lines are
+ * written at once with a placeholder hash that is patched in place when known (PatchWriter),
+ * so memory does not grow with the tree:
+ *  - a new inode (nlink 1, or no previous index) is hashed on the worker pool right away;
+ *  - a path miss whose inode has other links is most likely a renamed maildir message still
+ *    sharing the previous snapshot's inode: only those few are remembered, looked up in one
+ *    more scan of the previous index, and hashed only if not found there.
  */
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { ManifestResult } from './index.js';
 import { createHashPool } from './hash.js';
-import { compareBytes, formatIndexLine, INDEX_HEADER, parseIndexLine, sha256sumLine, type IndexEntry } from './manifest-format.js';
+import { compareBytes, formatIndexLine, INDEX_FLAG_OFFSET, INDEX_HEADER, sha256sumLine, type IndexEntry } from './manifest-format.js';
 import { readManifestIndex, walkSnapshotFiles } from './manifest-index.js';
+import { PatchWriter } from './patch-writer.js';
 import { layout } from '../repository/layout.js';
 import { InterruptedError } from '../errors.js';
 
-/** Hashes in flight at once: enough to keep every worker busy, small enough to bound memory. */
-const WINDOW = 512;
+/** Hashes in flight at once: keeps every worker busy, bounds the queue. */
+const MAX_IN_FLIGHT = 256;
 
-type Prev = { ino: number; size: number; mtimeMs: number; sha256: string };
+/** Where an entry's placeholders sit in the two files. */
+interface Slot {
+  e: IndexEntry;
+  shaAt: number;
+  idxAt: number;
+}
 
 async function* prevIndexOrNothing(prevDir: string | undefined): AsyncGenerator<IndexEntry> {
   if (!prevDir) return;
@@ -37,37 +42,7 @@ async function* prevIndexOrNothing(prevDir: string | undefined): AsyncGenerator<
   }
 }
 
-const sameFile = (p: Prev, e: IndexEntry) => p.ino === e.ino && p.size === e.size && p.mtimeMs === e.mtimeMs;
-
-/** Buffered sync writer: the manifest of 1,000,000 files is ~130 MB, written in 1 MB pieces. */
-class Out {
-  private buf: string[] = [];
-  private len = 0;
-  readonly fd: number;
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w', 0o600);
-  }
-  write(s: string): void {
-    this.buf.push(s);
-    this.len += s.length;
-    if (this.len > 1 << 20) this.flush();
-  }
-  flush(): void {
-    if (this.buf.length) writeSync(this.fd, this.buf.join(''));
-    this.buf = [];
-    this.len = 0;
-  }
-  private closed = false;
-  finish(): void {
-    this.flush();
-    fsyncSync(this.fd);
-    this.close();
-  }
-  close(): void {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
-  }
-}
+const sameFile = (p: IndexEntry, e: IndexEntry) => p.ino === e.ino && p.size === e.size && p.mtimeMs === e.mtimeMs;
 
 export async function writeManifest(
   partialDir: string,
@@ -75,84 +50,90 @@ export async function writeManifest(
   opts: { log: Logger; signal?: AbortSignal },
 ): Promise<ManifestResult> {
   const t0 = Date.now();
-  const entriesPath = join(partialDir, '.manifest.entries.tmp');
-  const shaTmp = join(partialDir, '.manifest.sha256.tmp');
-  const idxTmp = join(partialDir, '.manifest.index.tmp');
   const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, durationMs: 0 };
+  const sha = new PatchWriter(join(partialDir, '.manifest.sha256.tmp'));
+  const idx = new PatchWriter(join(partialDir, '.manifest.index.tmp'));
   const pool = createHashPool();
-  const outs: Out[] = [];
+  let inFlight = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+
+  const fill = (s: Slot, hex: string, isNew: boolean) => {
+    sha.patch(s.shaAt, hex);
+    idx.patch(s.idxAt, hex);
+    if (!isNew) idx.patch(s.idxAt + INDEX_FLAG_OFFSET, '0');
+  };
+  const hashLater = async (s: Slot) => {
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+    if (failure) throw failure;
+    inFlight++;
+    result.hashed++;
+    pool.hashFile(join(partialDir, s.e.path)).then(
+      (hex) => fill(s, hex, true),
+      (err: Error) => (failure ??= err),
+    ).finally(() => {
+      inFlight--;
+      wake?.();
+    });
+  };
+  const place = (e: IndexEntry): Slot => {
+    const line = sha256sumLine(e.sha256 || '0'.repeat(64), e.path);
+    const slot = { e, shaAt: sha.position + (line[0] === '\\' ? 1 : 0), idxAt: idx.position };
+    sha.write(line);
+    idx.write(formatIndexLine(e));
+    return slot;
+  };
+
   try {
-    // pass 1: walk + merge-join by path
-    const wanted = new Map<number, Prev | undefined>();
-    const entries = new Out(entriesPath);
-    outs.push(entries);
+    idx.write(INDEX_HEADER);
+    const hasPrev = prevDir !== undefined;
+    const pending = new Map<number, Slot[]>();
     const prevIt = prevIndexOrNothing(prevDir)[Symbol.asyncIterator]();
     let prev = (await prevIt.next()).value as IndexEntry | undefined;
-    let n = 0;
     for (const { path, st } of walkSnapshotFiles(partialDir)) {
-      if (++n % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
+      if (result.files % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
+      result.files++;
+      result.bytes += st.size;
       while (prev && compareBytes(prev.path, path) < 0) prev = (await prevIt.next()).value as IndexEntry | undefined;
       const e: IndexEntry = { path, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: '', isNew: true };
       if (prev && prev.path === path && sameFile(prev, e)) {
         e.sha256 = prev.sha256;
         e.isNew = false;
-      } else if (st.nlink > 1) wanted.set(st.ino, undefined);
-      entries.write(formatIndexLine(e));
+        result.reused++;
+        place(e);
+      } else if (hasPrev && st.nlink > 1) {
+        const slot = place(e);
+        const list = pending.get(st.ino);
+        if (list) list.push(slot);
+        else pending.set(st.ino, [slot]);
+      } else {
+        await hashLater(place(e));
+      }
     }
-    entries.finish();
     await prevIt.return?.(undefined);
 
-    // pass 2: inodes that moved to another path (renamed messages)
-    if (wanted.size > 0) {
-      for await (const p of prevIndexOrNothing(prevDir)) if (wanted.has(p.ino)) wanted.set(p.ino, p);
-    }
-
-    // pass 3: hash what is new, write both files in order
-    const sha = new Out(shaTmp);
-    const idx = new Out(idxTmp);
-    outs.push(sha, idx);
-    idx.write(INDEX_HEADER);
-    const window: { e: IndexEntry; hash?: Promise<string> }[] = [];
-    const emit = async () => {
-      const { e, hash } = window.shift()!;
-      if (hash) e.sha256 = await hash;
-      sha.write(sha256sumLine(e.sha256, e.path));
-      idx.write(formatIndexLine(e));
-    };
-    const lines = createInterface({ input: createReadStream(entriesPath, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line) continue;
-      const e = parseIndexLine(line);
-      result.files++;
-      result.bytes += e.size;
-      let hash: Promise<string> | undefined;
-      if (e.isNew) {
-        const p = wanted.get(e.ino);
-        if (p && sameFile(p, e)) {
-          e.sha256 = p.sha256;
-          e.isNew = false;
-        } else {
-          hash = pool.hashFile(join(partialDir, e.path));
-          hash.catch(() => undefined); // awaited in order by emit(); not an unhandled rejection meanwhile
-          result.hashed++;
-        }
+    if (pending.size > 0) {
+      for await (const p of prevIndexOrNothing(prevDir)) {
+        const slots = pending.get(p.ino);
+        if (!slots || !sameFile(p, slots[0].e)) continue;
+        for (const s of slots) fill(s, p.sha256, false);
+        result.reused += slots.length;
+        pending.delete(p.ino);
       }
-      if (!e.isNew) result.reused++;
-      window.push({ e, hash });
-      if (window.length >= WINDOW) {
-        if (opts.signal?.aborted) throw new InterruptedError();
-        await emit();
-      }
+      for (const slots of pending.values()) for (const s of slots) await hashLater(s);
     }
-    while (window.length > 0) await emit();
+    while (inFlight > 0) await new Promise<void>((r) => (wake = r));
+    if (failure) throw failure;
     sha.finish();
     idx.finish();
-    renameSync(shaTmp, layout.manifest(partialDir));
-    renameSync(idxTmp, layout.manifestIndex(partialDir));
+    renameSync(sha.path, layout.manifest(partialDir));
+    renameSync(idx.path, layout.manifestIndex(partialDir));
   } finally {
     await pool.close();
-    for (const o of outs) o.close();
-    for (const p of [entriesPath, shaTmp, idxTmp]) rmSync(p, { force: true });
+    for (const w of [sha, idx]) {
+      w.close();
+      rmSync(w.path, { force: true });
+    }
   }
   result.durationMs = Date.now() - t0;
   opts.log.info({ step: 'manifest', ...result }, 'manifest written');
