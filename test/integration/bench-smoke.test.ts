@@ -3,7 +3,7 @@
  * the JSON have their shape, nothing is written to docs/ with --no-write, the generated tree is
  * removed. No time is asserted anywhere; the byte figures are (they do not depend on speed).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +27,25 @@ const dir = mkdtempSync(join(tmpdir(), 'mb-bench-smoke-'));
 const jsonPath = join(dir, 'result.json');
 const docsPath = join(repoRoot(), 'docs', 'benchmarks.md');
 const docsBefore = existsSync(docsPath) ? statSync(docsPath).mtimeMs : undefined;
-let run: ReturnType<typeof spawnSync>;
+let run: { status: number | null; stdout: string; stderr: string };
 let result: Record<string, any>;
 
-beforeAll(() => {
-  run = spawnSync(process.execPath, ['scripts/bench.mjs', '--size', 'tiny', '--runs', '1', '--no-write', '--dir', dir, '--out', jsonPath], {
-    cwd: repoRoot(), encoding: 'utf8', timeout: 170_000,
+// Asynchronous on purpose: a blocking spawnSync would starve vitest's worker RPC for a minute.
+function runBench(args: string[]): Promise<typeof run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/bench.mjs', ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-  if (run.status !== 0) throw new Error(`bench exited ${run.status}:\n${String(run.stdout).slice(-3000)}\n${String(run.stderr).slice(-3000)}`);
+}
+
+beforeAll(async () => {
+  run = await runBench(['--size', 'tiny', '--runs', '1', '--no-write', '--dir', dir, '--out', jsonPath]);
+  if (run.status !== 0) throw new Error(`bench exited ${run.status}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
   result = JSON.parse(readFileSync(jsonPath, 'utf8'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +67,7 @@ describe('npm run bench -- --size tiny --runs 1 --no-write', () => {
   });
 
   it('prints the table with ratios and verdicts', () => {
-    const out = String(run.stdout);
+    const out = run.stdout;
     expect(out).toMatch(/measure\s+mailbackup\s+baseline\s+ratio\s+target \(SPEC §7\)\s+verdict/);
     expect(out).toMatch(/first full backup .* rsync -a: .* (PASS|FAIL)/);
     expect(out).toMatch(/status over 42 snapshots/);
