@@ -7,12 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import type { Context } from '../cli/context.js';
-import { createHashPool } from '../engine/hash.js';
 import { ExitCode } from '../errors.js';
 import { checkDestination } from '../repository/marker.js';
 import { recordVerification } from '../repository/metadata.js';
 import { isOk, listSnapshots, resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
-import { toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
+import { createVerifyPool, toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
 
 function describe(r: VerifyReport): string[] {
   const c = r.checked;
@@ -34,7 +33,7 @@ export default async function verify(ctx: Context, opts: { all?: boolean; full?:
   const targets: Snapshot[] = opts.all ? all.filter(isOk) : [resolveSnapshot(root, spec, { allowFailed: true })];
   const skipped = all.filter((s) => !isOk(s)).map((s) => s.id);
 
-  const pool = createHashPool();
+  const pool = createVerifyPool();
   const inodeCache = new Map<string, string>();
   const reports: VerifyReport[] = [];
   try {

@@ -1,18 +1,19 @@
 /**
  * The file phase of a verification: every file on disk against its manifest entry (missing,
- * unexpected, changed). Hashes run on the worker pool, a bounded number in flight. With a
- * `prevDir` (default level) a file that is the same inode as in the snapshot it came from is not
- * read again: those bytes were verified with that snapshot.
+ * unexpected, changed). Matched files go to the verify workers in batches: stat first, then
+ * hash only what is neither the same inode as in `prevDir` (default level: those bytes were
+ * verified with that snapshot) nor already hashed in this run (inode cache).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { HashPool } from '../engine/hash.js';
 import { layout } from '../repository/layout.js';
+import type { VerifyPool } from './batch-pool.js';
 import { mergeWithManifest, pairByMap, UnsortedManifest, type PairHooks } from './pair.js';
 import type { Damage } from './verify-snapshot.js';
-import { inodeOf, type WalkedFile } from './walk.js';
+import type { WalkedFile } from './walk.js';
 
-const IN_FLIGHT = 64;
+const BATCH = 64;
+const BATCHES_IN_FLIGHT = 6;
 
 export interface FileCheckOptions {
   prevDir?: string;
@@ -20,7 +21,7 @@ export interface FileCheckOptions {
   dumpFiles: Map<string, string | undefined>;
   /** inode → sha256, shared across the snapshots of one run */
   cache: Map<string, string>;
-  pool: HashPool;
+  pool: VerifyPool;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -30,61 +31,72 @@ export interface FileCheckResult {
   checked: { files: number; bytes: number; hashed: number; cachedInodes: number; sharedSkipped: number };
 }
 
-async function attempt(
-  pair: typeof mergeWithManifest,
-  snapDir: string,
-  o: FileCheckOptions,
-): Promise<FileCheckResult> {
+type Item = { f: WalkedFile; expected: string };
+
+async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {
   const damaged: Damage[] = [];
   const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0 };
-  const inflight = new Set<Promise<void>>();
-
-  const verifyOne = async (f: WalkedFile, expected: string): Promise<void> => {
-    if (o.prevDir && (await inodeOf(join(o.prevDir, f.rel))) === f.inode) {
-      checked.sharedSkipped++;
-      return;
-    }
-    let hex = o.cache.get(f.inode);
-    if (hex) checked.cachedInodes++;
-    else {
-      try {
-        hex = await o.pool.hashFile(f.abs);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        damaged.push({ path: f.rel, problem: code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${(err as Error).message}` });
-        return;
-      }
-      checked.hashed++;
-      if (f.nlink > 1) o.cache.set(f.inode, hex); // only a shared inode can be met again
-    }
-    if (hex !== expected) damaged.push({ path: f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
+  const unreadable = (f: WalkedFile, r: { error?: string; code?: string }) =>
+    damaged.push({ path: f.rel, problem: r.code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${r.error}` });
+  const compare = (it: Item, sha256: string) => {
+    if (sha256 !== it.expected) damaged.push({ path: it.f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
   };
 
+  const processBatch = async (batch: Item[]): Promise<void> => {
+    const stats = await o.pool.stat(batch.map((it) => it.f.abs), o.prevDir ? batch.map((it) => join(o.prevDir!, it.f.rel)) : undefined);
+    const toHash: { it: Item; inode: string; shared: boolean }[] = [];
+    batch.forEach((it, i) => {
+      const s = stats[i];
+      if (s.error) return unreadable(it.f, s);
+      checked.bytes += s.size!;
+      if (s.sameAsPrev) checked.sharedSkipped++;
+      else if (o.cache.has(s.inode!)) {
+        checked.cachedInodes++;
+        compare(it, o.cache.get(s.inode!)!);
+      } else toHash.push({ it, inode: s.inode!, shared: s.nlink! > 1 });
+    });
+    const hashes = await o.pool.hash(toHash.map((t) => t.it.f.abs));
+    toHash.forEach((t, i) => {
+      const h = hashes[i];
+      if (h.error) return unreadable(t.it.f, h);
+      checked.hashed++;
+      if (t.shared) o.cache.set(t.inode, h.sha256!); // only a shared inode can be met again
+      compare(t.it, h.sha256!);
+    });
+  };
+
+  let batch: Item[] = [];
+  const inflight = new Set<Promise<void>>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const task = processBatch(batch);
+    batch = [];
+    inflight.add(task);
+    void task.finally(() => inflight.delete(task)).catch(() => undefined);
+    if (inflight.size >= BATCHES_IN_FLIGHT) await Promise.race(inflight);
+  };
   const hooks: PairHooks = {
     async match(f, expected) {
       checked.files++;
-      checked.bytes += f.size;
       if (o.dumpFiles.has(f.rel)) {
         const read = o.dumpFiles.get(f.rel);
         if (read && read !== expected) damaged.push({ path: f.rel, problem: 'sha256 differs from manifest.sha256' });
         return;
       }
-      const task = verifyOne(f, expected);
-      inflight.add(task);
-      void task.finally(() => inflight.delete(task));
-      if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
+      batch.push({ f, expected });
+      if (batch.length >= BATCH) await flush();
     },
     missing(path) {
       if (!o.dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });
     },
     unexpected(f) {
       checked.files++;
-      checked.bytes += f.size;
       damaged.push({ path: f.rel, problem: 'unexpected file (not in manifest.sha256)' });
     },
   };
   try {
     await pair(snapDir, layout.manifest(snapDir), hooks, o.signal);
+    await flush();
   } finally {
     await Promise.all(inflight);
   }

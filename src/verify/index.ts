@@ -6,6 +6,7 @@
 import type { Verification } from '../repository/metadata.js';
 import type { VerifyReport } from './verify-snapshot.js';
 
+export { createVerifyPool, type VerifyPool } from './batch-pool.js';
 export { verifySnapshot, type Damage, type VerifyLevel, type VerifyOptions, type VerifyReport } from './verify-snapshot.js';
 
 /** At most this many damaged paths are copied into backup.json; the run log has them all. */

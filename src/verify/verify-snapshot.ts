@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { createHashPool, type HashPool } from '../engine/hash.js';
+import { createVerifyPool, type VerifyPool } from './batch-pool.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { readMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
@@ -43,7 +43,7 @@ export interface VerifyOptions {
   log: Logger;
   signal?: AbortSignal;
   /** a shared pool (verify --all); one is created and closed when absent */
-  pool?: HashPool;
+  pool?: VerifyPool;
   /** inode → sha256 across snapshots of one run */
   inodeCache?: Map<string, string>;
 }
@@ -88,7 +88,7 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   // A weekly clone shares every inode with its daily; a daily shares the unchanged ones with its predecessor.
   const base = meta?.clonedFrom ?? meta?.basedOn;
   const prevDir = opts.level === 'default' && base ? join(dirname(dirname(snap.dir)), base) : undefined;
-  const pool = opts.pool ?? createHashPool();
+  const pool = opts.pool ?? createVerifyPool();
   try {
     const files = await checkFiles(snap.dir, { prevDir, dumpFiles, cache, pool, log: opts.log, signal: opts.signal });
     damaged.push(...files.damaged);

@@ -1,27 +1,37 @@
 /**
  * Streams the regular files of a snapshot (everything but the top-level metadata files) in the
  * byte order of their paths, the order manifest.sha256 is written in, so verify can merge the
- * two streams without holding either in memory (1,000,000 files within the RSS budget). Inode
- * identity comes along so files shared between hardlinked snapshots are hashed once.
+ * two streams without holding either in memory (1,000,000 files within the RSS budget). Only
+ * directories are read here; the verify workers stat and hash the files in batches.
  */
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sortDirEntries } from '../engine/manifest-format.js';
+import { compareBytes } from '../engine/manifest-format.js';
 import { METADATA_FILES } from '../repository/layout.js';
 
 export interface WalkedFile {
   /** path relative to the snapshot root, as in manifest.sha256 */
   rel: string;
   abs: string;
-  /** `${dev}:${ino}` */
-  inode: string;
-  size: number;
-  nlink: number;
 }
 
 const METADATA = new Set<string>(METADATA_FILES);
 const isMetadata = (name: string) => METADATA.has(name) || /^\.(backup\.json|manifest\.)/.test(name);
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Sorts a directory so a depth-first walk yields full paths in byte order: a directory sorts as
+ * `name/`. Plain string order is byte order unless a name holds a surrogate pair; checking that
+ * once per directory keeps the common case a plain sort (mail folders hold thousands of names).
+ */
+function sortForWalk(entries: Dirent[]): Dirent[] {
+  const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? `${e.name}/` : e.name }));
+  const slow = keyed.some((k) => SURROGATE.test(k.key));
+  keyed.sort(slow ? (x, y) => compareBytes(x.key, y.key) : (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return keyed.map((k) => k.e);
+}
 
 interface Frame {
   rel: string;
@@ -32,7 +42,7 @@ interface Frame {
 export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
   const open = async (rel: string): Promise<Frame> => {
     const all = await readdir(join(root, rel), { withFileTypes: true });
-    return { rel, entries: sortDirEntries(all.filter((e) => e.isDirectory() || e.isFile())), next: 0 };
+    return { rel, entries: sortForWalk(all.filter((e) => e.isDirectory() || e.isFile())), next: 0 };
   };
   const stack: Frame[] = [await open('')];
   while (stack.length > 0) {
@@ -44,11 +54,7 @@ export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
     const e = top.entries[top.next++];
     const rel = top.rel ? `${top.rel}/${e.name}` : e.name;
     if (e.isDirectory()) stack.push(await open(rel));
-    else if (top.rel || !isMetadata(e.name)) {
-      const abs = join(root, rel);
-      const st = await lstat(abs);
-      yield { rel, abs, inode: `${st.dev}:${st.ino}`, size: st.size, nlink: st.nlink };
-    }
+    else if (top.rel || !isMetadata(e.name)) yield { rel, abs: join(root, rel) };
   }
 }
 
