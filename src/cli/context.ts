@@ -55,7 +55,7 @@ export function createContext(global: GlobalOptions, command: string, signal: Ab
         runLog = createRunLog({ dir, level, quiet: global.quiet });
         const log = runLog.log;
         onSpawn(({ file, args }) => log.debug({ file, args }, 'spawn'));
-        log.info({ command, argv: process.argv.slice(2) }, 'start');
+        log.info({ command, argv: process.argv.slice(2), terminal: false }, 'start');
       }
       return runLog;
     },

@@ -32,7 +32,7 @@ const dispatch: Dispatch = async (name, load, opts, args) => {
   } catch (err) {
     exitCode = fail(abort.signal.aborted && !(err instanceof MailbackupError) ? new InterruptedError() : err);
     try {
-      ctx.runLog().log.error({ exitCode }, errorMessage(err));
+      ctx.runLog().log.error({ exitCode, terminal: false }, errorMessage(err));
     } catch {
       /* logging must never hide the original failure */
     }

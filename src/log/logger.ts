@@ -57,12 +57,18 @@ class LineStream {
     private readonly sink: (line: string) => void,
     private readonly minLevel: number,
     private readonly withTime: boolean,
+    /** the stderr stream (not the file or the backup.log copy) */
+    private readonly human = false,
   ) {}
   write(chunk: string): void {
     for (const raw of chunk.split('\n')) {
       if (!raw) continue;
       const rec = JSON.parse(raw) as Record<string, unknown>;
-      if ((rec.level as number) >= this.minLevel) this.sink(formatRecord(rec, this.withTime));
+      if ((rec.level as number) < this.minLevel) continue;
+      // `terminal: false` records (the CLI's final error, printed once as "mailbackup: …") stay off the terminal
+      if (rec.terminal === false && this.human) continue;
+      const { terminal: _, ...shown } = rec;
+      this.sink(formatRecord(shown, this.withTime));
     }
   }
 }
@@ -79,7 +85,7 @@ export function createRunLog(opts: LoggerOptions = {}): RunLog {
     const human = opts.human ?? process.stderr;
     const min = opts.quiet ? pino.levels.values.warn : levelValue;
     const tty = Boolean((human as NodeJS.WriteStream).isTTY);
-    streams.push({ level: 'trace', stream: new LineStream((l) => human.write(l + '\n'), min, !tty) });
+    streams.push({ level: 'trace', stream: new LineStream((l) => human.write(l + '\n'), min, !tty, true) });
   }
   let file: string | undefined;
   if (opts.dir) {
