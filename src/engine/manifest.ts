@@ -32,13 +32,17 @@ interface Slot {
   idxAt: number;
 }
 
-async function* prevIndexOrNothing(prevDir: string | undefined): AsyncGenerator<IndexEntry> {
+/**
+ * The previous index, or as much of it as is readable. Missing or damaged (older tool, failed
+ * snapshot) only means more hashing: it must never fail the backup.
+ */
+async function* prevIndexOrNothing(prevDir: string | undefined, log: Logger): AsyncGenerator<IndexEntry> {
   if (!prevDir) return;
   try {
     yield* readManifestIndex(prevDir);
   } catch (err) {
-    // no index (older or failed snapshot): everything is hashed, which is only slower
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    log.warn({ prevDir, err: (err as Error).message }, 'previous manifest.index unreadable; hashing those files again');
   }
 }
 
@@ -88,7 +92,7 @@ export async function writeManifest(
     idx.write(INDEX_HEADER);
     const hasPrev = prevDir !== undefined;
     const pending = new Map<number, Slot[]>();
-    const prevIt = prevIndexOrNothing(prevDir)[Symbol.asyncIterator]();
+    const prevIt = prevIndexOrNothing(prevDir, opts.log)[Symbol.asyncIterator]();
     let prev = (await prevIt.next()).value as IndexEntry | undefined;
     for (const { path, st } of walkSnapshotFiles(partialDir)) {
       if (result.files % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
@@ -113,7 +117,7 @@ export async function writeManifest(
     await prevIt.return?.(undefined);
 
     if (pending.size > 0) {
-      for await (const p of prevIndexOrNothing(prevDir)) {
+      for await (const p of prevIndexOrNothing(prevDir, opts.log)) {
         const slots = pending.get(p.ino);
         if (!slots || !sameFile(p, slots[0].e)) continue;
         for (const s of slots) fill(s, p.sha256, false);

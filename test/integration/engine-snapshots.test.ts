@@ -23,6 +23,7 @@ describe('two snapshots of a changing maildir', () => {
   let xattrsBefore: string;
   const renamed: { from: string; to: string }[] = [];
   const deleted: string[] = [];
+  let renamedAndChmod: { from: string; to: string };
   const box = 'vmail/example.com/alice';
   let r2: Awaited<ReturnType<typeof snapshotMail>>;
 
@@ -54,6 +55,11 @@ describe('two snapshots of a changing maildir', () => {
       renameSync(join(src, m), join(src, to));
       renamed.push({ from: m, to });
     }
+    // read AND chmod-ed: the renamed clone file must not be chmod-ed in place either
+    const alsoChmod = cur[8].replace(/:2,S?$/, ':2,RS');
+    renameSync(join(src, cur[8]), join(src, alsoChmod));
+    chmodSync(join(src, alsoChmod), 0o660);
+    renamedAndChmod = { from: cur[8], to: alsoChmod };
     for (const m of cur.slice(10, 13)) {
       unlinkSync(join(src, m));
       deleted.push(m);
@@ -87,12 +93,15 @@ describe('two snapshots of a changing maildir', () => {
     }
     const unchanged = mail.messages.filter((m) => !renamed.some((r) => r.from === m) && !deleted.includes(m)).slice(20, 40);
     for (const m of unchanged) expect(lstatSync(join(snap2, 'mail', m)).ino).toBe(before.get(`mail/${m}`)!.ino);
-    expect(r2.sync.linkedRenames).toBe(renamed.length);
+    expect(r2.sync.linkedRenames).toBe(renamed.length + 1);
   });
 
   it('gives changed-attribute files a new inode in snapshot 2', () => {
     const cur = mail.messages.filter((m) => m.startsWith(box + '/cur/'));
     for (const m of [cur[14], cur[15], cur[16]]) expect(lstatSync(join(snap2, 'mail', m)).ino).not.toBe(before.get(`mail/${m}`)!.ino);
+    const { from, to } = renamedAndChmod;
+    expect(lstatSync(join(snap2, 'mail', to)).ino).not.toBe(before.get(`mail/${from}`)!.ino);
+    expect(lstatSync(join(snap2, 'mail', to)).mode & 0o777).toBe(0o660);
     expect(lstatSync(join(snap2, 'mail', cur[14])).mode & 0o777).toBe(0o640);
   });
 
@@ -117,8 +126,8 @@ describe('two snapshots of a changing maildir', () => {
     const marked: string[] = [];
     for await (const e of readManifestIndex(snap2)) if (e.isNew) marked.push(e.path);
     expect(marked.sort()).toEqual(fresh);
-    // new inodes: the delivery, mode/owner/mtime changes, and the ACL/xattr targets
-    expect(fresh).toHaveLength(6);
+    // new inodes: the delivery, mode/owner/mtime changes (one of them renamed too), the ACL/xattr targets
+    expect(fresh).toHaveLength(7);
     expect(r2.sync.addedFiles).toBe(fresh.length);
   });
 });
