@@ -2,7 +2,9 @@
  * How runs relate to each other: the weekly clone, re-running a day (replaced only on success),
  * --dry-run writing nothing, --quiet printing nothing on success, --json.
  */
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
@@ -85,5 +87,23 @@ describe('backup runs', () => {
     expect(meta('daily/2026-11-05').status).toBe('failed');
     expect(latest()).toBe('daily/2026-11-04');
     expect(existsSync(join(f.destRoot, '.latest.tmp'))).toBe(false);
+  });
+
+  it('a weekly run waits for a daily run that holds the lock, then clones it (invariant 6)', async () => {
+    const daily = spawn('sleep', ['60']);
+    const lock = join(f.destRoot, '.lock');
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: daily.pid, host: hostname(), command: 'backup', startedAt: new Date().toISOString() }));
+      const weekly = f.run(['backup', '--weekly', '--date', '2026-11-04']);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(existsSync(join(f.destRoot, 'weekly/2026-11-04'))).toBe(false); // still waiting
+      rmSync(lock); // the daily run finishes
+      const r = await weekly;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/waiting for the running backup/);
+      expect(meta('weekly/2026-11-04')).toMatchObject({ kind: 'weekly', clonedFrom: 'daily/2026-11-04' });
+    } finally {
+      daily.kill();
+    }
   });
 });
