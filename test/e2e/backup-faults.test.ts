@@ -118,6 +118,27 @@ describe('backup under faults (one mail server, runs on successive dates)', () =
     execFileSync('sha256sum', ['-c', '--quiet', 'manifest.sha256'], { cwd: join(f.destRoot, 'daily/2026-11-05') });
   });
 
+  it('SIGTERM mid-run: exit 130, lock released, latest unchanged, the .partial kept for the next run', async () => {
+    const mark = join(f.base, 'paused-term');
+    const dir = wrapper(join(f.base, 'slowrsync2'), 'rsync', [
+      `case "$*" in *"/data/mail/"*) if [ ! -e "${mark}" ]; then echo $$ > "${mark}"; exec sleep 120; fi;; esac`,
+      'exec /usr/bin/rsync "$@"',
+    ].join('\n'));
+    const before = latest(f);
+    const child = f.start(['backup', '--date', '2026-11-06'], { PATH: `${dir}:${f.env.PATH}` });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await waitFor(() => existsSync(mark) && readFileSync(mark, 'utf8').trim() !== '');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    expect(existsSync(join(f.destRoot, '.lock'))).toBe(false);
+    expect(latest(f)).toBe(before);
+    expect(existsSync(join(f.destRoot, 'daily/2026-11-06.partial'))).toBe(true);
+    expect(existsSync(join(f.destRoot, 'daily/2026-11-06'))).toBe(false);
+  });
+
   it('a lock held by a live process gives exit 75 and writes nothing', async () => {
     const holder = spawn('sleep', ['60']);
     try {
