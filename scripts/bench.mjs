@@ -2,14 +2,14 @@
 // The side-by-side benchmark of SPEC §7: one deterministic tree, one simulated day, mailbackup
 // and rsync / rsnapshot / restic / sha256sum / rm -rf timed as whole processes on the same data.
 // Prints a table with ratios and verdicts; writes docs/benchmarks.md and bench-results/*.json.
-import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { rssRows, evaluateRow, textTable } from './bench/evaluate.mjs';
 import { parseOptions } from './bench/options.mjs';
 import { addedBytes, firstBackup, incrementalBackup } from './bench/phases-backup.mjs';
 import { deletion, readOnlyDay, statusAndList, verify } from './bench/phases-other.mjs';
-import { codeVersion, machineInfo, markdown } from './bench/report.mjs';
+import { appendixSection, codeVersion, machineInfo, markdown } from './bench/report.mjs';
 import { createRunner } from './bench/runner.mjs';
 import { cliFile, createWorld, harnessUrl, removeWorld } from './bench/world.mjs';
 
@@ -17,6 +17,12 @@ const repo = new URL('..', import.meta.url).pathname;
 const opts = parseOptions(process.argv.slice(2));
 if (opts.help) {
   console.log(opts.help);
+  process.exit(0);
+}
+if (opts.render) {
+  const [main, ...more] = opts.render.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  writeFileSync(join(repo, 'docs', 'benchmarks.md'), [markdown(main), ...more.map(appendixSection)].join('\n'));
+  console.log(`wrote docs/benchmarks.md from ${opts.render.join(', ')}`);
   process.exit(0);
 }
 if (opts.error) {

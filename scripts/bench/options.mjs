@@ -25,7 +25,9 @@ const USAGE = `usage: npm run bench -- [--size tiny|small|medium|scale] [--runs 
   --no-write     print the table only; do not write docs/benchmarks.md and bench-results/*.json
   --drop-caches  drop the page cache before every timed command (cold cache; root only)
   --keep         leave the generated tree and backups in place
-  --out          JSON result path (default bench-results/<size>-<date>.json)`;
+  --out          JSON result path (default bench-results/<size>-<date>.json)
+  --render F     no run: regenerate docs/benchmarks.md from a result JSON file; repeat the
+                 option to append more runs (e.g. --render medium.json --render scale.json)`;
 
 export function parseOptions(argv) {
   let v;
@@ -40,6 +42,7 @@ export function parseOptions(argv) {
         'drop-caches': { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         out: { type: 'string' },
+        render: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -47,6 +50,7 @@ export function parseOptions(argv) {
     return { error: `${err.message}\n${USAGE}` };
   }
   if (v.help) return { help: USAGE };
+  if (v.render) return { render: v.render };
   const preset = SIZES[v.size];
   if (!preset) return { error: `unknown --size ${v.size}\n${USAGE}` };
   const runs = Number(v.runs);

@@ -5,7 +5,8 @@ import { TABLE_HEADER, formatValue, tableCells } from './evaluate.mjs';
 
 const out = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return r.status === 0 ? (r.stdout || r.stderr).trim() : undefined;
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return r.error || !text ? undefined : text.replace(/\s+/g, ' ');
 };
 
 /** The commit measured, and whether src/ had uncommitted changes when dist/ was copied. */
@@ -25,14 +26,14 @@ export function machineInfo(base, cliFile) {
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     kernel: release(),
     filesystem: fs,
-    disk: rota ? `${rota.startsWith('1') ? 'rotational' : 'non-rotational'} ${rota.slice(1).trim()}` : undefined,
+    disk: rota ? `lsblk: ROTA=${rota.trim()}` : undefined,
     tools: {
       node: process.version,
       mailbackup: out(process.execPath, [cliFile, '--version']),
-      rsync: out('rsync', ['--version'])?.split('\n')[0],
-      restic: out('restic', ['version']),
-      rsnapshot: out('rsnapshot', ['-V'])?.split('\n')[0],
-      sha256sum: out('sha256sum', ['--version'])?.split('\n')[0],
+      rsync: out('rsync', ['--version'])?.match(/version \S+/)?.[0],
+      restic: out('restic', ['version'])?.match(/restic \S+/)?.[0],
+      rsnapshot: out('rsnapshot', ['-V'])?.match(/rsnapshot \S+/)?.[0],
+      sha256sum: out('sha256sum', ['--version'])?.match(/coreutils\) (\S+)/)?.[1],
     },
   };
 }
@@ -101,5 +102,24 @@ export function markdown(res) {
     L.push('## On disk after the incremental', '', '```json', JSON.stringify(res.disk.incremental, null, 2), '```', '');
   }
   L.push('## Method', '', ...res.method.map((x) => `- ${x}`), '');
+  return L.join('\n');
+}
+
+/** A later run (e.g. the 1,000,000-file scale run) as a section under the main one. */
+export function appendixSection(res) {
+  const t = res.tree;
+  const L = [
+    `## ${res.size} run: ${t.files} files`,
+    '',
+    `Generated ${res.finishedAt} by \`${res.command}\` (code ${res.code?.commit}; load average at start ${res.load?.start?.join(' ')}). ` +
+      `${t.messages} messages, ${formatValue(t.bytes, 'bytes')}, generated in ${formatValue(res.generateMs / 1000)}; one simulated day: ${JSON.stringify(res.day)}; page cache: ${res.cacheRegime}.`,
+    '',
+    mdRow(TABLE_HEADER),
+    mdRow(TABLE_HEADER.map(() => '---')),
+    ...tableCells(res.rows).map(mdRow),
+    '',
+    '### first full backup', '', ...profileLines(res.profiles.full), '',
+    '### incremental backup', '', ...profileLines(res.profiles.incremental), '',
+  ];
   return L.join('\n');
 }
