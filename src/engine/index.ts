@@ -47,6 +47,8 @@ export interface ManifestResult {
   /** files whose hash was computed (new inodes) vs reused from prev manifest.index */
   hashed: number;
   reused: number;
+  /** shared inodes whose mode/owner had changed under the previous snapshot, split and repaired */
+  repaired?: number;
   durationMs: number;
 }
 

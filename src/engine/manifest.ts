@@ -10,6 +10,8 @@
  *  - a path miss whose inode has other links is most likely a renamed maildir message still
  *    sharing the previous snapshot's inode: only those few are remembered, looked up in one
  *    more scan of the previous index, and hashed only if not found there.
+ * The walk also checks that no shared inode's mode or owner changed under the previous
+ * snapshot (attr-guard.ts) and repairs it if one did.
  */
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { createHashPool } from './hash.js';
 import { compareBytes, formatIndexLine, INDEX_FLAG_OFFSET, INDEX_HEADER, sha256sumLine, type IndexEntry } from './manifest-format.js';
 import { readManifestIndex, walkSnapshotFiles } from './manifest-index.js';
 import { PatchWriter } from './patch-writer.js';
+import { attributesLeaked, splitLeakedInode } from './attr-guard.js';
 import { layout } from '../repository/layout.js';
 import { InterruptedError } from '../errors.js';
 
@@ -100,7 +103,12 @@ export async function writeManifest(
       result.bytes += st.size;
       while (prev && compareBytes(prev.path, path) < 0) prev = (await prevIt.next()).value as IndexEntry | undefined;
       const e: IndexEntry = { path, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: '', isNew: true };
-      if (prev && prev.path === path && sameFile(prev, e)) {
+      if (prev && prev.path === path && sameFile(prev, e) && attributesLeaked(prev, st)) {
+        const fresh = await splitLeakedInode(partialDir, prevDir!, prev, opts.log);
+        Object.assign(e, { ino: fresh.ino, mode: fresh.mode, uid: fresh.uid, gid: fresh.gid, mtimeMs: fresh.mtimeMs });
+        result.repaired = (result.repaired ?? 0) + 1;
+        await hashLater(place(e));
+      } else if (prev && prev.path === path && sameFile(prev, e)) {
         e.sha256 = prev.sha256;
         e.isNew = false;
         result.reused++;

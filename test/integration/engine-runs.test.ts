@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syncComponent, type ComponentSyncResult } from '../../src/engine/index.js';
+import { syncComponent, writeManifest, type ComponentSyncResult } from '../../src/engine/index.js';
 import { captureState, inodes, makeMaildir, rsyncDiff, sha256sumCheck, silentLog, snapshotMail } from './engine-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'engine-runs-'));
@@ -101,6 +101,31 @@ describe('an interrupted .partial', () => {
     expect(rsyncDiff(src, join(partial, 'mail'))).toBe('');
     const old = inodes(join(snap1, 'mail'));
     expect([...inodes(join(partial, 'mail'))].every((i) => old.has(i))).toBe(true);
+  });
+});
+
+describe('the manifest step as a safety net for invariant 3', () => {
+  it('repairs a mode/owner change that reached the previous snapshot through a shared inode', async () => {
+    const src = join(dirOf('leak'), 'src');
+    const dest = dirOf('leak/dest');
+    const mail = makeMaildir(src, ['dave'], 5);
+    const snap1 = (await snapshotMail(src, dest, '2026-01-01')).snap;
+    const before = captureState(snap1);
+    const victim = mail.messages.find((m) => m.includes('/cur/'))!;
+    // what a chmod racing the sync would leave: the clone's shared inode changed in place
+    const partial = join(dest, 'daily', '2026-01-02.partial');
+    await syncComponent({ name: 'mail', source: { dir: src }, maildir: true }, { partialDir: partial, prevDir: snap1, log: silentLog });
+    chmodSync(join(src, victim), 0o604);
+    chmodSync(join(partial, 'mail', victim), 0o604);
+    expect(captureState(snap1)).not.toEqual(before);
+
+    const m = await writeManifest(partial, snap1, { log: silentLog });
+    expect(m.repaired).toBe(1);
+    expect(captureState(snap1)).toEqual(before);
+    expect(statSync(join(partial, 'mail', victim)).mode & 0o777).toBe(0o604);
+    expect(statSync(join(partial, 'mail', victim)).ino).not.toBe(before.get(`mail/${victim}`)!.ino);
+    sha256sumCheck(partial);
+    expect(rsyncDiff(src, join(partial, 'mail'))).toBe('');
   });
 });
 
