@@ -33,6 +33,10 @@ export default async function verify(ctx: Context, opts: { all?: boolean; full?:
   const targets: Snapshot[] = opts.all ? all.filter(isOk) : [resolveSnapshot(root, spec, { allowFailed: true })];
   const skipped = all.filter((s) => !isOk(s)).map((s) => s.id);
 
+  if (targets.length === 0) {
+    ctx.result({ ok: false, reports: [], skipped }, [`no ok snapshot to verify in ${root}`, ...skipped.map((id) => `${id}  skipped (marked failed)`)]);
+    return ExitCode.UNKNOWN;
+  }
   const pool = createVerifyPool();
   const inodeCache = new Map<string, string>();
   const reports: VerifyReport[] = [];

@@ -91,4 +91,13 @@ describe('verify, list and status after real backups', () => {
     expect(rot.stdout).toMatch(/deletion refused: the newest snapshot daily\/\S+ failed verification/);
     expect(existsSync(join(f.destRoot, 'daily', D1))).toBe(true);
   });
+
+  it("the backup's own rotation deletes the older snapshots once a newer verified one exists", async () => {
+    // retention.daily is 1 now; the damaged newest snapshot blocked deletion above
+    const next = await f.run(['backup', '--date', day(-1)]);
+    expect(next.code, next.stderr).toBe(0);
+    const rows = JSON.parse((await f.run(['--json', 'list'])).stdout).snapshots;
+    expect(rows.map((r: { id: string }) => r.id)).toEqual([`daily/${day(-1)}`]);
+    expect(rows[0].verification).toMatchObject({ level: 'quick', ok: true });
+  });
 });

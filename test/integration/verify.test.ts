@@ -128,6 +128,16 @@ describe('verify', () => {
     expect(meta(d3).verification).toEqual(before);
   });
 
+  it('--all with no ok snapshot cannot determine anything: exit 3', () => {
+    const root = makeDestination('mb-verify-');
+    roots.push(root);
+    buildSnapshot(root, { date: '2026-03-01', status: 'failed', files: sampleMail('f') });
+    const r = runCli(['--config', writeConfig(root), 'verify', '--all']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('no ok snapshot to verify');
+    expect(r.stdout).toContain('daily/2026-03-01  skipped (marked failed)');
+  });
+
   it('--all --full reads each shared inode once', () => {
     const { root, d2, config } = twoDays();
     buildSnapshot(root, { date: '2026-03-03', cloneFrom: d2, files: { [`${ALICE}/1700000100.M1P1.mail,S=5,W=5:2,`]: 'hello' } });
