@@ -10,6 +10,7 @@ import { parseOptions } from './bench/options.mjs';
 import { addedBytes, firstBackup, incrementalBackup } from './bench/phases-backup.mjs';
 import { deletion, readOnlyDay, statusAndList, verify } from './bench/phases-other.mjs';
 import { appendixSection, codeVersion, machineInfo, markdown } from './bench/report.mjs';
+import { stopChildren } from './bench/proc.mjs';
 import { createRunner } from './bench/runner.mjs';
 import { cliFile, createWorld, harnessUrl, removeWorld } from './bench/world.mjs';
 
@@ -65,7 +66,10 @@ const cleanup = () => {
   removeWorld(w);
 };
 process.once('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  // the running command first: it must not write into the tree while the tree is removed
+  process.once(sig, () => stopChildren().then(() => process.exit(130)));
+}
 
 let failed = false;
 try {

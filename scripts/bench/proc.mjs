@@ -7,6 +7,18 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const POLL_MS = 25;
 
+/** children still running, so an interrupted benchmark can stop them before removing its tree */
+const live = new Set();
+
+/** SIGTERM to every command still running; resolves once they exited (at most `waitMs`). */
+export function stopChildren(waitMs = 10_000) {
+  const exits = [...live].map((child) => new Promise((resolve) => {
+    child.once('close', resolve);
+    child.kill('SIGTERM');
+  }));
+  return Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, waitMs))]);
+}
+
 /** pid → ppid for every process now, from /proc/<pid>/stat (field 4, after the ")" of comm). */
 function parentMap() {
   const parents = new Map();
@@ -71,6 +83,7 @@ export function timed(cmd, args, opts = {}) {
     const t0 = process.hrtime.bigint();
     const startedAt = Date.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -87,6 +100,7 @@ export function timed(cmd, args, opts = {}) {
       reject(err);
     });
     child.on('close', (code, signal) => {
+      live.delete(child);
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       resolve({ code: code ?? 128, signal, ms, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, stdout, stderr });

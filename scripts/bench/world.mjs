@@ -101,5 +101,5 @@ export function resetDestination(w) {
 }
 
 export function removeWorld(w) {
-  rmSync(w.base, { recursive: true, force: true });
+  rmSync(w.base, { recursive: true, force: true, maxRetries: 3 });
 }
