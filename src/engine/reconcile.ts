@@ -19,12 +19,12 @@
  * (a few seconds) would still be applied in place. The second pass (sync.ts) narrows it for
  * long runs; a chmod on a live maildir is rare.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
-import { entryCoverage, isInPlaceChange, planMaildirRenames } from './reconcile-plan.js';
-import { InterruptedError, ToolError } from '../errors.js';
+import { listInPlaceChanges, readNulList } from './in-place.js';
+import { entryCoverage, planMaildirRenames } from './reconcile-plan.js';
+import { InterruptedError } from '../errors.js';
 
 export interface ReconcileInput {
   srcRoot: string;
@@ -86,27 +86,6 @@ export async function reconcileClone(input: ReconcileInput): Promise<ReconcileRe
   }
   result.dryRunMs = Date.now() - t0 - result.renameMs;
   return result;
-}
-
-function* readNulList(file: string): Generator<string> {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let rest = Buffer.alloc(0);
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      let chunk = Buffer.concat([rest, buf.subarray(0, n)]);
-      let at: number;
-      while ((at = chunk.indexOf(0)) >= 0) {
-        yield chunk.subarray(0, at).toString('utf8');
-        chunk = chunk.subarray(at + 1);
-      }
-      rest = Buffer.from(chunk);
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function unlinkFromClone(cloneRoot: string, name: string, result: ReconcileResult): void {
@@ -172,53 +151,4 @@ function removeUncoveredEntries(cloneRoot: string, entries: string[], rel: strin
     if (cover === 'remove') rmSync(join(cloneRoot, childRel), { recursive: true, force: true });
     else if (cover === 'descend' && lstatSync(join(cloneRoot, childRel)).isDirectory()) removeUncoveredEntries(cloneRoot, entries, childRel);
   }
-}
-
-export interface InPlaceQuery {
-  srcRoot: string;
-  /** the tree rsync would update: the clone, or the previous snapshot it is a clone of */
-  compareRoot: string;
-  entries?: string[];
-  exclude?: string[];
-  /** NUL-separated paths to look at only (else the whole component) */
-  filesFrom?: string;
-  /** receives each path rsync would change in place */
-  onName: (name: string) => void;
-  signal?: AbortSignal;
-}
-
-/** A rsync --dry-run: which entries would rsync change in place (attributes only)? */
-export async function listInPlaceChanges(q: InPlaceQuery): Promise<void> {
-  const out = await rsyncMirror({
-    srcRoot: q.srcRoot,
-    dest: q.compareRoot,
-    entries: q.filesFrom ? undefined : q.entries,
-    filesFrom: q.filesFrom,
-    exclude: q.exclude,
-    dryRun: true,
-    signal: q.signal,
-    onItem: (item) => {
-      if (isInPlaceChange(item.code)) q.onName(item.name);
-    },
-  });
-  if (q.signal?.aborted) throw new InterruptedError();
-  if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
-    throw new ToolError(`rsync --dry-run of ${q.srcRoot} failed (exit ${out.exitCode}): ${out.stderrTail || '(no message)'}; ` +
-      'check that the source is readable, then run the backup again');
-  }
-}
-
-/** listInPlaceChanges into a NUL-separated file (the overlapped path: run while cp -al runs). */
-export async function listInPlaceChangesToFile(q: Omit<InPlaceQuery, 'onName'>, file: string): Promise<number> {
-  const fd = openSync(file, 'w', 0o600);
-  let n = 0;
-  try {
-    await listInPlaceChanges({ ...q, onName: (name) => {
-      writeSync(fd, name + '\0');
-      n++;
-    } });
-  } finally {
-    closeSync(fd);
-  }
-  return n;
 }

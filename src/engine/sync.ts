@@ -8,7 +8,8 @@ import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
 import { ensureClone } from './clone.js';
-import { listInPlaceChangesToFile, reconcileClone } from './reconcile.js';
+import { reconcileClone } from './reconcile.js';
+import { listInPlaceChangesToFile } from './in-place.js';
 import { rsyncMirror, RSYNC_VANISHED, type RsyncOutcome } from '../tools/rsync.js';
 import { ConfigError, InterruptedError, ToolError } from '../errors.js';
 
