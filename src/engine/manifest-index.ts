@@ -2,9 +2,8 @@
  * Reading manifest.index as a stream, and the sorted walk that produces it. Neither holds a
  * snapshot in memory: one directory listing per level of depth, one index line at a time.
  */
-import { createReadStream, lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { METADATA_FILES } from '../repository/layout.js';
 import { layout } from '../repository/layout.js';
 import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-format.js';
@@ -15,17 +14,46 @@ import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-form
  * the others are shared with the previous snapshot. Throws ENOENT when the snapshot has no index.
  */
 export async function* readManifestIndex(snapDir: string): AsyncIterable<IndexEntry> {
-  const lines = createInterface({
-    input: createReadStream(layout.manifestIndex(snapDir), { encoding: 'utf8', highWaterMark: 1 << 20 }),
-    crlfDelay: Infinity,
-  });
+  yield* readManifestIndexSync(snapDir);
+}
+
+/**
+ * The same, synchronously. Pulled line by line from 1 MB reads: readline's async iterator
+ * queues every line the consumer has not taken yet, which for a slow consumer (the manifest
+ * walk, lstat per file) meant the whole previous index in memory.
+ */
+export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
   let first = true;
-  for await (const line of lines) {
+  for (const line of readLinesSync(layout.manifestIndex(snapDir))) {
     if (first) {
       first = false;
       if (line.startsWith('#')) continue;
     }
     if (line) yield parseIndexLine(line);
+  }
+}
+
+export function* readLinesSync(path: string): Generator<string> {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  // bytes after the last newline: kept undecoded, they may end inside a multi-byte character
+  let rest = Buffer.alloc(0);
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const cut = buf.lastIndexOf(0x0a, n - 1);
+      if (cut < 0) {
+        rest = Buffer.concat([rest, buf.subarray(0, n)]);
+        continue;
+      }
+      const lines = Buffer.concat([rest, buf.subarray(0, cut)]).toString('utf8').split('\n');
+      rest = Buffer.from(buf.subarray(cut + 1, n));
+      yield* lines;
+    }
+    if (rest.length > 0) yield rest.toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

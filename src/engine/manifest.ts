@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { ManifestResult } from './index.js';
 import { createHashPool } from './hash.js';
 import { compareBytes, formatIndexLine, INDEX_FLAG_OFFSET, INDEX_HEADER, sha256sumLine, type IndexEntry } from './manifest-format.js';
-import { readManifestIndex, walkSnapshotFiles } from './manifest-index.js';
+import { readManifestIndexSync, walkSnapshotFiles } from './manifest-index.js';
 import { PatchWriter } from './patch-writer.js';
 import { attributesLeaked, splitLeakedInode } from './attr-guard.js';
 import { layout } from '../repository/layout.js';
@@ -39,10 +39,10 @@ interface Slot {
  * The previous index, or as much of it as is readable. Missing or damaged (older tool, failed
  * snapshot) only means more hashing: it must never fail the backup.
  */
-async function* prevIndexOrNothing(prevDir: string | undefined, log: Logger): AsyncGenerator<IndexEntry> {
+function* prevIndexOrNothing(prevDir: string | undefined, log: Logger): Generator<IndexEntry> {
   if (!prevDir) return;
   try {
-    yield* readManifestIndex(prevDir);
+    yield* readManifestIndexSync(prevDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     log.warn({ prevDir, err: (err as Error).message }, 'previous manifest.index unreadable; hashing those files again');
@@ -95,13 +95,13 @@ export async function writeManifest(
     idx.write(INDEX_HEADER);
     const hasPrev = prevDir !== undefined;
     const pending = new Map<number, Slot[]>();
-    const prevIt = prevIndexOrNothing(prevDir, opts.log)[Symbol.asyncIterator]();
-    let prev = (await prevIt.next()).value as IndexEntry | undefined;
+    const prevIt = prevIndexOrNothing(prevDir, opts.log);
+    let prev = prevIt.next().value as IndexEntry | undefined;
     for (const { path, st } of walkSnapshotFiles(partialDir)) {
       if (result.files % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
       result.files++;
       result.bytes += st.size;
-      while (prev && compareBytes(prev.path, path) < 0) prev = (await prevIt.next()).value as IndexEntry | undefined;
+      while (prev && compareBytes(prev.path, path) < 0) prev = prevIt.next().value as IndexEntry | undefined;
       const e: IndexEntry = { path, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: '', isNew: true };
       if (prev && prev.path === path && sameFile(prev, e) && attributesLeaked(prev, st)) {
         const fresh = await splitLeakedInode(partialDir, prevDir!, prev, opts.log);
@@ -122,10 +122,10 @@ export async function writeManifest(
         await hashLater(place(e));
       }
     }
-    await prevIt.return?.(undefined);
+    prevIt.return(undefined);
 
     if (pending.size > 0) {
-      for await (const p of prevIndexOrNothing(prevDir, opts.log)) {
+      for (const p of prevIndexOrNothing(prevDir, opts.log)) {
         const slots = pending.get(p.ino);
         if (!slots || !sameFile(p, slots[0].e)) continue;
         for (const s of slots) fill(s, p.sha256, false);

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PatchWriter } from '../../src/engine/patch-writer.js';
+import { readLinesSync } from '../../src/engine/manifest-index.js';
+import { writeFileSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-pw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,5 +26,13 @@ describe('PatchWriter', () => {
     expect(lines).toHaveLength(N);
     lines.forEach((l, i) => expect(l).toBe(`${String(i).padStart(64, 'x')}  mail/ü/${i}`));
     expect(statSync(join(dir, 'm')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('readLinesSync', () => {
+  it('returns every line of a multi-MB file with multi-byte names intact', () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => `${i}\tmail/.&ZeVnLIqe-/日本語-${i}\t😀`);
+    writeFileSync(join(dir, 'lines'), lines.join('\n') + '\n');
+    expect([...readLinesSync(join(dir, 'lines'))].filter((l) => l !== '')).toEqual(lines);
   });
 });
