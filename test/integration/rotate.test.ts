@@ -4,7 +4,7 @@
  * --one-file-system` fail half-way, exactly like a crash between rename and removal.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSnapshot, makeDestination, pointLatest, removeDestination, runCli, sampleMail, writeConfig } from '../helpers/snapshot-builder.js';
@@ -82,7 +82,8 @@ describe('rotate', () => {
 
     const first = runCli(['--config', config, 'rotate']);
     expect(first.code).toBe(2);
-    expect(first.stderr).toMatch(/rm -rf .*2026-03-01\.deleting failed/);
+    expect(first.stderr).toMatch(/cannot remove .*2026-03-01\.deleting: rm -rf failed/);
+    expect(readFileSync(join(mounts[0], 'on-another-fs'), 'utf8')).toBe('x'); // never crossed into the mount
     expect(existsSync(join(root, 'daily', '2026-03-01.deleting'))).toBe(true);
     expect(existsSync(join(root, 'daily', '2026-03-01'))).toBe(false);
 
