@@ -81,7 +81,7 @@ export function smartProblems(s: SmartSummary): SmartProblem[] {
   const name = `${s.device}${s.model ? ` (${s.model})` : ''}`;
   if (s.passed === undefined) {
     const why = s.messages[0] ?? `smartctl exit status ${s.exitStatus ?? '?'}`;
-    return [{ key: 'smart.unreadable', state: 'UNKNOWN', message: `cannot read SMART data of ${name}: ${why}; try \`smartctl -a -d sat ${s.device}\` by hand` }];
+    return [{ key: 'smart.unreadable', state: 'UNKNOWN', message: `cannot read SMART data of ${name}: ${why}; check \`smartctl -a ${s.device}\` by hand (some USB enclosures need another -d type, see smartctl(8))` }];
   }
   const out: SmartProblem[] = [];
   if (!s.passed) {
