@@ -97,6 +97,28 @@ describe('status exit codes', () => {
   });
 });
 
+describe('status and drill reports', () => {
+  it('reads the newest drills/<date>.json: old drill WARNING, then a fresh failed one WARNING', () => {
+    const root = destination();
+    okSnapshot(root, 2);
+    const config = writeConfig(root);
+    mkdirSync(join(root, 'drills'));
+    const drill = (daysAgo: number, ok: boolean) => {
+      const finishedAt = hoursAgo(daysAgo * 24);
+      writeFileSync(join(root, 'drills', `${finishedAt.slice(0, 10)}.json`), JSON.stringify({ date: finishedAt.slice(0, 10), finishedAt, ok, phases: [] }));
+    };
+    drill(200, true);
+    drill(100, true);
+    const old = runCli(['--config', config, '--json', 'status']);
+    expect(old.code).toBe(1);
+    expect(JSON.parse(old.stdout).problems).toEqual([expect.objectContaining({ key: 'drill.old', state: 'WARNING' })]);
+    drill(1, false);
+    const failed = JSON.parse(runCli(['--config', config, '--json', 'status']).stdout);
+    expect(failed.problems.map((p: { key: string }) => p.key)).toEqual(['drill.failed']);
+    expect(failed.drill).toMatchObject({ ok: false });
+  });
+});
+
 describe('status over a full retention set', () => {
   it('counts 30 daily and 12 weekly against retention and writes a Prometheus file', () => {
     const root = destination();
