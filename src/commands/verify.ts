@@ -47,8 +47,8 @@ export default async function verify(ctx: Context, opts: { all?: boolean; full?:
       reports.push(r);
       if (r.determined) recordVerification(snap.dir, toVerification(r));
       if (!r.determined) log.warn({ snapshot: r.snapshot, reason: r.reason }, 'cannot verify');
-      else if (!r.ok) log.error({ snapshot: r.snapshot, damaged: r.damaged.length, level }, 'damage found');
-      else log.info({ snapshot: r.snapshot, level, ...r.checked }, 'verified');
+      else if (!r.ok) log.error({ snapshot: r.snapshot, damaged: r.damaged.length, verifyLevel: level }, 'damage found');
+      else log.info({ snapshot: r.snapshot, verifyLevel: level, ...r.checked }, 'verified');
     }
   } finally {
     await pool.close();
