@@ -1,6 +1,7 @@
 /**
  * The snapshot engine's public face (SPEC §6). The backup pipeline calls only these.
- * Implementation: clone.ts, reconcile.ts, sync.ts, manifest.ts, hash.ts.
+ * Implementation: sync.ts (clone.ts, reconcile.ts + reconcile-plan.ts, in-place.ts), manifest.ts
+ * (manifest-format.ts, manifest-index.ts, patch-writer.ts, attr-guard.ts), hash.ts.
  */
 import type { Logger } from 'pino';
 
@@ -55,5 +56,5 @@ export interface ManifestResult {
 export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
 export { syncComponent } from './sync.js';
 export { writeManifest } from './manifest.js';
-export { readManifestIndex } from './manifest-index.js';
+export { readManifestIndex, readManifestIndexSync, walkSnapshotFiles, isSnapshotMetadata } from './manifest-index.js';
 export { type IndexEntry, sha256sumLine, compareBytes } from './manifest-format.js';
