@@ -1,24 +1,15 @@
 /** Human summary of a backup run (stdout; nothing on success under --quiet). */
+import { formatBytes } from '../cli/format.js';
 import type { BackupReport } from './perform.js';
-
-function size(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
 
 export function formatBackupReport(r: BackupReport): string[] {
   const lines: string[] = [];
   const t = r.meta?.totals;
   const state = r.exitCode === 0 ? 'ok' : r.exitCode === 1 ? 'ok with warnings' : 'FAILED';
   lines.push(`backup ${r.snapshot}: ${state}${r.outcome === 'kept-partial' ? ' (kept as .partial; the earlier snapshot of this day stays)' : ''}`);
-  if (t) lines.push(`  ${t.files} files, ${size(t.bytes)}; added on disk: ${t.addedFiles} files, ${size(t.addedBytes)}`);
+  if (t) lines.push(`  ${t.files} files, ${formatBytes(t.bytes)}; added on disk: ${t.addedFiles} files, ${formatBytes(t.addedBytes)}`);
   for (const [name, c] of Object.entries(r.meta?.components ?? {})) {
-    lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${size(c.bytes).padStart(10)}${c.error ? `  ${c.error}` : ''}`);
+    lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${formatBytes(c.bytes).padStart(10)}${c.error ? `  ${c.error}` : ''}`);
   }
   for (const f of r.failures) lines.push(`  failed: ${f.step}: ${f.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);

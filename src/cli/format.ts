@@ -1,4 +1,4 @@
-/** Human renderings shared by list and status. */
+/** Human renderings of sizes, durations and tables, shared by every command's output. */
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 export function formatBytes(n: number | undefined): string {

@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { checkDestination } from '../repository/marker.js';
 import type { Verification } from '../repository/metadata.js';
 import { listLeftovers, listSnapshots, readLatest } from '../repository/snapshots.js';
-import { formatBytes, table } from '../status/format.js';
+import { formatBytes, table } from '../cli/format.js';
 
 export interface ListRow {
   id: string;

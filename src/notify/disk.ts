@@ -1,4 +1,5 @@
 /** Destination disk usage (FR-07: warn at 80 %), measured the way `df` shows it. */
+import { formatBytes } from '../cli/format.js';
 import { statfsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 
@@ -18,17 +19,6 @@ export function diskUsage(path: string): DiskUsage {
   const usable = usedBytes + freeBytes;
   const usedPercent = usable === 0 ? 0 : Math.ceil((usedBytes * 100) / usable);
   return { usedPercent, totalBytes: s.blocks * s.bsize, freeBytes, usedBytes };
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 /** Pure: the warning text for a measured usage, or undefined below the threshold. */
