@@ -23,10 +23,10 @@ export function diskUsage(path: string): DiskUsage {
 
 /** Pure: the warning text for a measured usage, or undefined below the threshold. */
 export function diskWarningFor(path: string, usage: DiskUsage, warnPercent: number): string | undefined {
-  if (usage.usedPercent <= warnPercent) return undefined;
+  if (usage.usedPercent < warnPercent) return undefined; // at 80 % it warns, as status does
   return (
     `destination disk ${path} is ${usage.usedPercent}% full ` +
-    `(${formatBytes(usage.usedBytes)} used, ${formatBytes(usage.freeBytes)} free, warning above ${warnPercent}%); ` +
+    `(${formatBytes(usage.usedBytes)} used, ${formatBytes(usage.freeBytes)} free, warning at ${warnPercent}%); ` +
     'lower retention.daily/weekly and run `mailbackup rotate`, or move the backups to a larger disk'
   );
 }

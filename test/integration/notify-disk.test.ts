@@ -74,7 +74,7 @@ describe('disk usage warning', () => {
     expect(smtp.messages).toHaveLength(0);
     await notifyRun(config(true), report, log);
     expect(smtp.messages).toHaveLength(1);
-    expect(smtp.messages[0].subject).toBe(`[mailbackup] WARNING backup on mail01: destination disk ${disk.dir} is ${usage.usedPercent}% full (7.5 MiB used, 512 KiB free, warning above 80%)`);
+    expect(smtp.messages[0].subject).toBe(`[mailbackup] WARNING backup on mail01: destination disk ${disk.dir} is ${usage.usedPercent}% full (7.5 MiB used, 512 KiB free, warning at 80%)`);
     expect(smtp.messages[0].text).toContain('run `mailbackup rotate`');
   });
 

@@ -32,10 +32,10 @@ describe('notify parts', () => {
     ]);
   });
 
-  it('warns only above the threshold', () => {
+  it('warns from the threshold on, as status does', () => {
     const u = (p: number) => ({ usedPercent: p, totalBytes: 100, freeBytes: 100 - p, usedBytes: p });
-    expect(diskWarningFor('/d', u(80), 80)).toBeUndefined();
-    expect(diskWarningFor('/d', u(81), 80)).toMatch(/^destination disk \/d is 81% full/);
+    expect(diskWarningFor('/d', u(79), 80)).toBeUndefined();
+    expect(diskWarningFor('/d', u(80), 80)).toMatch(/^destination disk \/d is 80% full/);
   });
 
   it('expires log files by the date in their name', () => {
