@@ -70,6 +70,7 @@ export interface WalkedFile {
 /** Regular files of a snapshot, depth-first, paths in byte order (the manifest's order). */
 export function* walkSnapshotFiles(root: string): Generator<WalkedFile> {
   const frames: { rel: string; entries: Dirent[]; i: number }[] = [];
+  const base = root.endsWith('/') ? root : root + '/';
   const open = (rel: string) => frames.push({ rel, entries: sortDirEntries(readdirSync(join(root, rel), { withFileTypes: true })), i: 0 });
   open('');
   while (frames.length > 0) {
@@ -82,6 +83,7 @@ export function* walkSnapshotFiles(root: string): Generator<WalkedFile> {
     const rel = top.rel ? `${top.rel}/${d.name}` : d.name;
     if (!top.rel && isSnapshotMetadata(d.name)) continue;
     if (d.isDirectory()) open(rel);
-    else if (d.isFile()) yield { path: rel, st: lstatSync(join(root, rel)) };
+    // plain concatenation: path.join's normalisation is measurable at 100,000 files
+    else if (d.isFile()) yield { path: rel, st: lstatSync(base + rel) };
   }
 }

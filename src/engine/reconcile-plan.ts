@@ -39,18 +39,19 @@ function byBase(paths: string[]): Map<string, string[]> {
  *
  * Safe by construction: a rename only ever targets a name the clone lacks, and only takes a
  * clone file whose name has gone from the source (rsync would delete it anyway). A base that
- * appears more than once in the source is ambiguous and left to rsync (it copies).
+ * appears more than once among the new source names is ambiguous and left to rsync (it copies).
  * Content is not trusted blindly either: rsync still compares size and mtime afterwards.
  */
 export function planMaildirRenames(listing: MaildirListing): Rename[] {
   const sourceSet = new Set(listing.source);
   const cloneSet = new Set(listing.clone);
+  // Only names on one side matter (about 1 % a day); no per-message maps for the rest.
   const cloneByBase = byBase(listing.clone.filter((p) => !sourceSet.has(p)));
+  if (cloneByBase.size === 0) return [];
   const renames: Rename[] = [];
-  for (const [base, paths] of byBase(listing.source)) {
+  for (const [base, paths] of byBase(listing.source.filter((p) => !cloneSet.has(p)))) {
     if (paths.length !== 1) continue;
     const target = paths[0];
-    if (cloneSet.has(target)) continue;
     const candidates = cloneByBase.get(base);
     if (!candidates || candidates.length === 0) continue;
     // prefer a candidate in the same subdirectory (a flag change) over a new→cur move
