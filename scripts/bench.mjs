@@ -112,6 +112,7 @@ try {
     info: res.info,
     rss: res.rss,
     profiles: res.profiles,
+    profileOf: 'median',
     disk: res.disk,
     readOnlyDay: res.readOnlyDay,
     method: [

@@ -96,8 +96,8 @@ export function markdown(res) {
       `- mailbackup: ${d.mailbackup.messageFiles} message files, ${formatValue(d.mailbackup.messageBytes, 'bytes')}; other files (Dovecot indexes, uidlists) ${d.mailbackup.otherFiles}, ${formatValue(d.mailbackup.otherBytes, 'bytes')}; ${formatValue(d.mailbackupSeconds)}`,
       `- rsync --link-dest: ${d.rsync.messageFiles} message files, ${formatValue(d.rsync.messageBytes, 'bytes')}; other files ${d.rsync.otherFiles}, ${formatValue(d.rsync.otherBytes, 'bytes')}; ${formatValue(d.rsyncSeconds)}`, '');
   }
-  L.push('## Where mailbackup spends its time', '', '### first full backup (last repetition)', '', ...profileLines(res.profiles.full), '',
-    '### incremental backup (last repetition)', '', ...profileLines(res.profiles.incremental), '');
+  L.push('## Where mailbackup spends its time', '', `### first full backup (the ${res.profileOf ?? 'last'} repetition)`, '', ...profileLines(res.profiles.full), '',
+    `### incremental backup (the ${res.profileOf ?? 'last'} repetition)`, '', ...profileLines(res.profiles.incremental), '');
   if (res.disk.incremental) {
     L.push('## On disk after the incremental', '', '```json', JSON.stringify(res.disk.incremental, null, 2), '```', '');
   }

@@ -76,7 +76,8 @@ describe('npm run bench -- --size tiny --runs 1 --no-write', () => {
   it('records the machine, the tree and the exact command', () => {
     expect(result.command).toBe('npm run bench -- --size tiny --runs 1 --no-write --dir ' + dir + ' --out ' + jsonPath);
     expect(result.machine.nproc).toBeGreaterThan(0);
-    expect(result.machine.tools.rsync).toMatch(/rsync/);
+    expect(result.machine.tools.rsync).toMatch(/^version \d+\.\d+/);
+    expect(result.code.commit).toMatch(/^[0-9a-f]{7,}$/);
     expect(result.tree.messages).toBeGreaterThan(50);
     expect(result.tree.files).toBeGreaterThan(result.tree.messages);
   });
