@@ -9,14 +9,17 @@ export function maildirBase(name: string): string {
   return i < 0 ? name : name.slice(0, i);
 }
 
-/** Names of one maildir folder's messages, as `cur/<name>` / `new/<name>`. */
+/**
+ * Message paths of one mailbox, relative to its root (the INBOX maildir): `cur/<name>`,
+ * `new/<name>`, `.Archive/cur/<name>`, … (Maildir++ keeps folders as `.Name` beside cur/).
+ */
 export interface MaildirListing {
   source: string[];
   clone: string[];
 }
 
 export interface Rename {
-  /** paths relative to the maildir folder, e.g. `new/123.M1P2.host,S=10` → `cur/123.M1P2.host,S=10:2,S` */
+  /** paths relative to the mailbox, e.g. `new/123.M1P2.host,S=10` → `cur/123.M1P2.host,S=10:2,S` */
   from: string;
   to: string;
 }
@@ -24,7 +27,7 @@ export interface Rename {
 function byBase(paths: string[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const p of paths) {
-    const base = maildirBase(p.slice(p.indexOf('/') + 1));
+    const base = maildirBase(p.slice(p.lastIndexOf('/') + 1));
     const list = m.get(base);
     if (list) list.push(p);
     else m.set(base, [p]);
@@ -33,7 +36,8 @@ function byBase(paths: string[]): Map<string, string[]> {
 }
 
 /**
- * A message renamed in the source (flag change, new→cur) is renamed the same way in the clone,
+ * A message renamed in the source (flag change, new→cur, an IMAP MOVE to another folder of the
+ * same mailbox, which keeps the file name) is renamed the same way in the clone,
  * so rsync finds it in place (same size and mtime: no transfer) and the new snapshot shares the
  * inode with the previous one. Without this every read message would be stored again.
  *
@@ -54,9 +58,12 @@ export function planMaildirRenames(listing: MaildirListing): Rename[] {
     const target = paths[0];
     const candidates = cloneByBase.get(base);
     if (!candidates || candidates.length === 0) continue;
-    // prefer a candidate in the same subdirectory (a flag change) over a new→cur move
-    const dir = target.slice(0, target.indexOf('/') + 1);
-    const idx = Math.max(0, candidates.findIndex((c) => c.startsWith(dir)));
+    // prefer the same directory (a flag change), then the same folder (new→cur), then any
+    const dir = target.slice(0, target.lastIndexOf('/') + 1);
+    const folder = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
+    let idx = candidates.findIndex((c) => c.startsWith(dir) && !c.includes('/', dir.length));
+    if (idx < 0) idx = candidates.findIndex((c) => c.startsWith(folder) && c.split('/').length === dir.split('/').length);
+    if (idx < 0) idx = 0;
     const [from] = candidates.splice(idx, 1);
     renames.push({ from, to: target });
   }

@@ -2,7 +2,7 @@
  * Applies reconcile-plan.ts to one component's clone before rsync runs:
  *  1. entries form: drop what no configured entry covers any more;
  *  2. maildir: rename clone messages to their current source names (readdir only, no stat),
- *     one maildir folder at a time — only that folder's names are in memory;
+ *     one mailbox at a time — only that mailbox's names are in memory;
  *  3. invariant 3: every entry rsync would change IN PLACE is unlinked from the clone. What
  *     those are comes from a rsync --dry-run, either
  *     - against the previous snapshot, run while cp -al clones it (sync.ts overlaps the two:
@@ -99,7 +99,11 @@ function unlinkFromClone(cloneRoot: string, name: string, result: ReconcileResul
   }
 }
 
-/** Walks the source's directories; in each folder that has cur/ and new/, links renames. */
+/**
+ * Walks the source's directories. A directory with cur/ and new/ is a mailbox (Maildir++): its
+ * messages and those of its `.Folder` subdirectories are planned together, so a message moved
+ * between folders is linked too. One mailbox's names are in memory at a time.
+ */
 function linkMaildirRenames(input: ReconcileInput, renamedList: number | undefined): number {
   let renamed = 0;
   const stack = (input.entries ?? ['']).slice();
@@ -114,30 +118,37 @@ function linkMaildirRenames(input: ReconcileInput, renamedList: number | undefin
       throw err;
     }
     const subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name);
-    const isMaildir = subdirs.includes('cur') && subdirs.includes('new');
-    if (isMaildir) renamed += renameFolder(input, rel, renamedList);
+    const isMailbox = subdirs.includes('cur') && subdirs.includes('new');
+    const folders = isMailbox ? ['', ...subdirs.filter((n) => n.startsWith('.'))] : [];
+    if (isMailbox) renamed += renameInMailbox(input, rel, folders, renamedList);
     for (const name of subdirs) {
-      // a maildir's cur/new/tmp hold messages only, no folders: no need to list them again
-      if (isMaildir && (name === 'cur' || name === 'new' || name === 'tmp')) continue;
+      // cur/new/tmp hold messages only, and Maildir++ folders do not nest: nothing more to find
+      if (isMailbox && (name === 'cur' || name === 'new' || name === 'tmp' || name.startsWith('.'))) continue;
       stack.push(rel ? `${rel}/${name}` : name);
     }
   }
   return renamed;
 }
 
-function renameFolder(input: ReconcileInput, rel: string, renamedList: number | undefined): number {
-  const list = (root: string) => ['cur', 'new'].flatMap((sub) => namesOrEmpty(join(root, rel, sub)).map((n) => `${sub}/${n}`));
+function renameInMailbox(input: ReconcileInput, rel: string, folders: string[], renamedList: number | undefined): number {
+  const list = (root: string) =>
+    folders.flatMap((f) =>
+      ['cur', 'new'].flatMap((sub) => {
+        const dir = f ? `${f}/${sub}` : sub;
+        return namesOrEmpty(join(root, rel, dir)).map((n) => `${dir}/${n}`);
+      }),
+    );
   const renames = planMaildirRenames({ source: list(input.srcRoot), clone: list(input.cloneRoot) });
-  const folder = join(input.cloneRoot, rel);
+  const mailbox = join(input.cloneRoot, rel);
   let done = 0;
   for (const r of renames) {
     try {
-      renameSync(join(folder, r.from), join(folder, r.to));
+      renameSync(join(mailbox, r.from), join(mailbox, r.to));
       done++;
       if (renamedList !== undefined) writeSync(renamedList, (rel ? `${rel}/${r.to}` : r.to) + '\0');
     } catch (err) {
-      // e.g. the clone lacks cur/ (folder created since): rsync copies the message instead
-      input.log.debug({ folder: rel, from: r.from, to: r.to, err: (err as Error).message }, 'maildir rename skipped');
+      // e.g. a folder created since the previous snapshot: rsync copies the message instead
+      input.log.debug({ mailbox: rel, from: r.from, to: r.to, err: (err as Error).message }, 'maildir rename skipped');
     }
   }
   return done;

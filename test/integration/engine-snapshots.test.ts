@@ -60,6 +60,10 @@ describe('two snapshots of a changing maildir', () => {
     renameSync(join(src, cur[8]), join(src, alsoChmod));
     chmodSync(join(src, alsoChmod), 0o660);
     renamedAndChmod = { from: cur[8], to: alsoChmod };
+    // an IMAP MOVE to another folder: same file name, other folder
+    const moved = cur[9].replace(`${box}/cur/`, `${box}/.Archive/cur/`);
+    renameSync(join(src, cur[9]), join(src, moved));
+    renamed.push({ from: cur[9], to: moved });
     for (const m of cur.slice(10, 13)) {
       unlinkSync(join(src, m));
       deleted.push(m);

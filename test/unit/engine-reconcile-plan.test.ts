@@ -41,6 +41,17 @@ describe('planMaildirRenames', () => {
     expect(planMaildirRenames({ source: [`cur/${M}:2,S`, `cur/${N}:2,S`], clone: [`cur/${M}:2,S`] })).toEqual([]);
   });
 
+  it('links a message moved to another folder of the mailbox (IMAP MOVE keeps the name)', () => {
+    expect(planMaildirRenames({ source: [`.Archive/cur/${M}:2,S`], clone: [`cur/${M}:2,S`] })).toEqual([
+      { from: `cur/${M}:2,S`, to: `.Archive/cur/${M}:2,S` },
+    ]);
+  });
+
+  it('prefers the same folder over another folder when the clone has the base twice', () => {
+    const plan = planMaildirRenames({ source: [`.Archive/cur/${M}:2,RS`], clone: [`cur/${M}:2,S`, `.Archive/new/${M}`] });
+    expect(plan).toEqual([{ from: `.Archive/new/${M}`, to: `.Archive/cur/${M}:2,RS` }]);
+  });
+
   it('plans several renames in one folder', () => {
     const plan = planMaildirRenames({ source: [`cur/${M}:2,S`, `cur/${N}:2,FS`], clone: [`new/${M}`, `cur/${N}:2,S`] });
     expect(plan).toHaveLength(2);
