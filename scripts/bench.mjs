@@ -111,6 +111,7 @@ try {
     rows,
     info: res.info,
     rss: res.rss,
+    rssParts: res.rssParts,
     profiles: res.profiles,
     profileOf: 'median',
     disk: res.disk,

@@ -44,8 +44,16 @@ function rssKiB(pid) {
   }
 }
 
-/** Sum of VmRSS (KiB) over `root` and all its descendants. */
-export function treeRssKiB(root) {
+function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** VmRSS (KiB) summed over `root` and all its descendants, and per program name. */
+export function treeRss(root) {
   const parents = parentMap();
   const tree = new Set([root]);
   let grew = true;
@@ -58,9 +66,15 @@ export function treeRssKiB(root) {
       }
     }
   }
-  let sum = 0;
-  for (const pid of tree) sum += rssKiB(pid);
-  return sum;
+  let total = 0;
+  const parts = {};
+  for (const pid of tree) {
+    const kib = rssKiB(pid);
+    total += kib;
+    const name = comm(pid);
+    parts[name] = (parts[name] ?? 0) + kib;
+  }
+  return { total, parts };
 }
 
 /** Page cache off, when the kernel lets us (root, not a restricted container). */
@@ -91,8 +105,11 @@ export function timed(cmd, args, opts = {}) {
       if (stderr.length < 1_000_000) stderr += d;
     });
     let peak = 0;
+    let peakParts = {};
     const poll = () => {
-      if (child.pid) peak = Math.max(peak, treeRssKiB(child.pid));
+      if (!child.pid) return;
+      const { total, parts } = treeRss(child.pid);
+      if (total > peak) [peak, peakParts] = [total, parts];
     };
     const timer = opts.measureRss === false ? undefined : setInterval(poll, POLL_MS);
     child.on('error', (err) => {
@@ -103,7 +120,7 @@ export function timed(cmd, args, opts = {}) {
       live.delete(child);
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      resolve({ code: code ?? 128, signal, ms, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, stdout, stderr });
+      resolve({ code: code ?? 128, signal, ms, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, peakRssParts: Object.fromEntries(Object.entries(peakParts).map(([k, v]) => [k, +(v / 1024).toFixed(1)])), stdout, stderr });
     });
   });
 }

@@ -54,6 +54,15 @@ function profileLines(p) {
   return lines;
 }
 
+/** At each command's peak: MiB per program of its process tree (node incl. workers, rsync…). */
+function rssLines(parts) {
+  return ['## Peak memory by program (MiB, at the peak of each command)', '',
+    ...Object.entries(parts).map(([label, p]) => {
+      const { command, ...byProgram } = p;
+      return `- ${label} (\`${command}\`): ${Object.entries(byProgram).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+    })];
+}
+
 export function markdown(res) {
   const m = res.machine;
   const t = res.tree;
@@ -101,6 +110,7 @@ export function markdown(res) {
   if (res.disk.incremental) {
     L.push('## On disk after the incremental', '', '```json', JSON.stringify(res.disk.incremental, null, 2), '```', '');
   }
+  if (res.rssParts) L.push(...rssLines(res.rssParts), '');
   L.push('## Method', '', ...res.method.map((x) => `- ${x}`), '');
   return L.join('\n');
 }
@@ -120,6 +130,7 @@ export function appendixSection(res) {
     '',
     '### first full backup', '', ...profileLines(res.profiles.full), '',
     '### incremental backup', '', ...profileLines(res.profiles.incremental), '',
+    ...(res.rssParts ? [...rssLines(res.rssParts).map((l) => l.replace(/^## /, '### ')), ''] : []),
   ];
   return L.join('\n');
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { dropCaches, median, timed, timedOk } from './proc.mjs';
 
 export function createRunner(w, opts, log) {
-  const results = { rows: [], info: {}, rss: {}, profiles: {}, disk: {}, cacheRegime: 'warm' };
+  const results = { rows: [], info: {}, rss: {}, rssParts: {}, profiles: {}, disk: {}, cacheRegime: 'warm' };
   if (opts.dropCaches) results.cacheRegime = dropCaches() ? 'cold (page cache dropped before every timed command)' : 'warm (dropping the page cache was refused)';
   const cold = results.cacheRegime.startsWith('cold');
 
@@ -41,7 +41,11 @@ export function createRunner(w, opts, log) {
     settle();
     const before = logSizes();
     const r = await timedOk(process.execPath, [w.cli, '--config', config, ...args], { okCodes });
-    results.rss[label] = Math.max(results.rss[label] ?? 0, r.peakRssMiB);
+    if (r.peakRssMiB > (results.rss[label] ?? 0)) {
+      results.rss[label] = r.peakRssMiB;
+      // which programs of the tree held the memory at that peak (MiB by process name)
+      results.rssParts[label] = { command: args.join(' '), ...r.peakRssParts };
+    }
     r.records = newLogRecords(before);
     log(`  mailbackup ${args.join(' ')}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
     return r;
