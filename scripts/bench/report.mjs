@@ -46,7 +46,9 @@ function profileLines(p) {
   if (!p) return [];
   const lines = [`- total ${sec(p.totalMs)} = node start-up ${sec(p.startupMs)} + config/preflight/lock ${sec(p.preflightMs)} + snapshot ${sec(p.runMs)} + promote/rotate ${sec(p.afterSnapshotMs)} + state/exit ${sec(p.exitMs)}`];
   for (const [name, c] of Object.entries(p.components)) {
-    lines.push(`- ${name}: ${sec(c.syncMs)} = clone ${sec(c.cloneMs)} + reconcile ${sec(c.reconcileMs)} + rsync ${sec(c.rsyncMs)} (${c.rsyncPasses} pass${c.rsyncPasses === 1 ? '' : 'es'})` +
+    // the engine's "rsync pass done" time includes that pass's reconcile; "clone ready"
+    // includes the in-place dry run it overlaps with
+    lines.push(`- ${name}: ${sec(c.syncMs)} = clone ${sec(c.cloneMs)} + reconcile ${sec(c.reconcileMs)} + rsync ${sec(c.rsyncMs - c.reconcileMs)} (${c.rsyncPasses} pass${c.rsyncPasses === 1 ? '' : 'es'})` +
       (c.linkedRenames !== undefined ? `; ${c.linkedRenames} renames linked, ${c.addedFiles} new files, ${formatValue(c.addedBytes, 'bytes')}` : ''));
   }
   if (p.manifest) lines.push(`- manifest: ${sec(p.manifest.ms)} (${p.manifest.hashed} files hashed, ${p.manifest.reused} hashes reused)`);
