@@ -11,7 +11,9 @@ await build({
   target: 'node20',
   format: 'esm',
   outfile: 'dist/mailbackup.mjs',
-  sourcemap: 'inline',
+  // External map (dist/mailbackup.mjs.map, use with `node --enable-source-maps`): an inline one
+  // tripled the file and cost ~0.3 s of parsing on every run, cron's and status's included.
+  sourcemap: 'external',
   define: { __MAILBACKUP_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS dependencies (pino, nodemailer) call require(); give the ESM bundle one.
   banner: {

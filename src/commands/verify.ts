@@ -38,7 +38,8 @@ export default async function verify(ctx: Context, opts: { all?: boolean; full?:
     return ExitCode.UNKNOWN;
   }
   const pool = createVerifyPool();
-  const inodeCache = new Map<string, string>();
+  // Only several snapshots can meet the same inode twice (they share them); one snapshot never does.
+  const inodeCache = targets.length > 1 ? new Map<string, string>() : undefined;
   const reports: VerifyReport[] = [];
   try {
     for (const snap of targets) {

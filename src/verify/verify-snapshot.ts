@@ -70,7 +70,7 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
     }
   }
 
-  const cache = opts.inodeCache ?? new Map<string, string>();
+  const cache = opts.inodeCache;
   /** dump path → its sha256 as read, for the comparison with manifest.sha256 */
   const dumpFiles = new Map<string, string | undefined>();
   for (const [db, d] of Object.entries(meta?.databases ?? {})) {
@@ -78,8 +78,8 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
     opts.signal?.throwIfAborted();
     const result = await checkDump(join(snap.dir, d.file), d.sha256);
     checked.dumps++;
-    const inode = result.sha256 ? await inodeOf(join(snap.dir, d.file)) : undefined;
-    if (inode) cache.set(inode, result.sha256!); // a later snapshot sharing this dump reads it no more
+    const inode = result.sha256 && cache ? await inodeOf(join(snap.dir, d.file)) : undefined;
+    if (inode) cache?.set(inode, result.sha256!); // a later snapshot sharing this dump reads it no more
     dumpFiles.set(d.file, result.problems.length ? undefined : result.sha256);
     for (const problem of result.problems) damaged.push({ path: d.file, problem });
     opts.log.debug({ db, problems: result.problems }, 'dump checked');
