@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync('bash', ['scripts/install-system-deps.sh'], { stdio: 'inherit' });
+  // --bench: the suite also smoke-tests the benchmark, which runs restic, rsnapshot and /usr/bin/time.
+  execFileSync('bash', ['scripts/install-system-deps.sh', '--bench'], { stdio: 'inherit' });
   execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 }
