@@ -3,9 +3,10 @@
  * why that matters (invariant 3). Answered by rsync itself in --dry-run mode, so ACLs and
  * xattrs count too; names stream through a callback or a NUL-separated list file.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
 import { isInPlaceChange } from './reconcile-plan.js';
+import { readRecordsSync } from './read-records.js';
 import { InterruptedError, ToolError } from '../errors.js';
 
 export interface InPlaceQuery {
@@ -57,24 +58,5 @@ export async function listInPlaceChangesToFile(q: Omit<InPlaceQuery, 'onName'>, 
   return n;
 }
 
-/** The names of a NUL-separated list file, read in 1 MB chunks. */
-export function* readNulList(file: string): Generator<string> {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let rest = Buffer.alloc(0);
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      let chunk = Buffer.concat([rest, buf.subarray(0, n)]);
-      let at: number;
-      while ((at = chunk.indexOf(0)) >= 0) {
-        yield chunk.subarray(0, at).toString('utf8');
-        chunk = chunk.subarray(at + 1);
-      }
-      rest = Buffer.from(chunk);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The names of a NUL-separated list file. */
+export const readNulList = (file: string): Generator<string> => readRecordsSync(file, '\0');

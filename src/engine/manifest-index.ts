@@ -2,11 +2,12 @@
  * Reading manifest.index as a stream, and the sorted walk that produces it. Neither holds a
  * snapshot in memory: one directory listing per level of depth, one index line at a time.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { METADATA_FILES } from '../repository/layout.js';
 import { layout } from '../repository/layout.js';
 import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-format.js';
+import { readRecordsSync } from './read-records.js';
 
 /**
  * Every regular file listed in <snapDir>/manifest.index, in manifest order (byte order of the
@@ -33,29 +34,7 @@ export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
   }
 }
 
-export function* readLinesSync(path: string): Generator<string> {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  // bytes after the last newline: kept undecoded, they may end inside a multi-byte character
-  let rest = Buffer.alloc(0);
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const cut = buf.lastIndexOf(0x0a, n - 1);
-      if (cut < 0) {
-        rest = Buffer.concat([rest, buf.subarray(0, n)]);
-        continue;
-      }
-      const lines = Buffer.concat([rest, buf.subarray(0, cut)]).toString('utf8').split('\n');
-      rest = Buffer.from(buf.subarray(cut + 1, n));
-      yield* lines;
-    }
-    if (rest.length > 0) yield rest.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
+export const readLinesSync = (path: string): Generator<string> => readRecordsSync(path, '\n');
 
 /** Top-level names of a snapshot that are not data: its metadata and our own temp files. */
 export function isSnapshotMetadata(topName: string): boolean {
