@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { syncComponent, writeManifest } from '../engine/index.js';
+import { Prehasher, syncComponent, writeManifest } from '../engine/index.js';
 import { InterruptedError, TransientError, errorMessage } from '../errors.js';
 import { VERSION } from '../cli/version.js';
 import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
@@ -72,73 +72,89 @@ export async function runBackup(
   if (signal?.aborted) throw new InterruptedError();
   const components: BackupMeta['components'] = { databases: db.component };
 
-  const planned = planComponents(config);
-  const missing = missingSources(planned);
-  for (const c of planned) {
-    const clog = log.child({ step: c.name });
-    const gone = missing.get(c.name);
-    if (gone) {
-      const error = `source path ${gone.join(', ')} does not exist: check source.${c.name === 'ssl' ? 'certbot' : c.name} in the config`;
-      components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
-      failures.push({ step: c.name, error });
-      clog.error({ missing: gone }, error);
-      continue;
-    }
-    try {
-      const r = await withRetry(c.name, config.retry, clog, () =>
-        syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal }), signal);
-      components[c.name] = {
-        status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
-        addedFiles: r.addedFiles, addedBytes: r.addedBytes,
-      };
-      warnings.push(...r.warnings.map((w) => `${c.name}: ${w}`));
-      clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, `${c.name} synced`);
-    } catch (err) {
-      if (signal?.aborted) throw new InterruptedError();
-      const error = errorMessage(err);
-      components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
-      failures.push({ step: c.name, error });
-      clog.error({ err: error, transient: err instanceof TransientError }, `${c.name} failed`);
-    }
+  // Files rsync receives are hashed while it runs; writeManifest reuses a hash only if the file
+  // is still that inode, unchanged (engine/prehash.ts). Owned here so it spans every component.
+  const prehash = new Prehasher(partial);
+  try {
+    return await syncAndFinish();
+  } finally {
+    await prehash.close();
+    prehash.clear();
   }
 
-  const mlog = log.child({ step: 'manifest' });
-  const manifest = await writeManifest(partial, prev?.dir, { log: mlog, signal });
+  async function syncAndFinish(): Promise<BackupRun> {
+    const planned = planComponents(config);
+    const missing = missingSources(planned);
+    for (const c of planned) {
+      const clog = log.child({ step: c.name });
+      const gone = missing.get(c.name);
+      if (gone) {
+        const error = `source path ${gone.join(', ')} does not exist: check source.${c.name === 'ssl' ? 'certbot' : c.name} in the config`;
+        components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
+        failures.push({ step: c.name, error });
+        clog.error({ missing: gone }, error);
+        continue;
+      }
+      try {
+        const r = await withRetry(c.name, config.retry, clog, () =>
+          syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal, prehash }), signal);
+        components[c.name] = {
+          status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
+          addedFiles: r.addedFiles, addedBytes: r.addedBytes,
+        };
+        warnings.push(...r.warnings.map((w) => `${c.name}: ${w}`));
+        clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, `${c.name} synced`);
+      } catch (err) {
+        if (signal?.aborted) throw new InterruptedError();
+        const error = errorMessage(err);
+        components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
+        failures.push({ step: c.name, error });
+        clog.error({ err: error, transient: err instanceof TransientError }, `${c.name} failed`);
+      }
+    }
 
-  const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
-  const meta: BackupMeta = {
-    format: 1,
-    tool: { name: 'mailbackup', version: VERSION },
-    host: hostname(),
-    date: ref.date,
-    kind: ref.kind,
-    startedAt,
-    finishedAt: '',
-    status: failures.length ? 'failed' : 'ok',
-    components,
-    databases: db.databases,
-    warnings,
-    basedOn: prev?.id,
-    totals: {
-      files: manifest.files,
-      bytes: manifest.bytes,
-      addedFiles: fileComponents.reduce((n, c) => n + (c.addedFiles ?? 0), 0) + db.component.files,
-      addedBytes: fileComponents.reduce((n, c) => n + (c.addedBytes ?? 0), 0) + db.component.bytes,
-    },
-  };
+    const mlog = log.child({ step: 'manifest' });
+    // the last hashes finish first (and the workers go: writeManifest starts its own pool)
+    await prehash.close();
+    const manifest = await writeManifest(partial, prev?.dir, { log: mlog, signal, prehashed: prehash });
+    mlog.debug({ prehash: prehash.stats }, 'hashes computed during rsync');
+    prehash.clear();
 
-  const check = await quickVerify(partial, meta, manifest.files);
-  meta.verification = { at: new Date().toISOString(), level: 'quick', ok: check.ok, ...(check.ok ? {} : { damaged: check.problems }) };
-  if (!check.ok) {
-    meta.status = 'failed';
-    failures.push(...check.problems.map((p) => ({ step: 'verify', error: p })));
-    log.error({ problems: check.problems }, 'quick verification failed');
+    const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
+    const meta: BackupMeta = {
+      format: 1,
+      tool: { name: 'mailbackup', version: VERSION },
+      host: hostname(),
+      date: ref.date,
+      kind: ref.kind,
+      startedAt,
+      finishedAt: '',
+      status: failures.length ? 'failed' : 'ok',
+      components,
+      databases: db.databases,
+      warnings,
+      basedOn: prev?.id,
+      totals: {
+        files: manifest.files,
+        bytes: manifest.bytes,
+        addedFiles: fileComponents.reduce((n, c) => n + (c.addedFiles ?? 0), 0) + db.component.files,
+        addedBytes: fileComponents.reduce((n, c) => n + (c.addedBytes ?? 0), 0) + db.component.bytes,
+      },
+    };
+
+    const check = await quickVerify(partial, meta, manifest.files);
+    meta.verification = { at: new Date().toISOString(), level: 'quick', ok: check.ok, ...(check.ok ? {} : { damaged: check.problems }) };
+    if (!check.ok) {
+      meta.status = 'failed';
+      failures.push(...check.problems.map((p) => ({ step: 'verify', error: p })));
+      log.error({ problems: check.problems }, 'quick verification failed');
+    }
+    meta.finishedAt = new Date().toISOString();
+    log.info({ status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes }, `snapshot ${meta.status}`);
+    writeFileAtomic(layout.backupLog(partial), runLines.join('\n') + '\n', 0o600);
+    writeMeta(partial, meta);
+    const outcome = promote(root, ref, meta.status);
+    log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : 'snapshot promoted');
+    return { ref, meta, failures, outcome };
   }
-  meta.finishedAt = new Date().toISOString();
-  log.info({ status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes }, `snapshot ${meta.status}`);
-  writeFileAtomic(layout.backupLog(partial), runLines.join('\n') + '\n', 0o600);
-  writeMeta(partial, meta);
-  const outcome = promote(root, ref, meta.status);
-  log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : 'snapshot promoted');
-  return { ref, meta, failures, outcome };
 }

@@ -35,7 +35,9 @@ parentPort.on('message', (job) => {
       if (n === 0) break;
       h.update(n === buf.length ? buf : buf.subarray(0, n));
     }
-    parentPort.postMessage({ id: job.id, hex: h.digest('hex') });
+    // fstat of the fd just read, not of the path: describes exactly the inode that was hashed
+    const st = job.stat ? fs.fstatSync(fd) : undefined;
+    parentPort.postMessage({ id: job.id, hex: h.digest('hex'), st: st && { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } });
   } catch (err) {
     parentPort.postMessage({ id: job.id, error: String(err && err.message || err), code: err && err.code });
   } finally {
@@ -47,14 +49,24 @@ parentPort.on('message', (job) => {
 export interface HashPool {
   /** hex sha256 of the file's content; rejects (with the fs error code kept) if it cannot be read */
   hashFile(path: string): Promise<string>;
+  /** the same, plus the hashed inode's identity fstat'ed right after reading it (pre-hashing) */
+  hashFileStat(path: string): Promise<HashedFile>;
   /** waits for nothing: pending hashes are rejected; call after awaiting your hashes */
   close(): Promise<void>;
+}
+
+export interface HashedFile {
+  hex: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
 }
 
 interface Job {
   id: number;
   path: string;
-  resolve: (hex: string) => void;
+  stat: boolean;
+  resolve: (r: { hex: string; st?: Omit<HashedFile, 'hex'> }) => void;
   reject: (err: Error) => void;
 }
 
@@ -72,11 +84,11 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
   const slots: Slot[] = [];
   for (let i = 0; i < threads; i++) {
     const slot: Slot = { worker: new Worker(WORKER_CODE, { eval: true }), inFlight: new Map() };
-    slot.worker.on('message', (msg: { id: number; hex?: string; error?: string; code?: string }) => {
+    slot.worker.on('message', (msg: { id: number; hex?: string; st?: Omit<HashedFile, 'hex'>; error?: string; code?: string }) => {
       const job = slot.inFlight.get(msg.id);
       if (!job) return;
       slot.inFlight.delete(msg.id);
-      if (msg.hex !== undefined) job.resolve(msg.hex);
+      if (msg.hex !== undefined) job.resolve({ hex: msg.hex, st: msg.st });
       else job.reject(Object.assign(new Error(`cannot hash ${job.path}: ${msg.error}`), { code: msg.code }));
       pump(slot);
     });
@@ -90,7 +102,7 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     while (slot.inFlight.size < PIPELINE && queue.length > 0) {
       const job = queue.shift()!;
       slot.inFlight.set(job.id, job);
-      slot.worker.postMessage({ id: job.id, path: job.path });
+      slot.worker.postMessage({ id: job.id, path: job.path, stat: job.stat });
     }
     // Keep the process alive only while work is outstanding.
     if (slot.inFlight.size > 0) slot.worker.ref();
@@ -108,14 +120,17 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     return best;
   }
 
+  function submit(path: string, stat: boolean): Promise<{ hex: string; st?: Omit<HashedFile, 'hex'> }> {
+    if (closed) return Promise.reject(new Error('hash pool is closed'));
+    return new Promise((resolve, reject) => {
+      queue.push({ id: nextId++, path, stat, resolve, reject });
+      pump(leastBusy());
+    });
+  }
+
   return {
-    hashFile(path: string): Promise<string> {
-      if (closed) return Promise.reject(new Error('hash pool is closed'));
-      return new Promise<string>((resolve, reject) => {
-        queue.push({ id: nextId++, path, resolve, reject });
-        pump(leastBusy());
-      });
-    },
+    hashFile: (path) => submit(path, false).then((r) => r.hex),
+    hashFileStat: (path) => submit(path, true).then((r) => ({ hex: r.hex, ...r.st! })),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -40,6 +40,13 @@ export interface SyncOptions {
   prevDir?: string;
   log: Logger;
   signal?: AbortSignal;
+  /** optional: files rsync receives are handed to it for hashing during the transfer (prehash.ts) */
+  prehash?: { offer(snapshotRelPath: string): void };
+}
+
+/** Hashes computed during rsync, for writeManifest: taken only if the file is still that inode, unchanged. */
+export interface PrehashSource {
+  take(snapshotRelPath: string, st: { ino: number; size: number; mtimeMs: number }): string | undefined;
 }
 
 export interface ManifestResult {
@@ -48,12 +55,15 @@ export interface ManifestResult {
   /** files whose hash was computed (new inodes) vs reused from prev manifest.index */
   hashed: number;
   reused: number;
+  /** new inodes whose hash was computed while rsync ran (PrehashSource), not hashed again */
+  prehashed?: number;
   /** shared inodes whose mode/owner had changed under the previous snapshot, split and repaired */
   repaired?: number;
   durationMs: number;
 }
 
 export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
+export { Prehasher, type PrehashStats, type PrehashOptions } from './prehash.js';
 export { syncComponent } from './sync.js';
 export { writeManifest } from './manifest.js';
 export { readManifestIndex, readManifestIndexSync, walkSnapshotFiles, isSnapshotMetadata } from './manifest-index.js';

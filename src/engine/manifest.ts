@@ -16,7 +16,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ManifestResult } from './index.js';
+import type { ManifestResult, PrehashSource } from './index.js';
 import { createHashPool } from './hash.js';
 import { compareBytes, formatIndexLine, INDEX_FLAG_OFFSET, INDEX_HEADER, sha256sumLine, type IndexEntry } from './manifest-format.js';
 import { readManifestIndexSync, walkSnapshotFiles } from './manifest-index.js';
@@ -54,10 +54,10 @@ const sameFile = (p: IndexEntry, e: IndexEntry) => p.ino === e.ino && p.size ===
 export async function writeManifest(
   partialDir: string,
   prevDir: string | undefined,
-  opts: { log: Logger; signal?: AbortSignal },
+  opts: { log: Logger; signal?: AbortSignal; prehashed?: PrehashSource },
 ): Promise<ManifestResult> {
   const t0 = Date.now();
-  const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, durationMs: 0 };
+  const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, prehashed: 0, durationMs: 0 };
   const sha = new PatchWriter(join(partialDir, '.manifest.sha256.tmp'));
   const idx = new PatchWriter(join(partialDir, '.manifest.index.tmp'));
   const pool = createHashPool();
@@ -97,6 +97,7 @@ export async function writeManifest(
     const pending = new Map<number, Slot[]>();
     const prevIt = prevIndexOrNothing(prevDir, opts.log);
     let prev = prevIt.next().value as IndexEntry | undefined;
+    let pre: string | undefined;
     for (const { path, st } of walkSnapshotFiles(partialDir)) {
       if (result.files % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
       result.files++;
@@ -112,6 +113,11 @@ export async function writeManifest(
         e.sha256 = prev.sha256;
         e.isNew = false;
         result.reused++;
+        place(e);
+      } else if ((pre = opts.prehashed?.take(path, st)) !== undefined) {
+        // hashed during rsync, and still exactly that inode, unchanged (prehash.ts): a new inode
+        e.sha256 = pre;
+        result.prehashed!++;
         place(e);
       } else if (hasPrev && st.nlink > 1) {
         const slot = place(e);

@@ -94,7 +94,7 @@ async function syncWithScratch(
       result.warnings.push(...r.warnings);
       log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
     }
-    const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal);
+    const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal, opts.prehash);
     result.files = out.regularFiles ?? result.files;
     result.bytes = out.totalSize ?? result.bytes;
     const passMs = Date.now() - tPass;
@@ -119,6 +119,7 @@ async function runRsync(
   entries: string[] | undefined,
   result: ComponentSyncResult,
   signal?: AbortSignal,
+  prehash?: SyncOptions['prehash'],
 ): Promise<RsyncOutcome> {
   const out = await rsyncMirror({
     srcRoot, dest: cloneRoot, entries, exclude: spec.exclude, mirrorDeletes: true, signal,
@@ -127,6 +128,9 @@ async function runRsync(
       if (item.code[0] === '>' && item.code[1] === 'f') {
         result.addedFiles++;
         result.addedBytes += item.size;
+        // names are relative to the destination (cloneRoot) in both forms; with -R (`entries`)
+        // that is the entry's path, which is also where it sits under <snapshot>/<component>/
+        prehash?.offer(`${spec.name}/${item.name}`);
       }
     },
   });

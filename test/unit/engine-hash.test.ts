@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -56,6 +56,19 @@ describe('hash pool', () => {
       const p = join(dir, 'after');
       writeFileSync(p, 'x');
       expect(await pool.hashFile(p)).toBe(sha256sum(p));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hashFileStat returns the identity of the inode it read (for pre-hash reuse checks)', async () => {
+    const pool = createHashPool({ threads: 1 });
+    try {
+      const p = join(dir, 'stat');
+      writeFileSync(p, 'hello\n');
+      const st = statSync(p);
+      expect(await pool.hashFileStat(p)).toEqual({ hex: sha256sum(p), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      await expect(pool.hashFileStat(join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await pool.close();
     }
