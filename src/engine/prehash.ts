@@ -63,7 +63,10 @@ export class Prehasher implements PrehashSource {
 
   /** `root`: the snapshot (.partial) directory; paths offered and looked up are relative to it. */
   constructor(private readonly root: string, opts: PrehashOptions = {}) {
-    this.cap = opts.cap ?? 200_000;
+    // Measured: 200,000 entries with mail-like paths take ~58 MB of heap, and the 1,000,000-file
+    // scale run already peaked at 270 MB of the 300 MB ceiling (docs/benchmarks.md). 50,000 (~15 MB)
+    // still covers every new file of an incremental run; a huge first full backup hashes the rest later.
+    this.cap = opts.cap ?? 50_000;
     this.maxInFlight = opts.maxInFlight ?? 256;
     // absorbs rsync's bursts of small files (~0.5 MB of names); a longer queue only made the
     // main thread (which also reads rsync's output) busier: 16,384 measured no better than 4,096
