@@ -22,7 +22,10 @@ export function compareBytes(a: string, b: string): number {
  */
 export function sortDirEntries<T extends { name: string; isDirectory(): boolean }>(entries: T[]): T[] {
   const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? e.name + '/' : e.name }));
-  keyed.sort((x, y) => compareBytes(x.key, y.key));
+  // UTF-16 order is UTF-8 byte order unless a name holds a surrogate pair: checking that once per
+  // directory keeps the common case a plain sort (mail folders hold thousands of names).
+  const slow = keyed.some((k) => SURROGATE.test(k.key));
+  keyed.sort(slow ? (x, y) => compareBytes(x.key, y.key) : (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   return keyed.map((k) => k.e);
 }
 

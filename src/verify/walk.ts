@@ -7,7 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareBytes } from '../engine/manifest-format.js';
+import { sortDirEntries } from '../engine/manifest-format.js';
 import { METADATA_FILES } from '../repository/layout.js';
 
 export interface WalkedFile {
@@ -19,20 +19,6 @@ export interface WalkedFile {
 const METADATA = new Set<string>(METADATA_FILES);
 const isMetadata = (name: string) => METADATA.has(name) || /^\.(backup\.json|manifest\.)/.test(name);
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/**
- * Sorts a directory so a depth-first walk yields full paths in byte order: a directory sorts as
- * `name/`. Plain string order is byte order unless a name holds a surrogate pair; checking that
- * once per directory keeps the common case a plain sort (mail folders hold thousands of names).
- */
-function sortForWalk(entries: Dirent[]): Dirent[] {
-  const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? `${e.name}/` : e.name }));
-  const slow = keyed.some((k) => SURROGATE.test(k.key));
-  keyed.sort(slow ? (x, y) => compareBytes(x.key, y.key) : (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  return keyed.map((k) => k.e);
-}
-
 interface Frame {
   rel: string;
   entries: Dirent[];
@@ -42,7 +28,7 @@ interface Frame {
 export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
   const open = async (rel: string): Promise<Frame> => {
     const all = await readdir(join(root, rel), { withFileTypes: true });
-    return { rel, entries: sortForWalk(all.filter((e) => e.isDirectory() || e.isFile())), next: 0 };
+    return { rel, entries: sortDirEntries(all.filter((e) => e.isDirectory() || e.isFile())), next: 0 };
   };
   const stack: Frame[] = [await open('')];
   while (stack.length > 0) {
