@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parseConfig } from '../../src/config/load.js';
 import { createRunLog } from '../../src/log/logger.js';
 import { notifyRun, type RunReport } from '../../src/notify/index.js';
+import { failedRunReport } from '../helpers/run-report.js';
 import { deadPort, selfSignedCert, startSmtp, type TestSmtp } from '../helpers/smtp-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mb-notify-smtp-'));
@@ -49,21 +50,15 @@ function captureStderr(): { text: () => string } {
   return { text: () => chunks.join('') };
 }
 
+/** The shared failed report, with the times and log lines these mails were written against. */
 function failed(over: Partial<RunReport> = {}): RunReport {
-  return {
-    command: 'backup',
-    host: 'mail01',
-    exitCode: 2,
-    failures: [{ step: 'databases', error: 'usermgmt dump exited 2' }],
-    warnings: [],
-    snapshot: 'daily/2026-11-28',
+  return failedRunReport({
     latest: { id: 'daily/2026-11-27', finishedAt: '2026-11-27T03:21:00Z' },
     logLines: Array.from({ length: 60 }, (_, i) => `2026-11-28 03:0${i % 10}:00 INFO step ${i + 1} done`),
     destinationRoot: '/mnt/backup',
-    startedAt: '2026-11-28T03:00:00Z',
     finishedAt: '2026-11-28T03:21:00Z',
     ...over,
-  };
+  });
 }
 
 const to = ['admin@example.com', 'ops@example.net'];

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/notify/index.js';
+import { failedRunReport } from '../helpers/run-report.js';
 import { nextStep, outcomeOf, runMail, runSubject, shouldMail } from '../../src/notify/run-message.js';
 
-function report(over: Partial<RunReport> = {}): RunReport {
-  return {
-    command: 'backup',
-    host: 'mail01',
-    exitCode: 2,
-    failures: [{ step: 'databases', error: 'usermgmt dump exited 2' }],
-    warnings: [],
-    snapshot: 'daily/2026-11-28',
-    latest: { id: 'daily/2026-11-27', finishedAt: '2026-11-27T03:20:00Z' },
-    logLines: Array.from({ length: 80 }, (_, i) => `line ${i + 1}`),
-    destinationRoot: '/mnt/backup-hdd/mailserver',
-    startedAt: '2026-11-28T03:00:00Z',
-    finishedAt: '2026-11-28T03:25:00Z',
-    ...over,
-  };
-}
+const report = failedRunReport;
 
 describe('run mail', () => {
   it('names the command, host, failed step and its error in the subject', () => {
