@@ -54,7 +54,11 @@ export class DestinationError extends MailbackupError {
 
 /** A required external program is missing or unusable. */
 export class ToolError extends MailbackupError {
-  constructor(message: string) {
+  /** `detail`: the program's whole stderr, for the log file; the message carries one line of it */
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message, ExitCode.FAILED);
   }
 }

@@ -9,7 +9,7 @@ export function formatBackupReport(r: BackupReport): string[] {
   lines.push(`backup ${r.snapshot}: ${state}${r.outcome === 'kept-partial' ? ' (kept as .partial; the earlier snapshot of this day stays)' : ''}`);
   if (t) lines.push(`  ${t.files} files, ${formatBytes(t.bytes)}; added on disk: ${t.addedFiles} files, ${formatBytes(t.addedBytes)}`);
   for (const [name, c] of Object.entries(r.meta?.components ?? {})) {
-    lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${formatBytes(c.bytes).padStart(10)}${c.error ? `  ${c.error}` : ''}`);
+    lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${formatBytes(c.bytes).padStart(10)}`);
   }
   for (const f of r.failures) lines.push(`  failed: ${f.step}: ${f.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Prehasher, syncComponent, writeManifest } from '../engine/index.js';
-import { InterruptedError, TransientError, errorMessage } from '../errors.js';
+import { InterruptedError, ToolError, TransientError, errorMessage } from '../errors.js';
 import { VERSION } from '../cli/version.js';
 import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { writeMeta, type BackupMeta } from '../repository/metadata.js';
@@ -101,6 +101,7 @@ export async function runBackup(
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
           addedFiles: r.addedFiles, addedBytes: r.addedBytes,
+          ...(r.vanished ? { vanished: r.vanished } : {}), ...(r.recovered ? { recovered: r.recovered } : {}),
         };
         warnings.push(...r.warnings.map((w) => `${c.name}: ${w}`));
         clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, `${c.name} synced`);
@@ -110,6 +111,8 @@ export async function runBackup(
         components[c.name] = { status: 'failed', files: 0, bytes: 0, durationMs: 0, error };
         failures.push({ step: c.name, error });
         clog.error({ err: error, transient: err instanceof TransientError }, `${c.name} failed`);
+        // the program's whole stderr: for the log file and backup.log, never the terminal or the summary
+        if (err instanceof ToolError && err.detail) clog.error({ terminal: false, stderr: err.detail }, `${c.name}: full error output`);
       }
     }
 

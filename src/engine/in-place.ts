@@ -4,7 +4,7 @@
  * xattrs count too; names stream through a callback or a NUL-separated list file.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
+import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
 import { isInPlaceChange } from './reconcile-plan.js';
 import { readRecordsSync } from './read-records.js';
 import { InterruptedError, ToolError } from '../errors.js';
@@ -38,8 +38,8 @@ export async function listInPlaceChanges(q: InPlaceQuery): Promise<void> {
   });
   if (q.signal?.aborted) throw new InterruptedError();
   if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
-    throw new ToolError(`rsync --dry-run of ${q.srcRoot} failed (exit ${out.exitCode}): ${out.stderrTail || '(no message)'}; ` +
-      'check that the source is readable, then run the backup again');
+    throw new ToolError(`rsync --dry-run of ${q.srcRoot} failed (exit ${out.exitCode}): ${describeRsyncFailure(out)}; ` +
+      'check that the source is readable, then run the backup again', out.stderr);
   }
 }
 

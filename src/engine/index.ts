@@ -28,7 +28,11 @@ export interface ComponentSyncResult {
   addedBytes: number;
   /** messages renamed inside the clone instead of copied */
   linkedRenames: number;
-  /** non-fatal trouble, e.g. rsync exit 24 (files vanished during the run) */
+  /** names that vanished between being listed and being copied (normal on a live store; no warning) */
+  vanished: number;
+  /** messages rsync missed while Dovecot moved them, copied by the completeness check */
+  recovered: number;
+  /** non-fatal trouble, e.g. a clone entry that could not be unlinked */
   warnings: string[];
   durationMs: number;
 }

@@ -19,12 +19,12 @@
  * (a few seconds) would still be applied in place. The second pass (sync.ts) narrows it for
  * long runs; a chmod on a live maildir is rare.
  */
-import { closeSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { closeSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { listInPlaceChanges, readNulList } from './in-place.js';
 import { entryCoverage, planMaildirRenames } from './reconcile-plan.js';
-import { InterruptedError } from '../errors.js';
+import { folderMessages, isMissing, mailboxesUnder, namesOrEmpty, type MailboxDir } from './maildir-walk.js';
 
 export interface ReconcileInput {
   srcRoot: string;
@@ -50,20 +50,6 @@ export interface ReconcileResult {
   warnings: string[];
   renameMs: number;
   dryRunMs: number;
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function namesOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (err) {
-    if (isMissing(err)) return [];
-    throw err;
-  }
 }
 
 export async function reconcileClone(input: ReconcileInput): Promise<ReconcileResult> {
@@ -100,50 +86,26 @@ function unlinkFromClone(cloneRoot: string, name: string, result: ReconcileResul
 }
 
 /**
- * Walks the source's directories. A directory with cur/ and new/ is a mailbox (Maildir++): its
- * messages and those of its `.Folder` subdirectories are planned together, so a message moved
- * between folders is linked too. One mailbox's names are in memory at a time.
+ * A directory with cur/ and new/ is a mailbox (Maildir++): its messages and those of its
+ * `.Folder` subdirectories are planned together, so a message moved between folders is linked
+ * too. One mailbox's names are in memory at a time.
  */
 function linkMaildirRenames(input: ReconcileInput, renamedList: number | undefined): number {
   let renamed = 0;
-  const stack = (input.entries ?? ['']).slice();
-  while (stack.length > 0) {
-    if (input.signal?.aborted) throw new InterruptedError();
-    const rel = stack.pop()!;
-    let dirents: Dirent[];
-    try {
-      dirents = readdirSync(join(input.srcRoot, rel), { withFileTypes: true });
-    } catch (err) {
-      if (isMissing(err)) continue; // a file entry, or a folder deleted meanwhile
-      throw err;
-    }
-    const subdirs = dirents.filter((d) => d.isDirectory()).map((d) => d.name);
-    const isMailbox = subdirs.includes('cur') && subdirs.includes('new');
-    const folders = isMailbox ? ['', ...subdirs.filter((n) => n.startsWith('.'))] : [];
-    if (isMailbox) renamed += renameInMailbox(input, rel, folders, renamedList);
-    for (const name of subdirs) {
-      // cur/new/tmp hold messages only, and Maildir++ folders do not nest: nothing more to find
-      if (isMailbox && (name === 'cur' || name === 'new' || name === 'tmp' || name.startsWith('.'))) continue;
-      stack.push(rel ? `${rel}/${name}` : name);
-    }
+  for (const mailbox of mailboxesUnder(input.srcRoot, input.entries, input.signal)) {
+    renamed += renameInMailbox(input, mailbox, renamedList);
   }
   return renamed;
 }
 
-function renameInMailbox(input: ReconcileInput, rel: string, folders: string[], renamedList: number | undefined): number {
-  const list = (root: string) =>
-    folders.flatMap((f) =>
-      ['cur', 'new'].flatMap((sub) => {
-        const dir = f ? `${f}/${sub}` : sub;
-        return namesOrEmpty(join(root, rel, dir)).map((n) => `${dir}/${n}`);
-      }),
-    );
-  const renames = planMaildirRenames({ source: list(input.srcRoot), clone: list(input.cloneRoot) });
-  const mailbox = join(input.cloneRoot, rel);
+function renameInMailbox(input: ReconcileInput, mailbox: MailboxDir, renamedList: number | undefined): number {
+  const renames = planMaildirRenames({ source: folderMessages(input.srcRoot, mailbox), clone: folderMessages(input.cloneRoot, mailbox) });
+  const { rel } = mailbox;
+  const dir = join(input.cloneRoot, rel);
   let done = 0;
   for (const r of renames) {
     try {
-      renameSync(join(mailbox, r.from), join(mailbox, r.to));
+      renameSync(join(dir, r.from), join(dir, r.to));
       done++;
       if (renamedList !== undefined) writeSync(renamedList, (rel ? `${rel}/${r.to}` : r.to) + '\0');
     } catch (err) {

@@ -10,7 +10,8 @@ import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js
 import { ensureClone } from './clone.js';
 import { reconcileClone } from './reconcile.js';
 import { listInPlaceChangesToFile } from './in-place.js';
-import { rsyncMirror, RSYNC_VANISHED, type RsyncOutcome } from '../tools/rsync.js';
+import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
+import { completeMaildirs } from './complete.js';
 import { ConfigError, InterruptedError, ToolError } from '../errors.js';
 
 function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {
@@ -48,6 +49,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   const scratch = {
     inPlace: join(partialDir, `.${spec.name}.inplace.tmp`),
     renamed: join(partialDir, `.${spec.name}.renamed.tmp`),
+    missed: join(partialDir, `.${spec.name}.missed.tmp`),
   };
   try {
     return await syncWithScratch(spec, opts, srcRoot, entries, scratch, t0);
@@ -61,7 +63,7 @@ async function syncWithScratch(
   opts: SyncOptions,
   srcRoot: string,
   entries: string[] | undefined,
-  scratch: { inPlace: string; renamed: string },
+  scratch: { inPlace: string; renamed: string; missed: string },
   t0: number,
 ): Promise<ComponentSyncResult> {
   const { log, signal, partialDir } = opts;
@@ -82,7 +84,19 @@ async function syncWithScratch(
   const clone = cloned.value;
   log.debug({ component: spec.name, clone, inPlace: listed.value, durationMs: Date.now() - t0 }, 'clone ready');
 
-  const result: ComponentSyncResult = { files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, warnings: [], durationMs: 0 };
+  const result: ComponentSyncResult = {
+    files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0,
+  };
+  const received = (item: RsyncItem) => {
+    // `>f`: a regular file received, i.e. written as a new inode (temp file + rename)
+    if (item.code[0] === '>' && item.code[1] === 'f') {
+      result.addedFiles++;
+      result.addedBytes += item.size;
+      // names are relative to the destination (cloneRoot) in both forms; with -R (`entries`)
+      // that is the entry's path, which is also where it sits under <snapshot>/<component>/
+      opts.prehash?.offer(`${spec.name}/${item.name}`);
+    }
+  };
   for (let pass = 1; pass <= 2; pass++) {
     const tPass = Date.now();
     if (clone !== 'fresh' || pass > 1) {
@@ -94,19 +108,28 @@ async function syncWithScratch(
       result.warnings.push(...r.warnings);
       log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
     }
-    const out = await runRsync(spec, srcRoot, cloneRoot, entries, result, signal, opts.prehash);
+    const out = await runRsync(spec, srcRoot, cloneRoot, entries, received, signal);
     result.files = out.regularFiles ?? result.files;
     result.bytes = out.totalSize ?? result.bytes;
-    const passMs = Date.now() - tPass;
-    log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: passMs }, 'rsync pass done');
+    result.vanished += out.vanished;
+    log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: Date.now() - tPass }, 'rsync pass done');
     // A message renamed while rsync ran shows up as a vanished file (exit 24): only then does a
     // second pass pay off. A long but quiet pass (measured: 1M files) would just scan everything again.
-    const again = out.exitCode === RSYNC_VANISHED;
-    if (out.exitCode === RSYNC_VANISHED) {
-      const next = pass === 1 ? '; a second pass picked up what was renamed meanwhile' : '';
-      result.warnings.push(`${spec.name}: ${out.vanished || 'some'} files vanished while rsync ran (normal on a live mail store)${next}`);
-    }
-    if (!again) break;
+    if (out.exitCode !== RSYNC_VANISHED) break;
+  }
+  if (spec.maildir) {
+    const c = await completeMaildirs({
+      srcRoot, cloneRoot, entries, exclude: spec.exclude, since: t0, scratchFile: scratch.missed, log, signal, onItem: received,
+    });
+    result.recovered = c.copied;
+    result.vanished += c.vanished;
+    log.debug({ component: spec.name, ...c }, 'completeness check done');
+  }
+  if (result.vanished > 0 || result.recovered > 0) {
+    // names come and go all day on a live mail store: counted, never a warning on their own
+    log.info({ component: spec.name, vanished: result.vanished, recovered: result.recovered },
+      `${spec.name}: ${result.vanished} names vanished while they were copied (renamed or expunged meanwhile)` +
+        (result.recovered ? `; ${result.recovered} messages seen under their new names were copied afterwards` : ''));
   }
   result.durationMs = Date.now() - t0;
   return result;
@@ -117,28 +140,16 @@ async function runRsync(
   srcRoot: string,
   cloneRoot: string,
   entries: string[] | undefined,
-  result: ComponentSyncResult,
+  onItem: (item: RsyncItem) => void,
   signal?: AbortSignal,
-  prehash?: SyncOptions['prehash'],
 ): Promise<RsyncOutcome> {
-  const out = await rsyncMirror({
-    srcRoot, dest: cloneRoot, entries, exclude: spec.exclude, mirrorDeletes: true, signal,
-    onItem: (item) => {
-      // `>f`: a regular file received, i.e. written as a new inode (temp file + rename)
-      if (item.code[0] === '>' && item.code[1] === 'f') {
-        result.addedFiles++;
-        result.addedBytes += item.size;
-        // names are relative to the destination (cloneRoot) in both forms; with -R (`entries`)
-        // that is the entry's path, which is also where it sits under <snapshot>/<component>/
-        prehash?.offer(`${spec.name}/${item.name}`);
-      }
-    },
-  });
+  const out = await rsyncMirror({ srcRoot, dest: cloneRoot, entries, exclude: spec.exclude, mirrorDeletes: true, signal, onItem });
   if (signal?.aborted) throw new InterruptedError();
   if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
     throw new ToolError(
-      `rsync of ${spec.name} (${srcRoot} → ${cloneRoot}) failed with exit ${out.exitCode}: ${out.stderrTail || '(no message)'}; ` +
+      `rsync of ${spec.name} (${srcRoot} → ${cloneRoot}) failed with exit ${out.exitCode}: ${describeRsyncFailure(out)}; ` +
         'check that the source is readable and the backup disk has space, then run the backup again (the .partial is reused)',
+      out.stderr,
     );
   }
   return out;

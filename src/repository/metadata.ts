@@ -13,6 +13,10 @@ export interface ComponentResult {
   /** files and bytes stored as new inodes (not shared with the previous snapshot) */
   addedFiles?: number;
   addedBytes?: number;
+  /** names that vanished between being listed and being copied: renamed or expunged meanwhile (live store) */
+  vanished?: number;
+  /** messages rsync missed while Dovecot moved them, copied afterwards by the completeness check */
+  recovered?: number;
   error?: string;
 }
 

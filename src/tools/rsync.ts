@@ -45,7 +45,11 @@ export interface RsyncOutcome {
   exitCode: number;
   /** names rsync reported as vanished (count), exit 24 */
   vanished: number;
-  stderrTail: string;
+  /** rsync's error lines (not the vanished notes): the first one, and how many there were */
+  firstError?: string;
+  errorLines: number;
+  /** the whole stderr, for the log file only (never repeated in messages) */
+  stderr: string;
   /** from --stats: the source side's regular files and their total size */
   regularFiles?: number;
   totalSize?: number;
@@ -60,7 +64,8 @@ export function rsyncArgs(o: RsyncMirrorOptions): string[] {
   const root = o.srcRoot.endsWith('/') ? o.srcRoot : o.srcRoot + '/';
   const dest = o.dest.endsWith('/') ? o.dest : o.dest + '/';
   if (o.filesFrom) {
-    args.push(`--files-from=${o.filesFrom}`, '--from0', '--', root, dest);
+    // a listed name may be gone by the time rsync reads it (a live maildir renames all day)
+    args.push(`--files-from=${o.filesFrom}`, '--from0', '--ignore-missing-args', '--', root, dest);
   } else if (o.entries) {
     // `base/./entry`: -R keeps only the part after `/./`, i.e. the path relative to base
     args.push('-R', '--', ...o.entries.map((e) => `${root}./${e}`), dest);
@@ -100,7 +105,7 @@ function parseCount(s: string): number {
 
 export async function rsyncMirror(o: RsyncMirrorOptions): Promise<RsyncOutcome> {
   const child = spawnStream('rsync', rsyncArgs(o), { signal: o.signal });
-  const outcome: RsyncOutcome = { exitCode: 0, vanished: 0, stderrTail: '' };
+  const outcome: RsyncOutcome = { exitCode: 0, vanished: 0, errorLines: 0, stderr: '' };
   const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
   for await (const line of lines) {
     const item = parseItemLine(line);
@@ -119,7 +124,26 @@ export async function rsyncMirror(o: RsyncMirrorOptions): Promise<RsyncOutcome> 
     throw new ToolError(`cannot run rsync: ${r.shortMessage}; is it installed and on PATH?`);
   }
   outcome.exitCode = r.exitCode ?? 128;
-  outcome.vanished = (stderr.match(/^file has vanished: /gm) ?? []).length;
-  outcome.stderrTail = stderr.trim().split('\n').slice(-8).join('\n');
+  Object.assign(outcome, summarizeRsyncStderr(stderr));
   return outcome;
+}
+
+/**
+ * rsync's stderr split into what a person needs: vanished names are counted (normal on a live
+ * store), the error lines are reduced to the first one and a count; the rest is for the log file.
+ */
+export function summarizeRsyncStderr(stderr: string): Pick<RsyncOutcome, 'vanished' | 'firstError' | 'errorLines' | 'stderr'> {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const vanished = lines.filter((l) => /^file has vanished: /.test(l)).length;
+  const errors = lines.filter((l) => !/^file has vanished: /.test(l) && !/^rsync warning: some files vanished/.test(l));
+  // rsync's closing "rsync error: some files/attrs were not transferred … (code 23)" says less than the line that caused it
+  const cause = errors.find((l) => !/^rsync error: /.test(l)) ?? errors[0];
+  return { vanished, firstError: cause, errorLines: errors.length, stderr };
+}
+
+/** One short line for a failure message: the first error line and how many more there were. */
+export function describeRsyncFailure(out: RsyncOutcome): string {
+  if (!out.firstError) return '(no message)';
+  const more = out.errorLines - 1;
+  return more > 0 ? `${out.firstError} (and ${more} more line${more === 1 ? '' : 's'} in the log file)` : out.firstError;
 }
