@@ -22,6 +22,7 @@ needs=(
   mariadb:mariadb-client:mariadb
   mariadb-dump:mariadb-client:mariadb
   doveadm:dovecot-core:dovecot
+  dovecot-imap:dovecot-imapd:dovecot
   smartctl:smartmontools:smartmontools
   openssl:openssl:openssl
   mkfs.ext4:e2fsprogs:e2fsprogs
@@ -39,6 +40,8 @@ if [ "$bench" = 1 ]; then
 fi
 
 have() {
+  # Dovecot's IMAP server is no command on PATH: look where Debian and Rocky keep it.
+  if [ "$1" = dovecot-imap ]; then [ -x /usr/lib/dovecot/imap ] || [ -x /usr/libexec/dovecot/imap ]; return; fi
   # sbin programs are not on a normal user's PATH but are still installed.
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
 }

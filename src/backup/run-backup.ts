@@ -123,6 +123,16 @@ export async function runBackup(
     mlog.debug({ prehash: prehash.stats }, 'hashes computed during rsync');
     prehash.clear();
 
+    // On a live store rsync's own count (its file list) is not what the snapshot holds: names
+    // vanished, the completeness check added some. The manifest's walk is the truth; rsync's count
+    // stays as the independent cross-check (quick-verify.ts) for components that saw no traffic.
+    const engineCounts: Record<string, number> = {};
+    for (const [name, c] of Object.entries(components)) {
+      if (name === 'databases' || c.status !== 'ok') continue;
+      if (!c.vanished && !c.recovered) engineCounts[name] = c.files;
+      c.files = manifest.byTop[name]?.files ?? 0;
+      c.bytes = manifest.byTop[name]?.bytes ?? 0;
+    }
     const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
     const meta: BackupMeta = {
       format: 1,
@@ -145,7 +155,7 @@ export async function runBackup(
       },
     };
 
-    const check = await quickVerify(partial, meta, manifest.files);
+    const check = await quickVerify(partial, meta, manifest.byTop, engineCounts);
     meta.verification = { at: new Date().toISOString(), level: 'quick', ok: check.ok, ...(check.ok ? {} : { damaged: check.problems }) };
     if (!check.ok) {
       meta.status = 'failed';

@@ -30,8 +30,10 @@ function messageKey(path: string): string {
 
 /**
  * `source`: a listing of the live mailbox now; `snapshot`: the same mailbox in the snapshot.
- * A message counts as present when its base name is in the same folder (cur/ or new/). Of
- * duplicates the snapshot keeps the name the source has now, else the first in byte order.
+ * A message counts as present when its base name is anywhere in the mailbox: one moved to another
+ * folder after rsync read it is kept where rsync saw it (the state of a moment, once). Only a
+ * message missing from every folder is copied, into the folder it is in now. Of duplicates in one
+ * folder (cur/ or new/) the snapshot keeps the name the source has now, else the first in byte order.
  */
 export function planCompletion(source: string[], snapshot: string[]): CompletionPlan {
   const sourceSet = new Set(source);
@@ -49,11 +51,12 @@ export function planCompletion(source: string[], snapshot: string[]): Completion
       remove.push(p);
     }
   }
+  const present = new Set([...kept.keys()].map((k) => k.slice(k.indexOf('\0') + 1)));
   const copy: string[] = [];
   for (const p of source) {
-    const key = messageKey(p);
-    if (kept.has(key)) continue;
-    kept.set(key, p); // a listing caught mid-rename may show one message twice: copy it once
+    const base = maildirBase(p.slice(p.lastIndexOf('/') + 1));
+    if (present.has(base)) continue;
+    present.add(base); // a listing caught mid-rename may show one message twice: copy it once
     copy.push(p);
   }
   return { copy, remove };

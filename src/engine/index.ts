@@ -63,6 +63,8 @@ export interface ManifestResult {
   prehashed?: number;
   /** shared inodes whose mode/owner had changed under the previous snapshot, split and repaired */
   repaired?: number;
+  /** files and bytes per top-level directory of the snapshot (mail, ssl, mysql, …) */
+  byTop: Record<string, { files: number; bytes: number }>;
   durationMs: number;
 }
 

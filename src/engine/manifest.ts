@@ -57,7 +57,7 @@ export async function writeManifest(
   opts: { log: Logger; signal?: AbortSignal; prehashed?: PrehashSource },
 ): Promise<ManifestResult> {
   const t0 = Date.now();
-  const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, prehashed: 0, durationMs: 0 };
+  const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, prehashed: 0, byTop: {}, durationMs: 0 };
   const sha = new PatchWriter(join(partialDir, '.manifest.sha256.tmp'));
   const idx = new PatchWriter(join(partialDir, '.manifest.index.tmp'));
   const pool = createHashPool();
@@ -102,6 +102,11 @@ export async function writeManifest(
       if (result.files % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
       result.files++;
       result.bytes += st.size;
+      const slash = path.indexOf('/');
+      const top = slash < 0 ? path : path.slice(0, slash);
+      const t = (result.byTop[top] ??= { files: 0, bytes: 0 });
+      t.files++;
+      t.bytes += st.size;
       while (prev && compareBytes(prev.path, path) < 0) prev = prevIt.next().value as IndexEntry | undefined;
       const e: IndexEntry = { path, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: '', isNew: true };
       if (prev && prev.path === path && sameFile(prev, e) && attributesLeaked(prev, st)) {
@@ -154,6 +159,6 @@ export async function writeManifest(
     }
   }
   result.durationMs = Date.now() - t0;
-  opts.log.info({ step: 'manifest', ...result }, 'manifest written');
+  opts.log.info({ step: 'manifest', ...result, byTop: undefined }, 'manifest written');
   return result;
 }

@@ -9,7 +9,7 @@ const [root, logFile, seedArg] = process.argv.slice(2);
 let seed = Number(seedArg) || 1;
 const rnd = (n) => {
   seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed % n;
+  return Math.floor((seed / 2147483648) * n); // the high bits: an LCG's low bits repeat quickly
 };
 const base = (name) => name.replace(/[:;]2,.*$/, '');
 

@@ -16,10 +16,9 @@ describe('planCompletion', () => {
     expect(planCompletion([`cur/${M1}:2,S`], [`new/${M1}`]).copy).toEqual([]);
   });
 
-  it('copies a message moved to another folder into that folder, and keeps the old folder’s copy', () => {
-    const plan = planCompletion([`.Archive/cur/${M1}:2,S`], [`cur/${M1}:2,S`]);
-    expect(plan.copy).toEqual([`.Archive/cur/${M1}:2,S`]);
-    expect(plan.remove).toEqual([]);
+  it('keeps a message moved to another folder where rsync saw it, and copies one missing everywhere into its folder now', () => {
+    expect(planCompletion([`.Archive/cur/${M1}:2,S`], [`cur/${M1}:2,S`])).toEqual({ copy: [], remove: [] });
+    expect(planCompletion([`.Archive/cur/${M1}:2,S`], [`cur/${M2}:2,S`]).copy).toEqual([`.Archive/cur/${M1}:2,S`]);
   });
 
   it('removes a second name of one message in one folder, keeping the name the source has', () => {
