@@ -61,3 +61,35 @@ export function planCompletion(source: string[], snapshot: string[]): Completion
   }
   return { copy, remove };
 }
+
+/**
+ * Dovecot sometimes gives a message a new base name when it moves it (a copy, not a hardlink):
+ * moved out of a folder and back during the run, one message can sit in the snapshot's folder
+ * under its old name (rsync read it) and its new one (copied since). Such pairs are found by
+ * content, and only among names the live folder no longer has: for each of those "stale" names,
+ * the names of the same folder and size that the live folder does have. The caller compares the
+ * bytes and drops the stale copy of an identical message (two live copies stay two).
+ */
+export function staleDuplicateCandidates(source: string[], snapshot: string[], sizeOf: (path: string) => number | undefined): { stale: string; live: string[] }[] {
+  const sourceSet = new Set(source);
+  const liveBySize = new Map<string, string[]>();
+  const stale: string[] = [];
+  for (const p of snapshot) if (!sourceSet.has(p)) stale.push(p);
+  if (stale.length === 0) return [];
+  for (const p of snapshot) {
+    if (!sourceSet.has(p)) continue;
+    const size = sizeOf(p);
+    if (size === undefined) continue;
+    const key = `${folderOf(p)}\0${size}`;
+    const list = liveBySize.get(key);
+    if (list) list.push(p);
+    else liveBySize.set(key, [p]);
+  }
+  const out: { stale: string; live: string[] }[] = [];
+  for (const s of stale) {
+    const size = sizeOf(s);
+    const live = size === undefined ? undefined : liveBySize.get(`${folderOf(s)}\0${size}`);
+    if (live?.length) out.push({ stale: s, live });
+  }
+  return out;
+}

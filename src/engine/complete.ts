@@ -9,12 +9,12 @@
  * check itself; the missing ones go to one rsync --files-from, and the mailboxes it touched are
  * checked again, a few rounds at most.
  */
-import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } from '../tools/rsync.js';
 import { InterruptedError, ToolError } from '../errors.js';
-import { planCompletion } from './complete-plan.js';
+import { planCompletion, staleDuplicateCandidates } from './complete-plan.js';
 import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from './maildir-walk.js';
 
 export interface CompleteInput {
@@ -79,8 +79,9 @@ function stableListing(root: string, mb: MailboxDir): string[] {
 
 export async function completeMaildirs(input: CompleteInput): Promise<CompleteResult> {
   const result: CompleteResult = { checked: 0, copied: 0, removed: 0, vanished: 0, rounds: 0 };
-  let active = [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changedSince(input.srcRoot, mb, input.since));
-  result.checked = active.length;
+  const checked = [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changedSince(input.srcRoot, mb, input.since));
+  let active = checked;
+  result.checked = checked.length;
   while (active.length > 0 && result.rounds < MAX_ROUNDS) {
     if (input.signal?.aborted) throw new InterruptedError();
     result.rounds++;
@@ -107,7 +108,32 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
     input.log.info({ round: result.rounds, mailboxes: next.length, messages: listed }, 'copied messages rsync missed while Dovecot moved them');
     active = next;
   }
+  for (const mb of checked) result.removed += dropStaleDuplicates(input, mb);
   return result;
+}
+
+/** staleDuplicateCandidates, with the bytes compared: an identical stale copy goes. */
+function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
+  const dir = join(input.cloneRoot, mb.rel);
+  const sizeOf = (p: string) => {
+    try {
+      return lstatSync(join(dir, p)).size;
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  };
+  let removed = 0;
+  const taken = new Set<string>();
+  for (const { stale, live } of staleDuplicateCandidates(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb), sizeOf)) {
+    const bytes = readFileSync(join(dir, stale));
+    const twin = live.find((l) => !taken.has(l) && readFileSync(join(dir, l)).equals(bytes));
+    if (!twin) continue;
+    taken.add(twin); // one live copy stands for one stale copy: two identical live messages stay two
+    unlinkSync(join(dir, stale));
+    removed++;
+  }
+  return removed;
 }
 
 async function copyListed(input: CompleteInput, result: CompleteResult): Promise<void> {

@@ -17,6 +17,7 @@ import { nextSteps, type ComponentPlacement } from './all-plan.js';
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
 import { listAddresses } from './maildir.js';
+import { markMaildirsForResync } from './dovecot-resync.js';
 
 export interface RestoreAllOptions {
   to: string;
@@ -56,7 +57,8 @@ export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<nu
   for (const p of placements) {
     const started = Date.now();
     await copyTree(p.from, p.to, { ignoreExisting: true, signal: ctx.signal });
-    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started }, 'component restored');
+    const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
+    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, 'component restored');
   }
   const steps = nextSteps(stepsInput(ctx, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
   lines.push('', 'Files are in place. Next steps:', ...steps);

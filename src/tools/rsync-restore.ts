@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ToolError } from '../errors.js';
 import { run } from './shell.js';
+import { describeRsyncFailure, summarizeRsyncStderr } from './rsync.js';
 
 export interface CopyTreeOptions {
   /** copy only these paths (relative to src; directories are copied as entries, not recursed) */
@@ -28,6 +29,8 @@ export function rsyncArgs(src: string, dst: string, opts: CopyTreeOptions, withA
   if (opts.recursive) args.push('-r');
   if (opts.ignoreExisting) args.push('--ignore-existing');
   if (opts.paths) args.push('--from0', '--files-from=-');
+  // a live mailbox renames and expunges while we save it: a listed name may be gone by then
+  if (opts.paths && opts.liveSource) args.push('--ignore-missing-args');
   args.push(src.replace(/\/*$/, '/'), dst.replace(/\/*$/, '/'));
   return args;
 }
@@ -43,5 +46,6 @@ export async function copyTree(src: string, dst: string, opts: CopyTreeOptions =
     r = await run('rsync', rsyncArgs(src, dst, opts, false), { input, signal: opts.signal });
   }
   if (r.exitCode === 0 || (r.exitCode === 24 && opts.liveSource)) return;
-  throw new ToolError(`rsync ${src} → ${dst} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const out = summarizeRsyncStderr(r.stderr);
+  throw new ToolError(`rsync ${src} → ${dst} failed (exit ${r.exitCode}): ${describeRsyncFailure({ exitCode: r.exitCode, ...out })}`, r.stderr);
 }

@@ -22,6 +22,8 @@ export interface ImapServerOptions {
 export interface ImapServer {
   port: number;
   configFile: string;
+  /** what `docker exec` into the dovecot container needs so doveadm talks to this server */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startImapServer(o: ImapServerOptions): Promise<ImapServer>
   return {
     port,
     configFile,
+    env: { CONFIG_FILE: configFile },
     async stop() {
       if (daemon.exitCode === null) {
         daemon.kill('SIGTERM');

@@ -1,6 +1,6 @@
 /** The completeness check's plan: what rsync missed under live traffic, and duplicates per folder. */
 import { describe, it, expect } from 'vitest';
-import { folderOf, planCompletion } from '../../src/engine/complete-plan.js';
+import { folderOf, planCompletion, staleDuplicateCandidates } from '../../src/engine/complete-plan.js';
 
 const M1 = '1751031665.M825832P35454.mail,S=17107,W=17147';
 const M2 = '1751031700.M1P2.mail,S=100,W=104';
@@ -41,5 +41,19 @@ describe('planCompletion', () => {
     expect(folderOf('cur/x')).toBe('');
     expect(folderOf('.Sent/new/x')).toBe('.Sent');
     expect(folderOf('.A.B/cur/x:2,S')).toBe('.A.B');
+  });
+});
+
+describe('staleDuplicateCandidates', () => {
+  const sizes: Record<string, number> = { [`cur/${M1}:2,`]: 114, [`new/${M2}`]: 114, [`cur/x`]: 114, [`.Sent/cur/${M2}`]: 114, [`cur/big`]: 999 };
+  const sizeOf = (p: string) => sizes[p];
+
+  it('pairs a name the live folder lost with same-size names it still has, in that folder only', () => {
+    const out = staleDuplicateCandidates([`new/${M2}`, 'cur/big', `.Sent/cur/${M2}`], [`cur/${M1}:2,`, `new/${M2}`, 'cur/big', `.Sent/cur/${M2}`], sizeOf);
+    expect(out).toEqual([{ stale: `cur/${M1}:2,`, live: [`new/${M2}`] }]);
+  });
+
+  it('proposes nothing when every snapshot name is live', () => {
+    expect(staleDuplicateCandidates([`new/${M2}`, 'cur/x'], [`new/${M2}`, 'cur/x'], sizeOf)).toEqual([]);
   });
 });
