@@ -11,6 +11,7 @@ import { ExitCode } from '../errors.js';
 import { checkDestination } from '../repository/marker.js';
 import { recordVerification } from '../repository/metadata.js';
 import { isOk, listSnapshots, resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
+import { verifyRollingCommand } from './verify-rolling.js';
 import { createVerifyPool, toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
 
 function describe(r: VerifyReport): string[] {
@@ -21,7 +22,8 @@ function describe(r: VerifyReport): string[] {
   return [`${r.snapshot}  DAMAGED  (${r.level}: ${what})`, ...r.damaged.map((d) => `  ${d.path}: ${d.problem}`)];
 }
 
-export default async function verify(ctx: Context, opts: { all?: boolean; full?: boolean }, spec = 'latest'): Promise<number> {
+export default async function verify(ctx: Context, opts: { all?: boolean; full?: boolean; rolling?: string | true }, spec = 'latest'): Promise<number> {
+  if (opts.rolling !== undefined) return verifyRollingCommand(ctx, opts.rolling, { ...opts, spec });
   const config = ctx.config();
   const root = config.destination.root;
   checkDestination(root, config.destination.requireMountpoint);

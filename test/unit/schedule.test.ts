@@ -90,6 +90,17 @@ describe('cron schedule', () => {
     expect(drill.dom.size).toBe(1);
   });
 
+  it('re-reads a slice of the data daily, after the backup and the weekly run have started', () => {
+    const rolling = byArgs('--quiet verify --rolling');
+    const backup = byArgs('--quiet backup');
+    const weekly = byArgs('backup --weekly');
+    expect([rolling.dom, rolling.month, rolling.dow]).toEqual([all(1, 31), all(1, 12), all(0, 6)]);
+    expect(rolling.hour.size).toBe(1);
+    const at = (e: typeof rolling) => [...e.hour][0] * 60 + [...e.minute][0];
+    expect(at(rolling)).toBeGreaterThan(at(backup));
+    expect(at(rolling)).toBeGreaterThan(at(weekly));
+  });
+
   it('the parser itself rejects malformed lines', () => {
     expect(() => parseCronLine('60 3 * * * root x')).toThrow(/minute/);
     expect(() => parseCronLine('0 3 * * root x')).toThrow();
@@ -131,5 +142,12 @@ describe('systemd units', () => {
     const weekly = units.find((u) => u.name === 'mailbackup-weekly.service')!.text;
     expect(weekly).toMatch(/^After=.*mailbackup-backup\.service/m);
     expect(units.map((u) => u.text).join('\n')).not.toMatch(/^Conflicts=/m);
+  });
+
+  it('orders the rolling verification after the backup and treats its damage exit (2) as a failure', () => {
+    const svc = units.find((u) => u.name === 'mailbackup-rolling-verify.service')!.text;
+    expect(svc).toMatch(/^After=.*mailbackup-backup\.service.*mailbackup-weekly\.service/m);
+    expect(svc).toContain('ExecStart=/usr/local/bin/mailbackup --config /etc/mailbackup/config.yml verify --rolling\n');
+    expect(svc).not.toMatch(/^SuccessExitStatus=.*\b2\b/m);
   });
 });
