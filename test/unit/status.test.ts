@@ -34,6 +34,7 @@ function facts(over: Partial<StatusFacts> = {}): StatusFacts {
     leftovers: { partial: [], deleting: [] },
     lastRun: { command: 'backup', runId: 'r', startedAt: hoursAgo(6), finishedAt: hoursAgo(5), exitCode: 0, errors: [], warnings: [] },
     disk: { usedPercent: 40, totalBytes: 1000 * GiB, usedBytes: 400 * GiB, freeBytes: 600 * GiB },
+    rolling: { format: 1, days: 1, since: hoursAgo(5), slices: [{ slice: 0, at: hoursAgo(4), ok: true, snapshots: [], files: 0, hashed: 0, bytes: 0 }] },
     ...over,
   };
 }
