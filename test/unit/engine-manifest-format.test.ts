@@ -50,7 +50,16 @@ describe('byte order', () => {
   it('sortDirEntries places a directory where its children sort', () => {
     const e = (name: string, dir = false) => ({ name, isDirectory: () => dir });
     expect(sortDirEntries([e('a0'), e('a', true), e('a.txt')]).map((x) => x.name)).toEqual(['a.txt', 'a', 'a0']);
-    expect(readdirSync(dir).length).toBeGreaterThan(0);
+  });
+
+  it('sortDirEntries orders a real directory as `find | LC_ALL=C sort` orders the files below it', () => {
+    const root = mkdtempSync(join(dir, 'sde-'));
+    for (const d of ['a', 'a-b', 'ab', 'é', '😀', '\uFF21']) mkdirSync(join(root, d));
+    for (const f of ['a/x', 'a-b/x', 'ab/x', 'é/x', '😀/x', '\uFF21/x', 'a.txt', 'a0', 'a_', 'A', 'é.txt', '😀.txt', '\uFF21.txt']) writeFileSync(join(root, f), f);
+    const found = execFileSync('sh', ['-c', `find . -type f -printf '%P\\n' | LC_ALL=C sort`], { cwd: root, encoding: 'utf8' }).trim().split('\n');
+    const expected = [...new Set(found.map((p) => p.split('/')[0]))];
+    expect(expected).toHaveLength(13);
+    expect(sortDirEntries(readdirSync(root, { withFileTypes: true })).map((x) => x.name)).toEqual(expected);
   });
 });
 
