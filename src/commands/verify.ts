@@ -3,7 +3,7 @@
  * named), 3 when a snapshot cannot be judged (no manifest), else 0. Each determined result is
  * written into the snapshot's backup.json (atomically), where rotate, list and status read it.
  * No lock: verify only replaces backup.json whole, and a snapshot rotated away meanwhile is
- * reported as gone rather than damaged.
+ * reported as gone rather than damaged. `--rolling` is verify-rolling.ts.
  */
 import { existsSync } from 'node:fs';
 import type { Context } from '../cli/context.js';

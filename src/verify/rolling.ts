@@ -60,7 +60,7 @@ async function readSlice(snap: Snapshot, slice: number, days: number, pool: Veri
 
   const processBatch = async (batch: Entry[]) => {
     const stats = await pool.stat(batch.map((e) => join(snap.dir, e.path)));
-    const toHash: { e: Entry; inode: string }[] = [];
+    const toHash: { e: Entry; inode: string; shared: boolean }[] = [];
     batch.forEach((e, i) => {
       const s = stats[i];
       if (s.error) return unreadable(e, s);
@@ -69,14 +69,14 @@ async function readSlice(snap: Snapshot, slice: number, days: number, pool: Veri
       if (known) {
         checked.cachedInodes++;
         compare(e, known);
-      } else toHash.push({ e, inode: s.inode! });
+      } else toHash.push({ e, inode: s.inode!, shared: s.nlink! > 1 });
     });
     const hashes = await pool.hash(toHash.map((t) => join(snap.dir, t.e.path)));
     toHash.forEach((t, i) => {
       const h = hashes[i];
       if (h.error) return unreadable(t.e, h);
       checked.hashed++;
-      cache.set(t.inode, h.sha256!);
+      if (t.shared) cache.set(t.inode, h.sha256!); // only a linked inode can be met again
       compare(t.e, h.sha256!);
     });
   };
