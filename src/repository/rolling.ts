@@ -4,7 +4,6 @@
  * listing to be stored and every run agrees on it; each run re-reads the slice read longest ago,
  * so DAYS daily runs re-read everything. Pure functions over plain data, plus read and write.
  */
-import { createHash } from 'node:crypto';
 import { readState, writeState } from './state.js';
 
 export const ROLLING_STATE = 'rolling-verify';
@@ -39,9 +38,23 @@ export interface RollingCoverage {
   slices: SliceRecord[];
 }
 
-/** The slice (0 … days-1) that holds a path: the first 32 bits of sha256(path), mod days. */
+const utf8 = new TextEncoder();
+let buf = new Uint8Array(4096);
+
+/**
+ * The slice (0 … days-1) that holds a path: FNV-1a (32 bit) over its UTF-8 bytes, mixed with
+ * murmur3's finalizer (FNV's low bits alone spread poorly over small moduli), mod days. Not
+ * sha256: every run computes it for every manifest entry of every snapshot, and a crypto hash
+ * object per path cost 1.9 s for 150,000 paths (measured on the loaded 2-core test machine).
+ */
 export function sliceOf(path: string, days: number): number {
-  return createHash('sha256').update(path).digest().readUInt32BE(0) % days;
+  if (path.length * 3 > buf.length) buf = new Uint8Array(path.length * 3);
+  const n = utf8.encodeInto(path, buf).written;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) % days;
 }
 
 /** Coverage under another DAYS says nothing about this partition: it starts over. */
