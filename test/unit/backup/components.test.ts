@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planComponents } from '../../src/backup/components.js';
-import { parseConfig } from '../../src/config/load.js';
+import { planComponents } from '../../../src/backup/components.js';
+import { parseConfig } from '../../../src/config/load.js';
 
 const base = {
   source: { root: '/srv/mail' },

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { ConfigError, ExitCode } from '../../src/errors.js';
+import { loadConfig, parseConfig } from '../../../src/config/load.js';
+import { ConfigError, ExitCode } from '../../../src/errors.js';
 
 const base = { source: { root: '/srv/mail' }, destination: { root: '/mnt/b' }, database: {} };
 

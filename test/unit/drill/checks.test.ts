@@ -4,10 +4,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareTables } from '../../src/drill/databases.js';
-import { certificateChecks, dkimChecks, dkimPublicKey } from '../../src/drill/keys.js';
-import { blockedAncestor, compareCounts, countMailboxes } from '../../src/drill/mailboxes.js';
-import { measureRto, renderMarkdown, rtoChecks, type DrillPhase, type DrillReport } from '../../src/drill/report.js';
+import { compareTables } from '../../../src/drill/databases.js';
+import { certificateChecks, dkimChecks, dkimPublicKey } from '../../../src/drill/keys.js';
+import { blockedAncestor, compareCounts, countMailboxes } from '../../../src/drill/mailboxes.js';
+import { measureRto, renderMarkdown, rtoChecks, type DrillPhase, type DrillReport } from '../../../src/drill/report.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mailbackup-drill-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

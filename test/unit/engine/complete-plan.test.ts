@@ -1,6 +1,6 @@
 /** The completeness check's plan: what rsync missed under live traffic, and duplicates per folder. */
 import { describe, it, expect } from 'vitest';
-import { folderOf, planCompletion } from '../../src/engine/complete-plan.js';
+import { folderOf, planCompletion } from '../../../src/engine/complete-plan.js';
 
 const M1 = '1751031665.M825832P35454.mail,S=17107,W=17147';
 const M2 = '1751031700.M1P2.mail,S=100,W=104';

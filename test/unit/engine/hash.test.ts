@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createHashPool, sha256File, HASH_CHUNK } from '../../src/engine/hash.js';
+import { createHashPool, sha256File, HASH_CHUNK } from '../../../src/engine/hash.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-hash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

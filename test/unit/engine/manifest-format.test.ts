@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { compareBytes, formatIndexLine, parseIndexLine, sha256sumLine, sortDirEntries, type IndexEntry } from '../../src/engine/manifest-format.js';
-import { walkSnapshotFiles } from '../../src/engine/manifest-index.js';
+import { compareBytes, formatIndexLine, parseIndexLine, sha256sumLine, sortDirEntries, type IndexEntry } from '../../../src/engine/manifest-format.js';
+import { walkSnapshotFiles } from '../../../src/engine/manifest-index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-mf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,8 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PatchWriter } from '../../src/engine/patch-writer.js';
-import { readLinesSync } from '../../src/engine/manifest-index.js';
+import { PatchWriter } from '../../../src/engine/patch-writer.js';
+import { readLinesSync } from '../../../src/engine/manifest-index.js';
 import { writeFileSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-pw-'));

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { entryCoverage, isInPlaceChange, maildirBase, planMaildirRenames } from '../../src/engine/reconcile-plan.js';
+import { entryCoverage, isInPlaceChange, maildirBase, planMaildirRenames } from '../../../src/engine/reconcile-plan.js';
 
 const M = '1717200000.M123P45.mail,S=2048,W=2100';
 const N = '1717200001.M999P46.mail,S=4096,W=4200';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discover, hostDirFor, interpolate, parseCompose, parseDotEnv } from '../../src/init/compose.js';
+import { discover, hostDirFor, interpolate, parseCompose, parseDotEnv } from '../../../src/init/compose.js';
 
 const ROOT = '/srv/mailserver';
 const COMPOSE = `

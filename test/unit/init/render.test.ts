@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../../src/config/load.js';
-import { discover, parseCompose } from '../../src/init/compose.js';
-import { planConfig } from '../../src/init/plan.js';
-import { renderConfig } from '../../src/init/render.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { discover, parseCompose } from '../../../src/init/compose.js';
+import { planConfig } from '../../../src/init/plan.js';
+import { renderConfig } from '../../../src/init/render.js';
 
 const COMPOSE = `
 services:

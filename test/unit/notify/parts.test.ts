@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
-import { pingUrl } from '../../src/notify/ping.js';
-import { channels } from '../../src/notify/transport.js';
-import { diskWarningFor } from '../../src/notify/disk.js';
-import { expiredLogs } from '../../src/log/retention.js';
-import { sendmailArgs } from '../../src/tools/sendmail.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { pingUrl } from '../../../src/notify/ping.js';
+import { channels } from '../../../src/notify/transport.js';
+import { diskWarningFor } from '../../../src/notify/disk.js';
+import { expiredLogs } from '../../../src/log/retention.js';
+import { sendmailArgs } from '../../../src/tools/sendmail.js';
 
 describe('notify parts', () => {
   it('builds healthchecks.io ping URLs', () => {

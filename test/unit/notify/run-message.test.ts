@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failedRunReport } from '../helpers/run-report.js';
-import { nextStep, outcomeOf, runMail, runSubject, shouldMail } from '../../src/notify/run-message.js';
+import { failedRunReport } from '../../helpers/run-report.js';
+import { nextStep, outcomeOf, runMail, runSubject, shouldMail } from '../../../src/notify/run-message.js';
 
 const report = failedRunReport;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planStatusNotice, statusMail, type StatusReport } from '../../src/notify/status-plan.js';
+import { planStatusNotice, statusMail, type StatusReport } from '../../../src/notify/status-plan.js';
 
 const H = 3_600_000;
 const t0 = new Date('2026-11-28T08:00:00Z');

@@ -5,8 +5,8 @@
  * from the history of runs instead of from the plan's own bookkeeping.
  */
 import { describe, expect, it } from 'vitest';
-import { planRetention, type SnapshotSummary } from '../../src/repository/retention.js';
-import { createRng } from '../helpers/prng.js';
+import { planRetention, type SnapshotSummary } from '../../../src/repository/retention.js';
+import { createRng } from '../../helpers/prng.js';
 
 const RULES = { daily: 30, weekly: 12, failedDays: 7 };
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deletionBlocker, planRetention, type SnapshotSummary } from '../../src/repository/retention.js';
+import { deletionBlocker, planRetention, type SnapshotSummary } from '../../../src/repository/retention.js';
 
 const verified = { ok: true, level: 'quick', at: '2026-03-01T05:00:00Z' };
 function snap(kind: 'daily' | 'weekly', date: string, status: 'ok' | 'failed' = 'ok', extra: Partial<SnapshotSummary> = {}): SnapshotSummary {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCounts, comparisonLines, dbPlanLines, planDb, switchesDatabase } from '../../src/restore/db-plan.js';
+import { compareCounts, comparisonLines, dbPlanLines, planDb, switchesDatabase } from '../../../src/restore/db-plan.js';
 
 describe('restore db planning', () => {
   it('says whether the target is created or replaced, with the expected size', () => {

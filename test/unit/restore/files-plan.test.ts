@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextSteps, type NextStepsInput } from '../../src/restore/all-plan.js';
-import { isNoop, planFiles } from '../../src/restore/files-plan.js';
-import type { Tree, TreeEntry } from '../../src/restore/tree.js';
+import { nextSteps, type NextStepsInput } from '../../../src/restore/all-plan.js';
+import { isNoop, planFiles } from '../../../src/restore/files-plan.js';
+import type { Tree, TreeEntry } from '../../../src/restore/tree.js';
 
 const e = (over: Partial<TreeEntry> = {}): TreeEntry => ({ type: 'file', mode: 0o644, uid: 0, gid: 0, size: 10, mtimeMs: 1000, ...over });
 const tree = (entries: Record<string, TreeEntry>): Tree => new Map(Object.entries(entries));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { decodeMutf7, encodeMutf7 } from '../../src/restore/mutf7.js';
-import { checkDatabaseName, closest, folderDir, folderName, matchFolder, parseAddress, parseDate } from '../../src/restore/names.js';
+import { UsageError } from '../../../src/errors.js';
+import { decodeMutf7, encodeMutf7 } from '../../../src/restore/mutf7.js';
+import { checkDatabaseName, closest, folderDir, folderName, matchFolder, parseAddress, parseDate } from '../../../src/restore/names.js';
 
 describe('modified UTF-7 folder names', () => {
   it('encodes and decodes the way Dovecot names folders on disk', () => {

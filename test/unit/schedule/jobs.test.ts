@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { renderCron } from '../../src/schedule/cron.js';
-import { JOBS, shellQuote } from '../../src/schedule/jobs.js';
-import { renderUnits } from '../../src/schedule/systemd.js';
+import { renderCron } from '../../../src/schedule/cron.js';
+import { JOBS, shellQuote } from '../../../src/schedule/jobs.js';
+import { renderUnits } from '../../../src/schedule/systemd.js';
 
 /** A strict 5-field cron parser (vixie/cronie syntax without names): returns the allowed values. */
 const FIELDS: [string, number, number][] = [

@@ -1,10 +1,10 @@
 /** The status verdict from facts: every state and threshold a monitoring system relies on. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
-import type { BackupMeta } from '../../src/repository/metadata.js';
-import type { Snapshot } from '../../src/repository/snapshots.js';
-import type { StatusFacts } from '../../src/status/collect.js';
-import { evaluateStatus, growthPerDay } from '../../src/status/evaluate.js';
+import { parseConfig } from '../../../src/config/load.js';
+import type { BackupMeta } from '../../../src/repository/metadata.js';
+import type { Snapshot } from '../../../src/repository/snapshots.js';
+import type { StatusFacts } from '../../../src/status/collect.js';
+import { evaluateStatus, growthPerDay } from '../../../src/status/evaluate.js';
 
 const NOW = new Date('2026-11-28T09:00:00Z');
 const GiB = 1024 ** 3;

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderMetrics, writeMetrics } from '../../src/status/prometheus.js';
-import type { StatusReport } from '../../src/status/types.js';
+import { renderMetrics, writeMetrics } from '../../../src/status/prometheus.js';
+import type { StatusReport } from '../../../src/status/types.js';
 
 type Series = Map<string, number>;
 

@@ -7,10 +7,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { needsDeviceType, parseSmartctl, smartProblems } from '../../src/status/smart.js';
-import { readSmart } from '../../src/tools/smartctl.js';
+import { needsDeviceType, parseSmartctl, smartProblems } from '../../../src/status/smart.js';
+import { readSmart } from '../../../src/tools/smartctl.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/smartctl/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/smartctl/${name}.json`, import.meta.url), 'utf8'));
 const tmp = mkdtempSync(join(tmpdir(), 'mb-smart-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -52,7 +52,7 @@ describe('readSmart (adapter)', () => {
   it('retries an unknown USB bridge with -d sat and reads the disk behind it', async () => {
     const bin = join(tmp, 'bin');
     const calls = join(tmp, 'calls.log');
-    const fixtures = new URL('../fixtures/smartctl/', import.meta.url).pathname;
+    const fixtures = new URL('../../fixtures/smartctl/', import.meta.url).pathname;
     rmSync(bin, { recursive: true, force: true });
     mkdirSync(bin);
     writeFileSync(

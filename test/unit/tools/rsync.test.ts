@@ -1,6 +1,6 @@
 /** A failing rsync is reported in one line; vanished names are counted, not reported. */
 import { describe, it, expect } from 'vitest';
-import { describeRsyncFailure, rsyncArgs, summarizeRsyncStderr } from '../../src/tools/rsync.js';
+import { describeRsyncFailure, rsyncArgs, summarizeRsyncStderr } from '../../../src/tools/rsync.js';
 
 const STDERR = [
   'file has vanished: "/src/vmail/example.com/alice/cur/1.M1P1.mail:2,S"',
