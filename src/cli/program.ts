@@ -57,6 +57,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .argument('[snapshot]', 'latest, YYYY-MM-DD, daily/… or weekly/…', 'latest')
     .option('--all', 'every snapshot')
     .option('--full', 'every file against manifest.sha256')
+    .option('--rolling [days]', 're-read 1/DAYS of every ok snapshot (the slice read longest ago), so all data is re-read within DAYS days (default verify.rollingDays)')
     .action(action('verify', () => import('../commands/verify.js')));
 
   sub('list', 'snapshots with kind, date, status, size and added size')

@@ -1,6 +1,6 @@
 /**
  * `schedule`: print (or with --install, write) the cron file or systemd units that run
- * backup, the weekly snapshot, status checks and the quarterly drill.
+ * backup, the weekly snapshot, the daily rolling verification, status checks and the quarterly drill.
  */
 import { resolve, join } from 'node:path';
 import { existsSync } from 'node:fs';

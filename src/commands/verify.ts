@@ -3,7 +3,7 @@
  * named), 3 when a snapshot cannot be judged (no manifest), else 0. Each determined result is
  * written into the snapshot's backup.json (atomically), where rotate, list and status read it.
  * No lock: verify only replaces backup.json whole, and a snapshot rotated away meanwhile is
- * reported as gone rather than damaged.
+ * reported as gone rather than damaged. `--rolling` is verify-rolling.ts.
  */
 import { existsSync } from 'node:fs';
 import type { Context } from '../cli/context.js';
@@ -11,6 +11,7 @@ import { ExitCode } from '../errors.js';
 import { checkDestination } from '../repository/marker.js';
 import { recordVerification } from '../repository/metadata.js';
 import { isOk, listSnapshots, resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
+import { verifyRollingCommand } from './verify-rolling.js';
 import { createVerifyPool, toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
 
 function describe(r: VerifyReport): string[] {
@@ -21,7 +22,8 @@ function describe(r: VerifyReport): string[] {
   return [`${r.snapshot}  DAMAGED  (${r.level}: ${what})`, ...r.damaged.map((d) => `  ${d.path}: ${d.problem}`)];
 }
 
-export default async function verify(ctx: Context, opts: { all?: boolean; full?: boolean }, spec = 'latest'): Promise<number> {
+export default async function verify(ctx: Context, opts: { all?: boolean; full?: boolean; rolling?: string | true }, spec = 'latest'): Promise<number> {
+  if (opts.rolling !== undefined) return verifyRollingCommand(ctx, opts.rolling, { ...opts, spec });
   const config = ctx.config();
   const root = config.destination.root;
   checkDestination(root, config.destination.requireMountpoint);

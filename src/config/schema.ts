@@ -112,6 +112,13 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    verify: z
+      .object({
+        /** `verify --rolling` without DAYS (the scheduled run) re-reads all data within this many days */
+        rollingDays: z.number().int().min(1).max(366).default(30),
+      })
+      .strict()
+      .default({}),
     drill: z
       .object({
         workdir: path.optional(),

@@ -34,7 +34,8 @@ export interface DatabaseResult {
 
 export interface Verification {
   at: string;
-  level: 'quick' | 'default' | 'full';
+  /** `rolling` is recorded only when a rolling re-read found damage in this snapshot */
+  level: 'quick' | 'default' | 'full' | 'rolling';
   ok: boolean;
   damaged?: string[];
 }

@@ -44,6 +44,17 @@ export const JOBS: Job[] = [
     quietInCron: true,
   },
   {
+    // after the backup (and Sunday's weekly), so its reads do not compete with the backup's
+    id: 'rolling-verify',
+    description: 'daily re-read of 1/DAYS of the backup data (verify.rollingDays)',
+    args: ['verify', '--rolling'],
+    cron: '30 5 * * *',
+    onCalendar: '*-*-* 05:30:00',
+    successExitStatus: [],
+    after: ['backup', 'weekly'],
+    quietInCron: true,
+  },
+  {
     id: 'status',
     description: 'hourly backup health check, mails once per problem',
     args: ['status', '--notify'],

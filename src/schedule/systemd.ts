@@ -32,7 +32,7 @@ function service(job: Job, self: string[], configFile: string): string {
     '[Service]',
     'Type=oneshot',
     `ExecStart=${jobCommand(self, configFile, job, false).map(systemdQuote).join(' ')}`,
-    `SuccessExitStatus=${job.successExitStatus.join(' ')}`,
+    ...(job.successExitStatus.length ? [`SuccessExitStatus=${job.successExitStatus.join(' ')}`] : []),
     'Nice=19',
     'IOSchedulingClass=idle',
     'CPUQuota=30%',

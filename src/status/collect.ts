@@ -12,6 +12,7 @@ import { isStale, readLock, type LockInfo } from '../repository/lock.js';
 import { checkDestination, type Marker } from '../repository/marker.js';
 import { layout } from '../repository/layout.js';
 import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
+import { readRollingCoverage, type RollingCoverage } from '../repository/rolling.js';
 import { readLastBackup, type LastRun } from '../repository/state.js';
 import type { DrillRecord } from './types.js';
 
@@ -30,6 +31,7 @@ export interface StatusFacts {
   lock?: LockInfo & { stale: boolean };
   drill?: DrillRecord;
   drillError?: string;
+  rolling?: RollingCoverage;
 }
 
 /** The newest drill report: drills/<YYYY-MM-DD>.json, newest name first. */
@@ -65,6 +67,7 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   } catch (err) {
     facts.diskError = errorMessage(err);
   }
+  facts.rolling = readRollingCoverage(root);
   const lock = readLock(root);
   if (lock) facts.lock = { ...lock, stale: isStale(lock) };
   try {

@@ -19,6 +19,7 @@ export function renderStatus(r: StatusReport): string[] {
   const v = r.verification;
   if (v.newest) lines.push(`verification:  ${v.newest.id} ${v.newest.ok ? 'ok' : 'FAILED'} (${v.newest.level}, ${v.newest.at})`);
   lines.push(`full verify:   ${v.lastFull ? `${v.lastFull.id} ${v.lastFull.ok ? 'ok' : 'FAILED'} at ${v.lastFull.at}` : 'never'}`);
+  if (v.rolling) lines.push(`rolling:       every ${v.rolling.days} days, oldest slice re-read ${v.rolling.oldestAt} (${v.rolling.ageDays.toFixed(1)} days ago)${v.rolling.stale ? `, ${v.rolling.stale} overdue` : ''}${v.rolling.damagedSlices ? `, ${v.rolling.damagedSlices} DAMAGED` : ''}`);
   lines.push(`last drill:    ${r.drill ? `${r.drill.date} ${r.drill.ok ? 'ok' : 'FAILED'} (${Math.floor(r.drill.ageDays)} days ago)` : 'none yet'}`);
   if (r.smart) {
     const m = r.smart;

@@ -50,6 +50,8 @@ export interface StatusReport {
     lastFull?: { id: string; at: string; ok: boolean };
     /** snapshots whose recorded verification failed */
     damaged: string[];
+    /** rolling verification coverage (verify --rolling): the oldest slice re-read and what is overdue */
+    rolling?: { days: number; oldestAt: string; ageDays: number; slicesRead: number; stale: number; damagedSlices: number };
   };
   drill?: DrillRecord & { ageDays: number };
   smart?: SmartSummary;

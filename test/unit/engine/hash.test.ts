@@ -1,0 +1,76 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHashPool, sha256File, HASH_CHUNK } from '../../../src/engine/hash.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'engine-hash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sha256sum(path: string): string {
+  return execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+}
+
+describe('hash pool', () => {
+  it('agrees with sha256sum on empty, small, chunk-sized and multi-chunk files', async () => {
+    const sizes = [0, 1, 4096, HASH_CHUNK, HASH_CHUNK + 1, 3 * HASH_CHUNK + 17];
+    const paths = sizes.map((n, i) => {
+      const p = join(dir, `f${i}`);
+      const b = Buffer.alloc(n);
+      for (let j = 0; j < n; j++) b[j] = (j * 31 + i) & 0xff;
+      writeFileSync(p, b);
+      return p;
+    });
+    const pool = createHashPool({ threads: 2 });
+    try {
+      const got = await Promise.all(paths.map((p) => pool.hashFile(p)));
+      expect(got).toEqual(paths.map(sha256sum));
+      expect(await Promise.all(paths.map((p) => sha256File(p)))).toEqual(paths.map(sha256sum));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hashes many files concurrently, each to its own result', async () => {
+    const paths = Array.from({ length: 300 }, (_, i) => {
+      const p = join(dir, `m${i}`);
+      writeFileSync(p, `message ${i}\n`);
+      return p;
+    });
+    const pool = createHashPool();
+    try {
+      const got = await Promise.all(paths.map((p) => pool.hashFile(p)));
+      expect(got[0]).toBe(sha256sum(paths[0]));
+      expect(got[299]).toBe(sha256sum(paths[299]));
+      expect(new Set(got).size).toBe(300);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects a missing file with its error code and keeps working', async () => {
+    const pool = createHashPool({ threads: 1 });
+    try {
+      await expect(pool.hashFile(join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
+      const p = join(dir, 'after');
+      writeFileSync(p, 'x');
+      expect(await pool.hashFile(p)).toBe(sha256sum(p));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hashFileStat returns the identity of the inode it read (for pre-hash reuse checks)', async () => {
+    const pool = createHashPool({ threads: 1 });
+    try {
+      const p = join(dir, 'stat');
+      writeFileSync(p, 'hello\n');
+      const st = statSync(p);
+      expect(await pool.hashFileStat(p)).toEqual({ hex: sha256sum(p), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      await expect(pool.hashFileStat(join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
