@@ -9,7 +9,8 @@ import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { diskUsage, type DiskUsage } from '../notify/disk.js';
 import { isStale, readLock, type LockInfo } from '../repository/lock.js';
-import { checkDestination, type Marker } from '../repository/marker.js';
+import { checkedDestination } from '../repository/destination.js';
+import type { Marker } from '../repository/marker.js';
 import { layout } from '../repository/layout.js';
 import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
 import { readLastBackup, type LastRun } from '../repository/state.js';
@@ -51,7 +52,7 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   const root = config.destination.root;
   const facts: StatusFacts = { now, destination: root, snapshots: [], leftovers: { partial: [], deleting: [] } };
   try {
-    facts.marker = checkDestination(root, config.destination.requireMountpoint);
+    facts.marker = checkedDestination(config).marker;
   } catch (err) {
     facts.destinationError = errorMessage(err);
     return facts;
