@@ -1,5 +1,5 @@
 /** Human summary of a backup run (stdout; nothing on success under --quiet). */
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../util/format.js';
 import type { BackupReport } from './perform.js';
 
 export function formatBackupReport(r: BackupReport): string[] {

@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { checkedDestination } from '../repository/destination.js';
 import type { Verification } from '../repository/metadata.js';
 import { listLeftovers, listSnapshots, readLatest } from '../repository/snapshots.js';
-import { formatBytes, table } from '../cli/format.js';
+import { formatBytes, table } from '../util/format.js';
 
 export interface ListRow {
   id: string;

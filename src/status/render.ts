@@ -1,5 +1,5 @@
 /** Human lines of a status report: the state and its problems first, then the facts. */
-import { formatBytes, formatHours } from '../cli/format.js';
+import { formatBytes, formatHours } from '../util/format.js';
 import type { StatusReport } from './types.js';
 
 export function renderStatus(r: StatusReport): string[] {
