@@ -34,7 +34,7 @@ export default async function rotate(ctx: Context, opts: { dryRun?: boolean; for
       log.warn({ reason: blocker }, 'rotation deletes nothing');
     }
     ctx.result(report, formatRotation(report));
-    return report.refused ? ExitCode.WARNING : ExitCode.OK;
+    return report.refused || dest.takeover ? ExitCode.WARNING : ExitCode.OK;
   } finally {
     dest.release();
   }

@@ -95,7 +95,10 @@ function killZero(pid: number): boolean {
 
 /** `node …/bin/mailbackup backup`, `node dist/mailbackup.mjs verify`, `mailbackup drill` … */
 export function isMailbackupCommandLine(argv: string[]): boolean {
-  return argv.slice(0, 3).some((a) => /^mailbackup(\.m?js)?$/.test(basename(a)));
+  const named = (a: string | undefined) => a !== undefined && /^mailbackup(\.m?js)?$/.test(basename(a));
+  if (named(argv[0])) return true;
+  // an interpreter (node): the script is its first argument that is not an option
+  return named(argv.slice(1).find((a) => !a.startsWith('-')));
 }
 
 /** The record a new lock of this process carries. */

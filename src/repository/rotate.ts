@@ -58,9 +58,21 @@ export async function runRotation(opts: {
     }
   }
 
+  const staleReaders: string[] = [];
+  /** reader files of readers that are gone block nothing: removed, with a warning naming them */
+  const judged = () => {
+    const readers = judgeReaders(root);
+    for (const r of removeStaleReaders(readers)) {
+      staleReaders.push(r.file);
+      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
+    }
+    return readers;
+  };
+  if (!dryRun) judged();
+
   const snaps = listSnapshots(root);
   const plan = planRetention(snaps.map(summarize), opts.retention, today, { latest: readLatest(root) });
-  const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], deferred: [], staleReaders: [], refused: plan.refused };
+  const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], deferred: [], staleReaders, refused: plan.refused };
   if (plan.refused) log.warn({ reason: plan.refused }, 'rotation deletes nothing');
   if (dryRun) return report;
 
@@ -72,12 +84,7 @@ export async function runRotation(opts: {
     renameSync(snap.dir, doomed);
     // Rename first, then look: a reader registers first, then looks (destination.ts), so
     // either we see it here or it sees the snapshot gone; it never reads a half-deleted one.
-    const readers = judgeReaders(root);
-    for (const r of removeStaleReaders(readers)) {
-      report.staleReaders.push(r.file);
-      log.warn({ reader: r.record, reason: (r.verdict as { reason: string }).reason }, 'removed the reader lock of a reader that is gone');
-    }
-    const holders = holdersOf(readers, victim.id);
+    const holders = holdersOf(judged(), victim.id);
     if (holders.length) {
       renameSync(doomed, snap.dir);
       const heldBy = holders.map((h) => describeHolder(h.record!) + (h.verdict.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : ''));

@@ -90,7 +90,7 @@ describe('backup runs', () => {
   });
 
   it('a weekly run waits for a daily run that holds the lock, then clones it (invariant 6)', async () => {
-    const daily = spawn('sleep', ['60']);
+    const daily = spawn('sleep', ['60'], { argv0: 'mailbackup' }); // a live process whose command line is a mailbackup run
     const lock = join(f.destRoot, '.lock');
     try {
       writeFileSync(lock, JSON.stringify({ pid: daily.pid, host: hostname(), command: 'backup', startedAt: new Date().toISOString() }));
