@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
+import { cliPath } from '../helpers/paths.js';
 import { treeState } from '../helpers/tree-state.js';
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -144,6 +145,35 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
     const forced = await f.run(['rotate', '--force-unlock']);
     expect(forced.code, forced.stderr).toBe(1);
     expect(forced.stderr).toMatch(/took over a stale lock of pid 4242 on mail-old\.example/);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
+  it('on a terminal, unlock shows the holder and asks: "no" keeps the lock, "yes" removes it', async () => {
+    writeLock({ pid: 4242, host: 'mail-old.example', command: 'backup', startedAt: '2026-11-01T03:00:00.000Z' });
+    /** unlock on a pseudo-terminal (script -qfec), answering once the prompt is on screen */
+    const answer = (reply: string) =>
+      new Promise<{ code: number | null; screen: string }>((resolve) => {
+        const cmd = `${process.execPath} ${cliPath()} --config ${f.configPath} unlock`;
+        const c = spawn('script', ['-qfec', cmd, '/dev/null'], { env: f.env, stdio: ['pipe', 'pipe', 'pipe'] });
+        children.push(c);
+        let screen = '';
+        let answered = false;
+        c.stdout!.on('data', (d: Buffer) => {
+          screen += d.toString();
+          if (!answered && screen.includes('Type "yes" to go on')) {
+            answered = true;
+            c.stdin!.write(`${reply}\r`);
+          }
+        });
+        c.on('close', (code) => resolve({ code, screen }));
+      });
+    const no = await answer('no');
+    expect(no.screen).toMatch(/lock: pid 4242 on mail-old\.example.*written on mail-old\.example/);
+    expect(no.code).toBe(64);
+    expect(existsSync(lockPath())).toBe(true);
+    const yes = await answer('yes');
+    expect(yes.code, yes.screen).toBe(0);
+    expect(yes.screen).toMatch(/removed the lock of pid 4242 on mail-old\.example/);
     expect(existsSync(lockPath())).toBe(false);
   });
 });
