@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { diskUsage, type DiskUsage } from '../notify/disk.js';
-import { isStale, readLock, type LockInfo } from '../repository/lock.js';
+import { lockVerdict, readLock, type LockInfo } from '../repository/lock.js';
 import { checkedDestination } from '../repository/destination.js';
 import type { Marker } from '../repository/marker.js';
 import { layout } from '../repository/layout.js';
@@ -28,7 +28,7 @@ export interface StatusFacts {
   lastRun?: LastRun;
   disk?: DiskUsage;
   diskError?: string;
-  lock?: LockInfo & { stale: boolean };
+  lock?: LockInfo & { stale: boolean; foreign?: boolean };
   drill?: DrillRecord;
   drillError?: string;
 }
@@ -67,7 +67,8 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
     facts.diskError = errorMessage(err);
   }
   const lock = readLock(root);
-  if (lock) facts.lock = { ...lock, stale: isStale(lock) };
+  const verdict = lock ? lockVerdict(lock) : undefined;
+  if (lock) facts.lock = { ...lock, stale: verdict?.kind === 'stale', foreign: verdict?.kind === 'foreign' };
   try {
     facts.drill = readNewestDrill(root);
   } catch (err) {
