@@ -40,6 +40,8 @@ export interface PerformOptions {
   lines: string[];
   runId: string;
   rotate: boolean;
+  /** the JSON log file, named when an internal error's stack went there */
+  logFile?: string;
   /** take over a lock written on another machine */
   forceUnlock?: boolean;
   signal?: AbortSignal;
@@ -93,7 +95,11 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       log.warn({ step: 'disk' }, disk);
     }
   } catch (err) {
-    const e = err instanceof MailbackupError ? err : new MailbackupError(errorMessage(err));
+    // an exception no failure class foresaw is a bug: the run failed (2), the stack goes to the log
+    if (!(err instanceof MailbackupError)) log.fatal({ stack: err instanceof Error ? err.stack : String(err), terminal: false }, 'internal error');
+    const e = err instanceof MailbackupError
+      ? err
+      : new MailbackupError(`internal error (this is a bug in mailbackup, please report it): ${errorMessage(err)}; the stack trace is in ${o.logFile ?? 'the log'}`);
     report.error = e;
     report.failures.push({ step: report.meta ? 'finish' : 'preflight', error: e.message });
     log.error({ err: e.message, exitCode: e.exitCode }, 'backup stopped');

@@ -27,8 +27,8 @@ export default async function backup(
     ctx.result(plan, plan.lines);
     return ExitCode.OK;
   }
-  const { log, lines, runId } = ctx.runLog();
-  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, forceUnlock: opts.forceUnlock, signal: ctx.signal });
+  const { log, lines, runId, file: logFile } = ctx.runLog();
+  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, forceUnlock: opts.forceUnlock, logFile, signal: ctx.signal });
   const { error, ...data } = report;
   ctx.result({ ...data, error: error?.message }, formatBackupReport(report));
   // lock held (75), bad config (78), interrupted (130): main prints the message and maps the code

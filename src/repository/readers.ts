@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DestinationError } from '../errors.js';
 import { judge, selfRecord, type HolderRecord, type Verdict } from './holder.js';
 import { layout } from './layout.js';
 
@@ -36,12 +37,22 @@ function write(file: string, rec: ReaderRecord): void {
   renameSync(tmp, file);
 }
 
+/**
+ * A destination mounted read-only (a disk attached to a new machine for recovery) takes no
+ * reader file: nothing on this machine can rotate it meanwhile.
+ */
 export function openReader(root: string, command: string): Reader {
   const dir = layout.readers(root);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const record: ReaderRecord = { ...selfRecord(command), snapshots: [] };
   const file = join(dir, `${record.host}-${record.pid}-${Date.now()}-${seq++}.json`);
-  write(file, record);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    write(file, record);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return { file, record, add: (id) => void record.snapshots.push(id), drop: () => undefined, release: () => undefined };
+    throw new DestinationError(`cannot write the reader lock ${file} (${(err as Error).message}): run as the user that owns ${root} (usually root), and check the disk`);
+  }
   let released = false;
   return {
     file,

@@ -130,4 +130,18 @@ describe('rotation and readers', () => {
     expect(existsSync(join(f.destRoot, 'daily/2026-11-02'))).toBe(false);
     expect(statSync(join(f.destRoot, 'daily/2026-11-04')).isDirectory()).toBe(true);
   });
+
+  it('a destination mounted read-only (recovery on a new machine) is read without a reader file', async () => {
+    const to = join(f.base, 'restored-config');
+    execFileSync('mount', ['-o', 'remount,ro', f.mountDir]);
+    try {
+      const r = await f.run(['restore', 'files', '--component', 'config', '--to', to]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/copied \d+ entries/);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', f.mountDir]);
+    }
+    expect(readFileSync(join(to, 'docker-compose.yml'))).toEqual(readFileSync(join(f.destRoot, 'latest/config/docker-compose.yml')));
+  });
 });
+
