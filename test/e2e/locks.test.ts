@@ -176,4 +176,15 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
     expect(yes.screen).toMatch(/removed the lock of pid 4242 on mail-old\.example/);
     expect(existsSync(lockPath())).toBe(false);
   });
+
+  it('--help documents the locking of each command', async () => {
+    const help = async (...cmd: string[]) => (await f.run([...cmd, '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const c of [['backup'], ['rotate']]) expect(await help(...c)).toMatch(/Locking: takes the destination lock .*another machine needs --force-unlock or `mailbackup unlock`/);
+    for (const c of [['verify'], ['drill'], ['restore', 'mail'], ['restore', 'db'], ['restore', 'files'], ['restore', 'all']]) {
+      expect(await help(...c), c.join(' ')).toMatch(/Locking: holds the snapshot\(s\) it reads with a reader lock under \.readers\//);
+    }
+    expect(await help('unlock')).toMatch(/shows the holder .* asks/);
+    expect(await help('backup')).toMatch(/70 internal error/);
+  });
 });
+
