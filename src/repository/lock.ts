@@ -6,7 +6,7 @@
  * A lock written on another machine is never taken over unless the caller says so
  * (`--force-unlock`, `mailbackup unlock`).
  */
-import { openSync, closeSync, readFileSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { openSync, closeSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { LockHeldError } from '../errors.js';
 import { describeHolder, judge, selfRecord, type HolderRecord, type Verdict } from './holder.js';
 import { layout } from './layout.js';
@@ -23,11 +23,48 @@ export interface Lock {
 }
 
 export function readLock(root: string): LockInfo | undefined {
+  return parseLock(layout.lock(root));
+}
+
+function parseLock(path: string): LockInfo | undefined {
   try {
-    return JSON.parse(readFileSync(layout.lock(root), 'utf8')) as LockInfo;
+    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
   } catch {
     return undefined;
   }
+}
+
+/** A lock file just created and not yet written is its writer's, not a dead one's. */
+function justCreated(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 5000;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the lock judged stale, and only that one: two runs started together after a reboot
+ * (systemd catching up on missed timers) both judge the same stale lock, and the slower one must
+ * not remove the lock the faster one has just created. The file is renamed away first and
+ * compared; a fresh lock renamed by mistake is put back (link() never replaces a newer one).
+ */
+function removeStale(path: string, judged: LockInfo | undefined): void {
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else removed it first
+  }
+  const got = parseLock(aside);
+  if (got && JSON.stringify(got) !== JSON.stringify(judged)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      /* another run has created a lock meanwhile: that one stands */
+    }
+  }
+  unlinkSync(aside);
 }
 
 /** An unreadable or half-written lock: its writer died before finishing. */
@@ -92,17 +129,17 @@ export async function acquireLock(root: string, opts: AcquireOptions): Promise<L
   for (;;) {
     if (tryCreate(path, info)) break;
     const holder = readLock(root);
+    if (!holder && justCreated(path)) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     const verdict = lockVerdict(holder);
     if (verdict.kind === 'foreign' && !opts.forceUnlock) throw new LockHeldError(foreignMessage(path, holder!, verdict.reason));
     if (verdict.kind !== 'live') {
       // Remove and retry with O_EXCL, so two processes taking over the same stale lock cannot both win.
       tookOverFrom = holder ?? { pid: 0, host: 'unknown', command: 'unknown', startedAt: 'unknown' };
       tookOverReason = verdict.reason;
-      try {
-        unlinkSync(path);
-      } catch {
-        /* someone else removed it first */
-      }
+      removeStale(path, holder);
       continue;
     }
     if (Date.now() >= deadline) {
