@@ -28,6 +28,9 @@ needs=(
   mkfs.ext4:e2fsprogs:e2fsprogs
   unshare:util-linux:util-linux
   losetup:util-linux:util-linux
+  fsfreeze:util-linux:util-linux
+  script:bsdutils:util-linux
+  python3:python3:python3
   setfacl:acl:acl
   getfattr:attr:attr
   gzip:gzip:gzip

@@ -8,6 +8,7 @@ export const ExitCode = {
   FAILED: 2,
   UNKNOWN: 3,
   USAGE: 64,
+  INTERNAL: 70,
   LOCKED: 75,
   CONFIG: 78,
   INTERRUPTED: 130,
@@ -81,6 +82,13 @@ export class DamageError extends MailbackupError {
 export class InterruptedError extends MailbackupError {
   constructor(message = 'interrupted; partial work was cleaned up') {
     super(message, ExitCode.INTERRUPTED);
+  }
+}
+
+/** An exception no failure class foresaw: a bug. Never 0 or 1, so cron and monitoring see it. */
+export class InternalError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.INTERNAL);
   }
 }
 

@@ -10,12 +10,13 @@ import { ExitCode, MailbackupError, errorMessage } from '../errors.js';
 import { pruneLogs } from '../log/retention.js';
 import { diskWarning, notifyRun, ping } from '../notify/index.js';
 import { snapshotId, type SnapshotRef } from '../repository/layout.js';
-import { acquireLock, type LockInfo } from '../repository/lock.js';
+import { checkedDestination, lockDestination } from '../repository/destination.js';
+import type { LockInfo } from '../repository/lock.js';
 import type { BackupMeta } from '../repository/metadata.js';
 import { runRotation, type RotationReport } from '../repository/rotate.js';
 import { isOk, listSnapshots, readLatest } from '../repository/snapshots.js';
 import { writeLastBackup } from '../repository/state.js';
-import { checkFreeSpace, checkMarker, checkTools } from './preflight.js';
+import { checkFreeSpace, checkTools } from './preflight.js';
 import { latestTarget, type PromoteOutcome } from './promote.js';
 import { runBackup, type Failure } from './run-backup.js';
 import { cloneToWeekly } from './weekly.js';
@@ -39,6 +40,10 @@ export interface PerformOptions {
   lines: string[];
   runId: string;
   rotate: boolean;
+  /** the JSON log file, named when an internal error's stack went there */
+  logFile?: string;
+  /** take over a lock written on another machine */
+  forceUnlock?: boolean;
   signal?: AbortSignal;
 }
 
@@ -51,19 +56,19 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
   let destinationOk = false;
   await ping(config, 'start', log);
   try {
-    checkMarker(config); // invariant 4: nothing is written before this passes
+    const { marker } = checkedDestination(config); // invariant 4: nothing is written before this passes
     destinationOk = true;
     await checkTools();
-    const lock = await acquireLock(root, {
+    const dest = await lockDestination(root, marker, 'exclusive', {
       command,
       waitMs: ref.kind === 'weekly' ? 6 * 3600_000 : 0, // the weekly run waits for the daily
       onWait: (h: LockInfo) => log.info({ holder: h }, 'waiting for the running backup to finish'),
+      forceUnlock: o.forceUnlock,
     });
     try {
-      if (lock.tookOverFrom) {
-        const w = `took over a stale lock of pid ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}, ${lock.tookOverFrom.startedAt})`;
-        report.warnings.push(w);
-        log.warn({ stale: lock.tookOverFrom }, w);
+      if (dest.takeover) {
+        report.warnings.push(dest.takeover);
+        log.warn({ stale: dest.lock?.tookOverFrom }, dest.takeover);
       }
       const snaps = listSnapshots(root);
       const daily = snaps.find((s) => s.kind === 'daily' && s.date === ref.date && isOk(s));
@@ -82,7 +87,7 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
         report.rotation = await runRotation({ root, retention: config.retention, log: log.child({ step: 'rotate' }), signal: o.signal });
       }
     } finally {
-      lock.release();
+      dest.release();
     }
     const disk = diskWarning(config, root);
     if (disk) {
@@ -90,7 +95,11 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       log.warn({ step: 'disk' }, disk);
     }
   } catch (err) {
-    const e = err instanceof MailbackupError ? err : new MailbackupError(errorMessage(err));
+    // an exception no failure class foresaw is a bug: the run failed (2), the stack goes to the log
+    if (!(err instanceof MailbackupError)) log.fatal({ stack: err instanceof Error ? err.stack : String(err), terminal: false }, 'internal error');
+    const e = err instanceof MailbackupError
+      ? err
+      : new MailbackupError(`internal error (this is a bug in mailbackup, please report it): ${errorMessage(err)}; the stack trace is in ${o.logFile ?? 'the log'}`);
     report.error = e;
     report.failures.push({ step: report.meta ? 'finish' : 'preflight', error: e.message });
     log.error({ err: e.message, exitCode: e.exitCode }, 'backup stopped');

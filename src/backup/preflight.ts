@@ -5,13 +5,13 @@
 import { existsSync, statfsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { DestinationError, ToolError } from '../errors.js';
-import { checkDestination } from '../repository/marker.js';
+import { checkedDestination } from '../repository/destination.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { which } from '../tools/shell.js';
 import type { PlannedComponent } from './components.js';
 
 export function checkMarker(config: Config): void {
-  checkDestination(config.destination.root, config.destination.requireMountpoint);
+  checkedDestination(config);
 }
 
 /** Source paths that do not exist, by component, so a missing one fails only its component. */

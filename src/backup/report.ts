@@ -1,5 +1,5 @@
 /** Human summary of a backup run (stdout; nothing on success under --quiet). */
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../util/format.js';
 import type { BackupReport } from './perform.js';
 
 export function formatBackupReport(r: BackupReport): string[] {
@@ -14,6 +14,7 @@ export function formatBackupReport(r: BackupReport): string[] {
   for (const f of r.failures) lines.push(`  failed: ${f.step}: ${f.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   if (r.rotation) lines.push(`  rotation: kept ${r.rotation.plan.keep.length}, deleted ${r.rotation.deleted.length}${r.rotation.refused ? ` (refused: ${r.rotation.refused})` : ''}`);
+  for (const d of r.rotation?.deferred ?? []) lines.push(`  rotation deferred ${d.id}: in use by ${d.heldBy.join('; ')}; the next rotation deletes it`);
   lines.push(`  latest -> ${r.latest ?? '(none)'}`);
   return lines;
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Prehasher, syncComponent, writeManifest } from '../engine/index.js';
 import { InterruptedError, ToolError, TransientError, errorMessage } from '../errors.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../util/version.js';
 import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { writeMeta, type BackupMeta } from '../repository/metadata.js';
 import { writeFileAtomic } from '../repository/atomic.js';

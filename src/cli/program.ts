@@ -17,9 +17,23 @@ Exit status:
   2   failed, or damage found
   3   could not determine (status, verify)
   64  usage error
+  70  internal error (a bug: the message names the log file with the stack trace)
   75  another run holds the lock
   78  configuration error
   130 interrupted (cleaned up)`;
+
+/** How each command locks the destination (src/repository/destination.ts). */
+const LOCKING = {
+  exclusive:
+    '\nLocking: takes the destination lock (.lock) for its whole run; another live run gives exit 75. ' +
+    'A lock left by a run that is gone (crash, power cut: an earlier boot, a dead, zombie or reused pid) is ' +
+    'taken over with a warning naming it; a lock from another machine needs --force-unlock or `mailbackup unlock`. ' +
+    'Snapshots a reader (verify, restore, drill) holds are not deleted: rotation defers them to its next run.',
+  shared:
+    '\nLocking: holds the snapshot(s) it reads with a reader lock under .readers/, so a rotation that runs ' +
+    'meanwhile defers deleting them; it does not wait for, or block, a running backup.',
+  check: '\nLocking: none (reads only backup.json and directory names).',
+} as const;
 
 export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command('mailbackup')
@@ -47,10 +61,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--date <YYYY-MM-DD>', 'label the snapshot with this date (tests, backfill)')
     .option('--dry-run', 'show what would be done, write nothing')
     .option('--no-rotate', 'skip rotation after a successful backup')
+    .option('--force-unlock', 'take over a lock written on another machine (only when no run there uses this disk)')
+    .addHelpText('after', LOCKING.exclusive)
     .action(action('backup', () => import('../commands/backup.js')));
 
   sub('rotate', 'apply retention: keep and delete snapshots by the rules')
     .option('--dry-run', 'print the plan, delete nothing')
+    .option('--force-unlock', 'take over a lock written on another machine (only when no run there uses this disk)')
+    .addHelpText('after', LOCKING.exclusive)
     .action(action('rotate', () => import('../commands/rotate.js')));
 
   sub('verify', 'check snapshots against their manifest and dumps')
@@ -58,9 +76,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--all', 'every snapshot')
     .option('--full', 'every file against manifest.sha256')
     .option('--rolling [days]', 're-read 1/DAYS of every ok snapshot (the slice read longest ago), so all data is re-read within DAYS days (default verify.rollingDays)')
+    .addHelpText('after', LOCKING.shared)
     .action(action('verify', () => import('../commands/verify.js')));
 
   sub('list', 'snapshots with kind, date, status, size and added size')
+    .addHelpText('after', LOCKING.check)
     .action(action('list', () => import('../commands/list.js')));
 
   sub('status', 'health at a glance (Nagios exit codes 0-3)')
@@ -68,6 +88,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--smart-device <dev>', 'device to query (default: the one holding destination.root)')
     .option('--prometheus <file>', 'write a node_exporter textfile')
     .option('--notify', 'mail when WARNING/CRITICAL, once per problem (hourly cron)')
+    .addHelpText('after', LOCKING.check)
     .action(action('status', () => import('../commands/status.js')));
 
   const restore = program.command('restore').description('recover mail, a database, files or the whole server');
@@ -77,7 +98,8 @@ export function buildProgram(dispatch: Dispatch): Command {
       .option('--dry-run', 'print the plan, change nothing')
       .option('--yes', 'confirm in-place changes without a prompt')
       .option('--force', 'allow restoring from a snapshot marked failed')
-      .addHelpText('after', EXIT_STATUS);
+      .addHelpText('after', EXIT_STATUS)
+      .addHelpText('after', `${LOCKING.shared} In place, the safety copy under safety/ is written under the destination lock (exit 75 while a backup runs).`);
   restoreCommon(restore.command('mail').description('a mailbox or folder'))
     .requiredOption('--user <address>', 'mailbox address, e.g. alice@example.com')
     .option('--folder <name>', 'folder name, e.g. INBOX or Archive/2024')
@@ -113,7 +135,19 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--snapshot <s>', 'snapshot to drill', 'latest')
     .option('--workdir <dir>', 'directory to make the scratch copy in (default drill.workdir, then /var/tmp)')
     .option('--keep', 'keep the scratch directory and databases')
+    .addHelpText('after', LOCKING.shared)
     .action(action('drill', () => import('../commands/drill.js')));
+
+  sub(
+    'unlock',
+    'remove a lock a run cannot take over by itself\n\n' +
+      'A lock written on another machine (the disk was moved between servers) is never taken over silently. ' +
+      'This shows the holder of the destination lock and of reader locks that are not alive here, and why, ' +
+      'then asks: type "yes" on a terminal, or pass --yes. A mailbackup run alive on this machine is never ' +
+      'unlocked (exit 75).',
+  )
+    .option('--yes', 'remove without a prompt (cron, scripts)')
+    .action(action('unlock', () => import('../commands/unlock.js')));
 
   sub(
     'init',

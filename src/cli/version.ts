@@ -1,3 +1,2 @@
-declare const __MAILBACKUP_VERSION__: string;
-/** Injected by the build (scripts/build.mjs) from package.json. */
-export const VERSION = typeof __MAILBACKUP_VERSION__ === 'string' ? __MAILBACKUP_VERSION__ : '0.0.0-dev';
+/** Moved to src/util/version.ts (backup.json records it); kept so existing imports still compile. */
+export { VERSION } from '../util/version.js';

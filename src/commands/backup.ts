@@ -2,7 +2,8 @@
  * `mailbackup backup [--weekly] [--date D] [--dry-run] [--no-rotate]`
  * Exit status: 0 snapshot ok; 1 ok with warnings (vanished files, disk filling, stale lock taken
  * over); 2 failed (the snapshot is marked failed and `latest` did not move, or nothing was
- * written because the destination is not there); 75 another run holds the lock; 78 bad config;
+ * written because the destination is not there); 75 another run holds the lock (or a lock from
+ * another machine: --force-unlock or `mailbackup unlock`); 78 bad config;
  * 130 interrupted (the .partial stays and the next run reuses it).
  */
 import type { Context } from '../cli/context.js';
@@ -14,7 +15,7 @@ import { isSnapshotDate, localDate, type SnapshotRef } from '../repository/layou
 
 export default async function backup(
   ctx: Context,
-  opts: { weekly?: boolean; date?: string; dryRun?: boolean; rotate?: boolean },
+  opts: { weekly?: boolean; date?: string; dryRun?: boolean; rotate?: boolean; forceUnlock?: boolean },
 ): Promise<number> {
   if (opts.date !== undefined && !isSnapshotDate(opts.date)) {
     throw new UsageError(`--date ${opts.date} is not a calendar date YYYY-MM-DD`);
@@ -26,8 +27,8 @@ export default async function backup(
     ctx.result(plan, plan.lines);
     return ExitCode.OK;
   }
-  const { log, lines, runId } = ctx.runLog();
-  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, signal: ctx.signal });
+  const { log, lines, runId, file: logFile } = ctx.runLog();
+  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, forceUnlock: opts.forceUnlock, logFile, signal: ctx.signal });
   const { error, ...data } = report;
   ctx.result({ ...data, error: error?.message }, formatBackupReport(report));
   // lock held (75), bad config (78), interrupted (130): main prints the message and maps the code

@@ -1,10 +1,10 @@
 /** `list`: every snapshot with kind, date, status, sizes and verification, from backup.json only. */
 import type { Context } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
-import { checkDestination } from '../repository/marker.js';
+import { checkedDestination } from '../repository/destination.js';
 import type { Verification } from '../repository/metadata.js';
 import { listLeftovers, listSnapshots, readLatest } from '../repository/snapshots.js';
-import { formatBytes, table } from '../cli/format.js';
+import { formatBytes, table } from '../util/format.js';
 
 export interface ListRow {
   id: string;
@@ -26,8 +26,7 @@ function verificationCell(v: Verification | undefined): string {
 
 export default async function list(ctx: Context, _opts: object): Promise<number> {
   const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
+  const { root } = checkedDestination(config);
   const latest = readLatest(root);
   const rows: ListRow[] = listSnapshots(root).map((s) => ({
     id: s.id,

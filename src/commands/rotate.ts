@@ -4,8 +4,7 @@
  */
 import type { Context } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
-import { acquireLock } from '../repository/lock.js';
-import { checkDestination } from '../repository/marker.js';
+import { checkedDestination, lockDestination } from '../repository/destination.js';
 import { formatRotation, runRotation } from '../repository/rotate.js';
 import { readLastBackup } from '../repository/state.js';
 
@@ -18,16 +17,15 @@ function lastRunBlocker(root: string): string | undefined {
   return `the last backup (${last.finishedAt}) failed with exit ${last.exitCode}: nothing is deleted until a backup succeeds`;
 }
 
-export default async function rotate(ctx: Context, opts: { dryRun?: boolean }): Promise<number> {
+export default async function rotate(ctx: Context, opts: { dryRun?: boolean; forceUnlock?: boolean }): Promise<number> {
   const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
+  const { root, marker } = checkedDestination(config);
   const log = ctx.runLog().log;
   const blocker = lastRunBlocker(root);
   const dryRun = Boolean(opts.dryRun) || Boolean(blocker);
-  const lock = dryRun ? undefined : await acquireLock(root, { command: 'rotate' });
+  const dest = await lockDestination(root, marker, dryRun ? 'check' : 'exclusive', { command: 'rotate', forceUnlock: opts.forceUnlock });
   try {
-    if (lock?.tookOverFrom) log.warn({ stale: lock.tookOverFrom }, 'took over a stale lock');
+    if (dest.takeover) log.warn({ stale: dest.lock?.tookOverFrom }, dest.takeover);
     const report = await runRotation({ root, retention: config.retention, log, dryRun, signal: ctx.signal });
     if (blocker) {
       const refusedKeep = report.plan.delete.map((d) => ({ id: d.id, reason: `${d.reason} — deletion refused` }));
@@ -36,8 +34,8 @@ export default async function rotate(ctx: Context, opts: { dryRun?: boolean }): 
       log.warn({ reason: blocker }, 'rotation deletes nothing');
     }
     ctx.result(report, formatRotation(report));
-    return report.refused ? ExitCode.WARNING : ExitCode.OK;
+    return report.refused || dest.takeover ? ExitCode.WARNING : ExitCode.OK;
   } finally {
-    lock?.release();
+    dest.release();
   }
 }

@@ -6,8 +6,8 @@
  */
 import type { Context } from '../cli/context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { checkDestination } from '../repository/marker.js';
-import { isOk, listSnapshots } from '../repository/snapshots.js';
+import { openDestination } from '../repository/destination.js';
+import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { recordRolling, verifyRolling, type RollingReport } from '../verify/rolling.js';
 
 export function parseRollingDays(value: string | true, fallback: number): number {
@@ -36,10 +36,18 @@ export async function verifyRollingCommand(ctx: Context, value: string | true, o
   }
   const config = ctx.config();
   const days = parseRollingDays(value, config.verify.rollingDays);
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
+  // shared lock: every ok snapshot is held as read, so a rotation meanwhile defers deleting it
+  const dest = await openDestination(config, 'shared', { command: 'verify --rolling' });
+  try {
+    return await verifyRollingHeld(ctx, days, dest.root, (snaps) => dest.hold(snaps));
+  } finally {
+    dest.release();
+  }
+}
+
+async function verifyRollingHeld(ctx: Context, days: number, root: string, hold: (s: Snapshot[]) => Snapshot[]): Promise<number> {
   const log = ctx.runLog().log;
-  if (!listSnapshots(root).some(isOk)) {
+  if (hold(listSnapshots(root).filter(isOk)).length === 0) {
     ctx.result({ ok: false, days, snapshots: [] }, [`no ok snapshot to verify in ${root}`]);
     return ExitCode.UNKNOWN;
   }

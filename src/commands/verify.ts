@@ -2,15 +2,15 @@
  * `verify [SNAPSHOT] [--all] [--full]`: exit 2 when anything is damaged (each damaged path
  * named), 3 when a snapshot cannot be judged (no manifest), else 0. Each determined result is
  * written into the snapshot's backup.json (atomically), where rotate, list and status read it.
- * No lock: verify only replaces backup.json whole, and a snapshot rotated away meanwhile is
- * reported as gone rather than damaged. `--rolling` is verify-rolling.ts.
+ * Shared lock: the snapshots verified are held as a reader, so a rotation meanwhile defers
+ * deleting them; verify only replaces backup.json whole. `--rolling` is verify-rolling.ts.
  */
 import { existsSync } from 'node:fs';
 import type { Context } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
-import { checkDestination } from '../repository/marker.js';
+import { openDestination, type Destination } from '../repository/destination.js';
 import { recordVerification } from '../repository/metadata.js';
-import { isOk, listSnapshots, resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
+import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { verifyRollingCommand } from './verify-rolling.js';
 import { createVerifyPool, toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
 
@@ -25,14 +25,22 @@ function describe(r: VerifyReport): string[] {
 export default async function verify(ctx: Context, opts: { all?: boolean; full?: boolean; rolling?: string | true }, spec = 'latest'): Promise<number> {
   if (opts.rolling !== undefined) return verifyRollingCommand(ctx, opts.rolling, { ...opts, spec });
   const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
+  const dest = await openDestination(config, 'shared', { command: 'verify' });
+  try {
+    return await verifyHeld(ctx, dest, opts, spec);
+  } finally {
+    dest.release();
+  }
+}
+
+async function verifyHeld(ctx: Context, dest: Destination, opts: { all?: boolean; full?: boolean; rolling?: string | true }, spec: string): Promise<number> {
+  const root = dest.root;
   const log = ctx.runLog().log;
   const level = opts.full ? 'full' : 'default';
 
   // --all checks the snapshots a restore could use; failed ones are named as skipped.
   const all = opts.all ? listSnapshots(root) : [];
-  const targets: Snapshot[] = opts.all ? all.filter(isOk) : [resolveSnapshot(root, spec, { allowFailed: true })];
+  const targets: Snapshot[] = opts.all ? dest.hold(all.filter(isOk)) : [await dest.read(spec, { allowFailed: true })];
   const skipped = all.filter((s) => !isOk(s)).map((s) => s.id);
 
   if (targets.length === 0) {

@@ -3,12 +3,11 @@
  * uses; its tables and exact row counts must equal what backup.json recorded. The scratch
  * database is dropped afterwards by the caller (also on failure).
  */
-import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { errorMessage } from '../errors.js';
 import type { DatabaseResult } from '../repository/metadata.js';
 import { loadSqlStream, mariadbQuery, tableRowCounts, type DbAccess } from '../tools/mariadb.js';
+import { gunzipFile } from '../util/gunzip-file.js';
 import type { DrillCheck } from './report.js';
 
 export const scratchName = (db: string) => `${db}_drill`;
@@ -45,7 +44,7 @@ async function loadDump(a: DbAccess, file: string, db: string, signal?: AbortSig
   );
   let tail = '';
   try {
-    for await (const chunk of createReadStream(file).pipe(createGunzip())) {
+    for await (const chunk of gunzipFile(file)) {
       const text = (chunk as Buffer).toString('utf8');
       if (SWITCHES_DB.test(tail.slice(-200) + text)) {
         problems.push('the dump switches database (USE/CREATE DATABASE): not loaded into the scratch database');

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { checkDestination } from '../repository/marker.js';
+import { openDestination } from '../repository/destination.js';
 import { localDate } from '../repository/layout.js';
-import { resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
+import type { Snapshot } from '../repository/snapshots.js';
 import { readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { drillDatabase, dropScratch } from './databases.js';
 import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
@@ -48,10 +48,17 @@ function spaceCheck(base: string, snap: Snapshot): DrillCheck | undefined {
 }
 
 export async function runDrill(config: Config, opts: DrillOptions, log: Logger, signal?: AbortSignal): Promise<DrillReport> {
+  // a reader lock on the snapshot: a rotation meanwhile defers deleting it
+  const dest = await openDestination(config, 'shared', { command: 'drill' });
+  try {
+    return await drillHeld(config, await dest.read(opts.snapshot ?? 'latest'), opts, log, signal);
+  } finally {
+    dest.release();
+  }
+}
+
+async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log: Logger, signal?: AbortSignal): Promise<DrillReport> {
   const now = opts.now ?? (() => new Date());
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, opts.snapshot ?? 'latest');
   const startedAt = now();
   const date = localDate(startedAt);
   const base = opts.workdir ?? config.drill.workdir ?? DEFAULT_WORKDIR;

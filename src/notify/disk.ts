@@ -1,5 +1,5 @@
 /** Destination disk usage (FR-07: warn at 80 %), measured the way `df` shows it. */
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../util/format.js';
 import { statfsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 

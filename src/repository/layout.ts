@@ -16,6 +16,7 @@ export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json
 
 export const MARKER = '.mailbackup';
 export const LOCK = '.lock';
+export const READERS = '.readers';
 export const LATEST = 'latest';
 export const PARTIAL_SUFFIX = '.partial';
 export const DELETING_SUFFIX = '.deleting';
@@ -45,6 +46,7 @@ export function snapshotId(ref: SnapshotRef): string {
 export const layout = {
   marker: (root: string) => join(root, MARKER),
   lock: (root: string) => join(root, LOCK),
+  readers: (root: string) => join(root, READERS),
   latest: (root: string) => join(root, LATEST),
   kindDir: (root: string, kind: SnapshotKind) => join(root, kind),
   snapshot: (root: string, ref: SnapshotRef) => join(root, ref.kind, ref.date),

@@ -3,6 +3,7 @@
  * the end of a successful run, or the `rotate` command. Each victim is renamed to `*.deleting`
  * first (invariant 5): listSnapshots ignores that name, so an interrupted deletion never leaves
  * a half snapshot that list or restore would take for a real one; the next run finishes it.
+ * A victim a live reader holds (readers.ts) is put back and deferred to the next rotation.
  */
 import { renameSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -10,7 +11,15 @@ import type { Config } from '../config/schema.js';
 import { removeTree } from '../tools/rm.js';
 import { DELETING_SUFFIX, localDate } from './layout.js';
 import { planRetention, summarize, type RetentionPlan } from './retention.js';
+import { describeHolder } from './holder.js';
+import { holdersOf, judgeReaders, removeStaleReaders } from './readers.js';
 import { listLeftovers, listSnapshots, readLatest } from './snapshots.js';
+
+export interface DeferredDeletion {
+  id: string;
+  /** the readers holding it: "pid 123 on mail01, `drill` since …" */
+  heldBy: string[];
+}
 
 export interface RotationReport {
   dryRun: boolean;
@@ -20,6 +29,10 @@ export interface RotationReport {
   plan: RetentionPlan;
   /** snapshot ids actually deleted (empty on a dry run) */
   deleted: string[];
+  /** victims a live reader holds: kept now, deleted by the next rotation */
+  deferred: DeferredDeletion[];
+  /** reader files of provably gone readers, removed */
+  staleReaders: string[];
   /** why nothing was deleted, when deletion was refused */
   refused?: string;
 }
@@ -45,9 +58,21 @@ export async function runRotation(opts: {
     }
   }
 
+  const staleReaders: string[] = [];
+  /** reader files of readers that are gone block nothing: removed, with a warning naming them */
+  const judged = () => {
+    const readers = judgeReaders(root);
+    for (const r of removeStaleReaders(readers)) {
+      staleReaders.push(r.file);
+      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
+    }
+    return readers;
+  };
+  if (!dryRun) judged();
+
   const snaps = listSnapshots(root);
   const plan = planRetention(snaps.map(summarize), opts.retention, today, { latest: readLatest(root) });
-  const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], refused: plan.refused };
+  const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], deferred: [], staleReaders, refused: plan.refused };
   if (plan.refused) log.warn({ reason: plan.refused }, 'rotation deletes nothing');
   if (dryRun) return report;
 
@@ -57,11 +82,21 @@ export async function runRotation(opts: {
     const doomed = snap.dir + DELETING_SUFFIX;
     const t0 = Date.now();
     renameSync(snap.dir, doomed);
+    // Rename first, then look: a reader registers first, then looks (destination.ts), so
+    // either we see it here or it sees the snapshot gone; it never reads a half-deleted one.
+    const holders = holdersOf(judged(), victim.id);
+    if (holders.length) {
+      renameSync(doomed, snap.dir);
+      const heldBy = holders.map((h) => describeHolder(h.record!) + (h.verdict.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : ''));
+      report.deferred.push({ id: victim.id, heldBy });
+      log.info({ snapshot: victim.id, heldBy }, 'snapshot deletion deferred: a reader holds it; the next rotation deletes it');
+      continue;
+    }
     await removeTree(doomed, { signal: opts.signal });
     report.deleted.push(victim.id);
     log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, 'snapshot deleted');
   }
-  log.info({ kept: plan.keep.length, deleted: report.deleted.length }, 'rotation done');
+  log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, 'rotation done');
   return report;
 }
 
@@ -72,7 +107,8 @@ export function formatRotation(r: RotationReport): string[] {
   for (const d of r.finishedDeletions) lines.push(`${r.dryRun ? 'would finish' : 'finished'} interrupted deletion ${d}`);
   for (const k of r.plan.keep) lines.push(`keep    ${k.id.padEnd(17)} ${k.reason}`);
   for (const d of r.plan.delete) lines.push(`delete  ${d.id.padEnd(17)} ${d.reason}`);
+  for (const d of r.deferred ?? []) lines.push(`deferred ${d.id}: in use by ${d.heldBy.join('; ')}; the next rotation deletes it`);
   if (r.refused) lines.push(`deletion refused: ${r.refused}`);
-  lines.push(`${r.plan.keep.length} kept, ${r.dryRun ? r.plan.delete.length : r.deleted.length} ${verb === 'would' ? 'to delete (dry run)' : 'deleted'}`);
+  lines.push(`${r.plan.keep.length} kept, ${r.dryRun ? r.plan.delete.length : r.deleted.length} ${verb === 'would' ? 'to delete (dry run)' : 'deleted'}${r.deferred?.length ? `, ${r.deferred.length} deferred` : ''}`);
   return lines;
 }

@@ -5,19 +5,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Context } from '../cli/context.js';
 import type { Config } from '../config/schema.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
-import { checkDestination } from '../repository/marker.js';
-import { resolveSnapshot } from '../repository/snapshots.js';
+import { openDestination, type Destination } from '../repository/destination.js';
 import { copyTree } from '../tools/rsync-restore.js';
 import { nextSteps, type ComponentPlacement } from './all-plan.js';
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
 import { listAddresses } from './maildir.js';
 import { markMaildirsForResync } from './dovecot-resync.js';
+import type { RestoreEnv, RestoreResult } from './result.js';
 
 export interface RestoreAllOptions {
   to: string;
@@ -27,11 +26,19 @@ export interface RestoreAllOptions {
   force?: boolean;
 }
 
-export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<number> {
-  const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+export async function restoreAll(env: RestoreEnv, o: RestoreAllOptions): Promise<RestoreResult> {
+  const dest = await openDestination(env.config, 'shared', { command: 'restore all' });
+  try {
+    return await restoreHeld(env, dest, o);
+  } finally {
+    dest.release();
+  }
+}
+
+async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOptions): Promise<RestoreResult> {
+  const { config } = env;
+  const root = dest.root;
+  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const dir = checkTargetDir(o.to, [{ path: root, what: 'the backup destination' }]);
   const liveMail = join(sourcePath(config, config.source.mail), 'vmail');
   if ((isInside(dir, config.source.root) || isInside(config.source.root, dir)) && !isEmptyDir(liveMail)) {
@@ -49,21 +56,17 @@ export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<nu
     placements.push({ component: c, from, to: join(dir, rel), files: snap.meta?.components?.[c]?.files });
   }
   const lines = [`restore all from ${snap.id} → ${dir}`, ...placements.map((p) => `  ${p.component.padEnd(7)} → ${p.to}${p.files !== undefined ? `  (${p.files} files)` : ''}`)];
-  if (o.dryRun) {
-    ctx.result({ snapshot: snap.id, to: dir, placements, dryRun: true }, [...lines, 'dry run: nothing was changed']);
-    return 0;
-  }
-  const log = ctx.runLog().log;
+  if (o.dryRun) return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, dryRun: true }, lines: [...lines, 'dry run: nothing was changed'] };
+  const { log } = env;
   for (const p of placements) {
     const started = Date.now();
-    await copyTree(p.from, p.to, { ignoreExisting: true, signal: ctx.signal });
+    await copyTree(p.from, p.to, { ignoreExisting: true, signal: env.signal });
     const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
     log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, 'component restored');
   }
-  const steps = nextSteps(stepsInput(ctx, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
+  const steps = nextSteps(stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
   lines.push('', 'Files are in place. Next steps:', ...steps);
-  ctx.result({ snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines);
-  return 0;
+  return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines };
 }
 
 function dumpsIn(snapDir: string): string[] {
@@ -71,7 +74,7 @@ function dumpsIn(snapDir: string): string[] {
   return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz')).map((f) => f.slice(0, -7)).sort() : [];
 }
 
-function stepsInput(ctx: Context, config: Config, dir: string, snapshot: string, databases: string[]) {
+function stepsInput(configFile: string | undefined, config: Config, dir: string, snapshot: string, databases: string[]) {
   const rel = (c: 'mail' | 'ssl') => join(dir, relativeLocation(config, c) ?? c);
   const vmail = join(rel('mail'), 'vmail');
   const live = join(rel('ssl'), 'live');
@@ -87,7 +90,7 @@ function stepsInput(ctx: Context, config: Config, dir: string, snapshot: string,
     dovecotContainer: config.dovecot.container,
     sampleUser: listAddresses(vmail)[0],
     certificates,
-    configArg: ctx.global.config ? `--config ${ctx.global.config}` : '',
+    configArg: configFile ? `--config ${configFile}` : '',
     rootDiffers: resolve(config.source.root) !== dir,
     mailOwner: st ? { uid: st.uid, gid: st.gid, path: vmail } : undefined,
   };

@@ -3,22 +3,21 @@
  * safety dump when the target exists, stream the gzip dump into `mariadb` in the container
  * (password only in the environment), then compare tables and row counts with backup.json.
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import type { Context } from '../cli/context.js';
 import type { Config } from '../config/schema.js';
 import { DamageError, MailbackupError, UsageError } from '../errors.js';
 import { hasTrailer, readBackGzip, dumpDatabase } from '../backup/database-dump.js';
 import { layout } from '../repository/layout.js';
-import { checkDestination } from '../repository/marker.js';
-import { resolveSnapshot } from '../repository/snapshots.js';
+import { openDestination, type Destination } from '../repository/destination.js';
 import { describeTarget } from '../tools/container.js';
 import { loadSqlStream, mariadbQuery, probeDumpClient, readCredentials, tableRowCounts, type DbAccess } from '../tools/mariadb.js';
 import { compareCounts, comparisonLines, dbPlanLines, planDb, switchesDatabase } from './db-plan.js';
 import { confirm } from './guard.js';
 import { checkDatabaseName, suggest } from './names.js';
+import type { RestoreEnv, RestoreResult } from './result.js';
 import { openSafetyDir } from './safety.js';
+import { gunzipFile } from '../util/gunzip-file.js';
 
 export interface RestoreDbOptions {
   as?: string;
@@ -40,20 +39,27 @@ async function databaseExists(a: DbAccess, name: string): Promise<boolean> {
 
 async function readHead(file: string, bytes = 64 * 1024): Promise<string> {
   let head = '';
-  for await (const chunk of createReadStream(file).pipe(createGunzip())) {
+  for await (const chunk of gunzipFile(file)) {
     head += (chunk as Buffer).toString('utf8');
     if (head.length >= bytes) break;
   }
   return head;
 }
 
-export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptions): Promise<number> {
+export async function restoreDb(env: RestoreEnv, nameArg: string, o: RestoreDbOptions): Promise<RestoreResult> {
   const name = checkDatabaseName('database', nameArg);
   const target = o.as ? checkDatabaseName('--as', o.as) : name;
-  const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const dest = await openDestination(env.config, 'shared', { command: `restore db ${name}` });
+  try {
+    return await restoreHeld(env, dest, name, target, o);
+  } finally {
+    dest.release();
+  }
+}
+
+async function restoreHeld(env: RestoreEnv, dest: Destination, name: string, target: string, o: RestoreDbOptions): Promise<RestoreResult> {
+  const { config } = env;
+  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const dump = layout.dump(snap.dir, name);
   if (!existsSync(dump)) {
     const names = new Set(Object.keys(snap.meta?.databases ?? {}));
@@ -65,10 +71,7 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
   const expected = snap.meta?.databases?.[name]?.tables;
   const plan = planDb({ source: dump, snapshot: snap.id, database: name, target, replace: exists }, expected);
   const lines = dbPlanLines(plan);
-  if (o.dryRun) {
-    ctx.result({ plan, dryRun: true }, [...lines, 'dry run: nothing was changed']);
-    return 0;
-  }
+  if (o.dryRun) return { outcome: 'ok', data: { plan, dryRun: true }, lines: [...lines, 'dry run: nothing was changed'] };
 
   // The dump must be whole before anything is dropped: gzip reads back, trailer present, no USE.
   const back = await readBackGzip(dump).catch((err: Error) => {
@@ -79,7 +82,7 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
   if (switchLine) throw new DamageError(`dump ${dump} contains "${switchLine}" and would not load into ${target} only; load it by hand`);
 
   if (exists) await confirm(`replace the live database ${target} in ${describeTarget(a.target)} (a safety dump is taken first)`, o.yes);
-  const log = ctx.runLog().log;
+  const { log } = env;
   const out: Record<string, unknown> = { plan };
   const safety = exists ? await openSafetyDir(config, `restore db ${name}`) : undefined;
   try {
@@ -87,7 +90,7 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
       mkdirSync(join(safety.dir, 'mysql'), { mode: 0o700 });
       const file = join(safety.dir, 'mysql', `${target}.sql.gz`);
       const client = await probeDumpClient(a);
-      await dumpDatabase(a, client, target, file, `mysql/${target}.sql.gz`, ctx.signal);
+      await dumpDatabase(a, client, target, file, `mysql/${target}.sql.gz`, env.signal);
       safety.record({ command: `restore db ${name}${o.as ? ` --as ${target}` : ''}`, snapshot: snap.id, saved: [{ live: `database ${target}`, copy: file }] });
       out.safety = file;
       lines.push(`safety dump of ${target}: ${file}`);
@@ -98,7 +101,7 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
       await mariadbQuery(a, `CREATE DATABASE \`${target}\`;`);
     }
     try {
-      await loadSqlStream(a, target, createReadStream(dump).pipe(createGunzip()), { signal: ctx.signal });
+      await loadSqlStream(a, target, gunzipFile(dump), { signal: env.signal });
     } catch (err) {
       const hint = safety
         ? `the previous contents are in ${out.safety}: \`zcat ${out.safety} | mariadb ${target}\` in the database container puts them back`
@@ -114,12 +117,10 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
   lines.push(`loaded ${name} into ${target}: ${Object.keys(found).length} table(s), ${Object.values(found).reduce((x, y) => x + y, 0)} row(s)`);
   if (!expected) {
     lines.push('  backup.json has no table counts for this dump: compare by hand');
-    ctx.result({ ...out, tables: found, comparison: null }, lines);
-    return 1;
+    return { outcome: 'warning', data: { ...out, tables: found, comparison: null }, lines };
   }
   const cmp = compareCounts(expected, found);
   lines.push(...comparisonLines(cmp));
-  ctx.result({ ...out, tables: found, comparison: cmp }, lines);
   if (!cmp.ok) log.error({ comparison: cmp }, 'restored database differs from backup.json');
-  return cmp.ok ? 0 : 2;
+  return { outcome: cmp.ok ? 'ok' : 'damaged', data: { ...out, tables: found, comparison: cmp }, lines };
 }

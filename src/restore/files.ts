@@ -5,16 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from '../cli/context.js';
 import { sourcePath } from '../config/load.js';
 import { DamageError, UsageError } from '../errors.js';
 import { layout } from '../repository/layout.js';
-import { checkDestination } from '../repository/marker.js';
-import { resolveSnapshot } from '../repository/snapshots.js';
+import { openDestination, type Destination } from '../repository/destination.js';
 import { copyTree } from '../tools/rsync-restore.js';
 import { liveLocation, type RestorableComponent } from './components.js';
 import { planFiles, isNoop, type FilesPlan } from './files-plan.js';
 import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
+import type { RestoreEnv, RestoreResult } from './result.js';
 import { openSafetyDir } from './safety.js';
 import { walkTree } from './tree.js';
 
@@ -38,14 +37,22 @@ export function filesPlanLines(p: FilesPlan): string[] {
   ];
 }
 
-export async function restoreFiles(ctx: Context, o: RestoreFilesOptions): Promise<number> {
+export async function restoreFiles(env: RestoreEnv, o: RestoreFilesOptions): Promise<RestoreResult> {
   if (Boolean(o.to) === Boolean(o.inPlace)) {
     throw new UsageError('say where to restore: --to DIR (a separate copy) or --in-place (over the live files), not both');
   }
-  const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const dest = await openDestination(env.config, 'shared', { command: `restore files ${o.component}` });
+  try {
+    return await restoreHeld(env, dest, o);
+  } finally {
+    dest.release();
+  }
+}
+
+async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreFilesOptions): Promise<RestoreResult> {
+  const { config } = env;
+  const root = dest.root;
+  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const from = layout.component(snap.dir, o.component);
   if (!existsSync(from)) throw new UsageError(`snapshot ${snap.id} has no ${o.component}/ component; see \`mailbackup list\` for other snapshots`);
   const snapTree = walkTree(from);
@@ -59,12 +66,10 @@ export async function restoreFiles(ctx: Context, o: RestoreFilesOptions): Promis
     requireEmptyOrYes(to, o.yes);
     const lines = [`restore files ${o.component} from ${snap.id} → ${to}`, sampleLine('to copy', [...snapTree.keys()])];
     if (o.dryRun) {
-      ctx.result({ snapshot: snap.id, component: o.component, to, entries: snapTree.size, dryRun: true }, [...lines, 'dry run: nothing was changed']);
-      return 0;
+      return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size, dryRun: true }, lines: [...lines, 'dry run: nothing was changed'] };
     }
-    await copyTree(from, to, { ignoreExisting: true, signal: ctx.signal });
-    ctx.result({ snapshot: snap.id, component: o.component, to, entries: snapTree.size }, [...lines, `copied ${snapTree.size} entries to ${to}`]);
-    return 0;
+    await copyTree(from, to, { ignoreExisting: true, signal: env.signal });
+    return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size }, lines: [...lines, `copied ${snapTree.size} entries to ${to}`] };
   }
 
   const live = liveLocation(config, o.component);
@@ -74,24 +79,23 @@ export async function restoreFiles(ctx: Context, o: RestoreFilesOptions): Promis
   const lines = [`restore files ${o.component} from ${snap.id} → ${live} (in place)`, ...filesPlanLines(plan)];
   const summary = { snapshot: snap.id, component: o.component, target: live, plan: counts(plan) };
   if (o.dryRun || isNoop(plan)) {
-    ctx.result({ ...summary, dryRun: Boolean(o.dryRun) }, [...lines, o.dryRun ? 'dry run: nothing was changed' : 'nothing to do: the live files match the snapshot']);
-    return 0;
+    return { outcome: 'ok', data: { ...summary, dryRun: Boolean(o.dryRun) }, lines: [...lines, o.dryRun ? 'dry run: nothing was changed' : 'nothing to do: the live files match the snapshot'] };
   }
   if (plan.conflicts.length) {
     throw new UsageError(`${plan.conflicts.length} live entr${plan.conflicts.length === 1 ? 'y has' : 'ies have'} another type than in the snapshot (${plan.conflicts.slice(0, 3).join(', ')}); move them away by hand, or restore --to DIR and compare`);
   }
   await confirm(`write ${plan.create.length + plan.replace.length} entries into ${live} (${plan.replace.length} replaced, saved to safety/ first)`, o.yes);
-  const log = ctx.runLog().log;
+  const { log } = env;
   const safety = await openSafetyDir(config, `restore files ${o.component}`);
   let savedTo: string | undefined;
   try {
     if (plan.replace.length) {
       savedTo = join(safety.dir, 'files', o.component);
-      await copyTree(live, savedTo, { paths: plan.replace, liveSource: true, signal: ctx.signal });
+      await copyTree(live, savedTo, { paths: plan.replace, liveSource: true, signal: env.signal });
       log.info({ saved: plan.replace.length, to: savedTo }, 'live files saved to safety');
     }
     safety.record({ command: `restore files --component ${o.component} --in-place`, snapshot: snap.id, saved: savedTo ? [{ live, copy: savedTo }] : [], note: `${plan.replace.length} replaced, ${plan.create.length} created` });
-    await copyTree(from, live, { paths: [...plan.create, ...plan.replace], signal: ctx.signal });
+    await copyTree(from, live, { paths: [...plan.create, ...plan.replace], signal: env.signal });
   } finally {
     safety.release();
   }
@@ -100,8 +104,7 @@ export async function restoreFiles(ctx: Context, o: RestoreFilesOptions): Promis
     throw new DamageError(`after the restore ${after.create.length + after.replace.length} entries still differ from the snapshot (${[...after.create, ...after.replace].slice(0, 3).join(', ')}); the previous files are in ${safety.dir}`);
   }
   lines.push(`restored ${plan.create.length} new and ${plan.replace.length} replaced entries${savedTo ? `; previous versions in ${savedTo}` : ''}`);
-  ctx.result({ ...summary, safety: safety.dir }, lines);
-  return 0;
+  return { outcome: 'ok', data: { ...summary, safety: safety.dir }, lines };
 }
 
 function topLevel(tree: Map<string, unknown>): string[] {

@@ -5,8 +5,8 @@
 import { mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { checkDestination } from '../repository/marker.js';
-import { acquireLock, type Lock } from '../repository/lock.js';
+import { openDestination } from '../repository/destination.js';
+import type { Lock } from '../repository/lock.js';
 import { layout } from '../repository/layout.js';
 import { writeJsonAtomic } from '../repository/atomic.js';
 
@@ -46,9 +46,9 @@ function uniqueDir(base: string): string {
 
 /** Checks the destination, takes the lock (the safety copy is a write), and creates the directory. */
 export async function openSafetyDir(config: Config, command: string, stamp = safetyStamp()): Promise<SafetyDir> {
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const lock = await acquireLock(root, { command });
+  const dest = await openDestination(config, 'exclusive', { command });
+  const root = dest.root;
+  const lock = dest.lock!;
   try {
     mkdirSync(layout.safety(root), { recursive: true, mode: 0o700 });
     const dir = uniqueDir(join(layout.safety(root), stamp));

@@ -60,6 +60,7 @@ export function checkLockAndRotation(facts: StatusFacts, report: StatusReport, a
     report.lock = { ...facts.lock, ageHours };
     const who = `pid ${facts.lock.pid} on ${facts.lock.host} (\`${facts.lock.command}\` since ${facts.lock.startedAt})`;
     if (facts.lock.stale) add('lock.stale', 'WARNING', `stale lock left by ${who}, which is gone: the next run takes it over`);
+    else if (facts.lock.foreign) add('lock.foreign', 'WARNING', `lock written on another machine by ${who}: runs here stop with exit 75 until \`mailbackup unlock\``);
     else if (ageHours > LOCK_HUNG_HOURS) add('lock.hung', 'WARNING', `lock held for ${ageHours.toFixed(1)} h by ${who}: is it hung?`);
   }
 

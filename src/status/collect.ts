@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { diskUsage, type DiskUsage } from '../notify/disk.js';
-import { isStale, readLock, type LockInfo } from '../repository/lock.js';
-import { checkDestination, type Marker } from '../repository/marker.js';
+import { lockVerdict, readLock, type LockInfo } from '../repository/lock.js';
+import { checkedDestination } from '../repository/destination.js';
+import type { Marker } from '../repository/marker.js';
 import { layout } from '../repository/layout.js';
 import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
 import { readRollingCoverage, type RollingCoverage } from '../repository/rolling.js';
@@ -28,7 +29,7 @@ export interface StatusFacts {
   lastRun?: LastRun;
   disk?: DiskUsage;
   diskError?: string;
-  lock?: LockInfo & { stale: boolean };
+  lock?: LockInfo & { stale: boolean; foreign?: boolean };
   drill?: DrillRecord;
   drillError?: string;
   rolling?: RollingCoverage;
@@ -53,7 +54,7 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   const root = config.destination.root;
   const facts: StatusFacts = { now, destination: root, snapshots: [], leftovers: { partial: [], deleting: [] } };
   try {
-    facts.marker = checkDestination(root, config.destination.requireMountpoint);
+    facts.marker = checkedDestination(config).marker;
   } catch (err) {
     facts.destinationError = errorMessage(err);
     return facts;
@@ -69,7 +70,8 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   }
   facts.rolling = readRollingCoverage(root);
   const lock = readLock(root);
-  if (lock) facts.lock = { ...lock, stale: isStale(lock) };
+  const verdict = lock ? lockVerdict(lock) : undefined;
+  if (lock) facts.lock = { ...lock, stale: verdict?.kind === 'stale', foreign: verdict?.kind === 'foreign' };
   try {
     facts.drill = readNewestDrill(root);
   } catch (err) {

@@ -1,5 +1,5 @@
 /** Human lines of a status report: the state and its problems first, then the facts. */
-import { formatBytes, formatHours } from '../cli/format.js';
+import { formatBytes, formatHours } from '../util/format.js';
 import type { StatusReport } from './types.js';
 
 export function renderStatus(r: StatusReport): string[] {
@@ -15,7 +15,7 @@ export function renderStatus(r: StatusReport): string[] {
     const full = d.daysUntilFull !== undefined ? `, full in ~${d.daysUntilFull.toFixed(0)} days at ${formatBytes(d.growthBytesPerDay)}/day` : '';
     lines.push(`disk:          ${(d.usedRatio * 100).toFixed(1)}% used, ${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}${full}`);
   }
-  if (r.lock) lines.push(`lock:          ${r.lock.stale ? 'STALE ' : ''}pid ${r.lock.pid} on ${r.lock.host}, \`${r.lock.command}\` since ${r.lock.startedAt}`);
+  if (r.lock) lines.push(`lock:          ${r.lock.stale ? 'STALE ' : r.lock.foreign ? 'FROM ANOTHER MACHINE ' : ''}pid ${r.lock.pid} on ${r.lock.host}, \`${r.lock.command}\` since ${r.lock.startedAt}`);
   const v = r.verification;
   if (v.newest) lines.push(`verification:  ${v.newest.id} ${v.newest.ok ? 'ok' : 'FAILED'} (${v.newest.level}, ${v.newest.at})`);
   lines.push(`full verify:   ${v.lastFull ? `${v.lastFull.id} ${v.lastFull.ok ? 'ok' : 'FAILED'} at ${v.lastFull.at}` : 'never'}`);

@@ -37,7 +37,7 @@ export interface StatusReport {
     growthBytesPerDay?: number;
     daysUntilFull?: number;
   };
-  lock?: LockInfo & { stale: boolean; ageHours: number };
+  lock?: LockInfo & { stale: boolean; foreign?: boolean; ageHours: number };
   snapshots: {
     daily: { ok: number; failed: number };
     weekly: { ok: number; failed: number };

@@ -94,9 +94,17 @@ export async function loadSqlStream(
   const client = opts.client ?? 'mariadb';
   const [file, args] = execArgs(a.target, [client, '-u', a.user, db], { env: ['MYSQL_PWD'], stdin: true });
   const child = spawnStream(file, args, { env: secrets(a), stdin: 'pipe', stdout: 'ignore', signal: opts.signal });
+  let inputError: Error | undefined;
+  // the input's own failure (a dump file gone or unreadable) stops the client and is reported
+  input.on('error', (err: Error) => {
+    inputError = err;
+    child.stdin!.destroy();
+    child.kill();
+  });
   input.pipe(child.stdin!);
   child.stdin!.on('error', () => undefined); // EPIPE when the client dies; its exit status tells why
   const r = await child;
+  if (inputError) throw new MailbackupError(`loading into database ${db} failed: reading the dump: ${inputError.message}`);
   if (r.exitCode !== 0) {
     throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
   }

@@ -4,7 +4,7 @@
  * both util-linux) so `status --smart` needs no device in the config.
  */
 import { ToolError } from '../errors.js';
-import { needsDeviceType, parseSmartctl, type SmartSummary } from '../status/smart.js';
+import { needsDeviceType, parseSmartctl, type SmartSummary } from './smartctl-json.js';
 import { run } from './shell.js';
 
 async function smartctlJson(args: string[]): Promise<unknown> {

@@ -140,7 +140,7 @@ describe('backup under faults (one mail server, runs on successive dates)', () =
   });
 
   it('a lock held by a live process gives exit 75 and writes nothing', async () => {
-    const holder = spawn('sleep', ['60']);
+    const holder = spawn('sleep', ['60'], { argv0: 'mailbackup' }); // a live process whose command line is a mailbackup run
     try {
       writeFileSync(join(f.destRoot, '.lock'), JSON.stringify({ pid: holder.pid, host: hostname(), command: 'backup', startedAt: new Date().toISOString() }));
       const before = treeState(f.destRoot);

@@ -90,17 +90,23 @@ describe('backup runs', () => {
   });
 
   it('a weekly run waits for a daily run that holds the lock, then clones it (invariant 6)', async () => {
-    const daily = spawn('sleep', ['60']);
+    const daily = spawn('sleep', ['60'], { argv0: 'mailbackup' }); // a live process whose command line is a mailbackup run
     const lock = join(f.destRoot, '.lock');
     try {
       writeFileSync(lock, JSON.stringify({ pid: daily.pid, host: hostname(), command: 'backup', startedAt: new Date().toISOString() }));
-      const weekly = f.run(['backup', '--weekly', '--date', '2026-11-04']);
-      await new Promise((r) => setTimeout(r, 1500));
+      const child = f.start(['backup', '--weekly', '--date', '2026-11-04']);
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = new Promise<number | null>((r) => child.on('close', r));
+      // wait until it says it waits (a fixed sleep is too short on a loaded machine)
+      for (const end = Date.now() + 60_000; !/waiting for the running backup/.test(stderr); ) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`weekly run did not wait: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 500));
       expect(existsSync(join(f.destRoot, 'weekly/2026-11-04'))).toBe(false); // still waiting
       rmSync(lock); // the daily run finishes
-      const r = await weekly;
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/waiting for the running backup/);
+      expect(await code, stderr).toBe(0);
       expect(meta('weekly/2026-11-04')).toMatchObject({ kind: 'weekly', clonedFrom: 'daily/2026-11-04' });
     } finally {
       daily.kill();

@@ -96,6 +96,7 @@ describe('evaluateStatus', () => {
     expect(keys(live)).toEqual([]);
     expect(live.lock).toMatchObject({ pid: 4242, command: 'backup' });
     expect(keys(evaluateStatus(facts({ lock: { ...lock, stale: true } }), config))).toEqual(['lock.stale=WARNING']);
+    expect(keys(evaluateStatus(facts({ lock: { ...lock, stale: false, foreign: true } }), config))).toEqual(['lock.foreign=WARNING']);
     expect(keys(evaluateStatus(facts({ lock: { ...lock, startedAt: hoursAgo(13), stale: false } }), config))).toEqual(['lock.hung=WARNING']);
   });
 
