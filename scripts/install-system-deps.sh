@@ -34,9 +34,12 @@ needs=(
   sha256sum:coreutils:coreutils
   systemd-analyze:systemd:systemd
   logrotate:logrotate:logrotate
+  restic:restic:restic
+  rclone:rclone:rclone
+  /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
 )
 if [ "$bench" = 1 ]; then
-  needs+=(restic:restic:restic rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
+  needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
 fi
 
 have() {

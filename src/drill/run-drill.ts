@@ -26,6 +26,10 @@ export interface DrillOptions {
   workdir?: string;
   keep?: boolean;
   now?: () => Date;
+  /** drill this snapshot directory instead of one on the backup disk (drill --from-offsite) */
+  from?: Snapshot;
+  /** phases that ran before, e.g. the offsite fetch, counted in the report and the RTO */
+  priorPhases?: DrillPhase[];
 }
 
 export const DEFAULT_WORKDIR = '/var/tmp';
@@ -51,12 +55,12 @@ export async function runDrill(config: Config, opts: DrillOptions, log: Logger, 
   const now = opts.now ?? (() => new Date());
   const root = config.destination.root;
   checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, opts.snapshot ?? 'latest');
+  const snap = opts.from ?? resolveSnapshot(root, opts.snapshot ?? 'latest');
   const startedAt = now();
   const date = localDate(startedAt);
   const base = opts.workdir ?? config.drill.workdir ?? DEFAULT_WORKDIR;
   const workdir = makeScratch(base, date);
-  const phases: DrillPhase[] = [];
+  const phases: DrillPhase[] = [...(opts.priorPhases ?? [])];
   const checks: DrillCheck[] = [];
   const access: DbAccess = { target: { runtime: config.database.runtime, container: config.database.container }, user: config.database.user, password: '' };
   const loaded: string[] = [];

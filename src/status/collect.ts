@@ -14,6 +14,7 @@ import { layout } from '../repository/layout.js';
 import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
 import { readLastBackup, type LastRun } from '../repository/state.js';
 import type { DrillRecord } from './types.js';
+import { collectOffsite, type OffsiteFacts } from './offsite.js';
 
 export interface StatusFacts {
   now: Date;
@@ -30,6 +31,7 @@ export interface StatusFacts {
   lock?: LockInfo & { stale: boolean };
   drill?: DrillRecord;
   drillError?: string;
+  offsite?: OffsiteFacts;
 }
 
 /** The newest drill report: drills/<YYYY-MM-DD>.json, newest name first. */
@@ -72,5 +74,6 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   } catch (err) {
     facts.drillError = errorMessage(err);
   }
+  facts.offsite = collectOffsite(config, root);
   return facts;
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { ExitCode } from '../errors.js';
 import { isOk } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
+import { checkOffsite } from './offsite.js';
 import { smartProblems, type SmartSummary } from './smart.js';
 import { checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
 
@@ -66,6 +67,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   checkLockAndRotation(facts, report, add);
   checkVerification(facts, ok, report, add);
   checkDrill(facts, report, add);
+  report.offsite = checkOffsite(facts.offsite, config, now, add);
 
   if (extra.smart) {
     report.smart = extra.smart;

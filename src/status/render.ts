@@ -1,6 +1,7 @@
 /** Human lines of a status report: the state and its problems first, then the facts. */
 import { formatBytes, formatHours } from '../cli/format.js';
 import type { StatusReport } from './types.js';
+import { renderOffsite } from './offsite.js';
 
 export function renderStatus(r: StatusReport): string[] {
   const lines = [`MAILBACKUP ${r.state} - ${r.problems.length === 0 ? 'all checks passed' : `${r.problems.length} problem(s)`}`];
@@ -20,6 +21,7 @@ export function renderStatus(r: StatusReport): string[] {
   if (v.newest) lines.push(`verification:  ${v.newest.id} ${v.newest.ok ? 'ok' : 'FAILED'} (${v.newest.level}, ${v.newest.at})`);
   lines.push(`full verify:   ${v.lastFull ? `${v.lastFull.id} ${v.lastFull.ok ? 'ok' : 'FAILED'} at ${v.lastFull.at}` : 'never'}`);
   lines.push(`last drill:    ${r.drill ? `${r.drill.date} ${r.drill.ok ? 'ok' : 'FAILED'} (${Math.floor(r.drill.ageDays)} days ago)` : 'none yet'}`);
+  lines.push(...renderOffsite(r.offsite));
   if (r.smart) {
     const m = r.smart;
     lines.push(
