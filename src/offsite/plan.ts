@@ -12,7 +12,9 @@ export const TAG = 'mailbackup';
 export interface LocalSnapshot {
   /** "daily/2026-11-01" */
   id: string;
-  /** backup.json finishedAt: the restic snapshot's time, so retention counts the backup's days */
+  /** the snapshot's date label */
+  date: string;
+  /** backup.json finishedAt */
   finishedAt: string;
 }
 
@@ -25,11 +27,15 @@ export function findPushed(remote: ResticSnapshot[], id: string): ResticSnapshot
   return remote.find((r) => r.tags?.includes(TAG) && r.tags.includes(id));
 }
 
-/** "YYYY-MM-DD HH:MM:SS" in local time, the form restic --time parses. */
-export function resticTime(iso: string): string {
-  const d = new Date(iso);
+/**
+ * restic --time ("YYYY-MM-DD HH:MM:SS", local time): the snapshot's date label with the time of
+ * day it finished, so restic's keep-daily/weekly/monthly count the same days as the label
+ * (a backfilled `--date` snapshot is filed under its own day, not under the day it was made).
+ */
+export function resticTime(date: string, finishedAtIso: string): string {
+  const d = new Date(finishedAtIso);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${date} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /**
@@ -41,9 +47,10 @@ export function planPush(local: LocalSnapshot, remote: ResticSnapshot[], host: s
   const existing = findPushed(remote, local.id);
   if (existing) return { action: 'skip', snapshot: local.id, existing: existing.short_id };
   const mine = remote.filter((r) => r.hostname === host && r.tags?.includes(TAG));
-  const before = mine.filter((r) => Date.parse(r.time) <= Date.parse(local.finishedAt));
+  const time = resticTime(local.date, local.finishedAt);
+  const before = mine.filter((r) => r.time.slice(0, 10) <= local.date);
   const parent = (before.length ? before : mine).at(-1);
-  return { action: 'push', snapshot: local.id, tags: [TAG, local.id], host, time: resticTime(local.finishedAt), parent: parent?.id };
+  return { action: 'push', snapshot: local.id, tags: [TAG, local.id], host, time, parent: parent?.id };
 }
 
 /** restic forget arguments: one group per host (each snapshot has its own path and id tag). */

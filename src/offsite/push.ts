@@ -63,7 +63,7 @@ export async function pushToRepository(config: Config, repo: OffsiteRepository, 
   const log = o.log.child({ step: 'offsite', repository: repo.name });
   try {
     const remote = await listResticSnapshots(repo, o.signal);
-    const plan = planPush({ id: snap.id, finishedAt: snap.meta!.finishedAt }, remote, resticHost(config));
+    const plan = planPush({ id: snap.id, date: snap.date, finishedAt: snap.meta!.finishedAt }, remote, resticHost(config));
     const result: PushResult = { repository: repo.name, snapshot: snap.id, plan, retention: 'none', warnings: [] };
     if (o.dryRun) return { ...result, retention: 'dry-run' };
     if (plan.action === 'skip') {
