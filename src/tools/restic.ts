@@ -135,7 +135,7 @@ export async function initRepository(repo: OffsiteRepository, signal?: AbortSign
 
 /** The snapshots mailbackup made (tag `mailbackup`), oldest first. */
 export async function listResticSnapshots(repo: OffsiteRepository, signal?: AbortSignal): Promise<ResticSnapshot[]> {
-  const r = await ok(repo, 'listing snapshots', ['snapshots', '--json', '--tag', 'mailbackup'], { signal });
+  const r = await ok(repo, 'listing snapshots', ['snapshots', '--no-lock', '--json', '--tag', 'mailbackup'], { signal });
   const snaps = (JSON.parse(r.stdout || '[]') ?? []) as ResticSnapshot[];
   return snaps.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
@@ -173,12 +173,24 @@ export async function backupDirectory(repo: OffsiteRepository, a: BackupArgs, si
   return summary;
 }
 
+/**
+ * `restic unlock` without --remove-all removes only stale locks (their process gone on this
+ * host, or older than 30 minutes). Restic 0.14 does not skip those when it needs an exclusive
+ * lock (forget, prune, check), so a push killed midway would block them until someone unlocks.
+ * Best effort: an append-only server refuses the delete, and the real command then reports.
+ */
+export async function unlockStale(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
+  await restic(repo, ['unlock'], { signal });
+}
+
 /** restic forget (+ prune); the result is returned so the caller can tell a refusal from a failure. */
 export async function forget(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
+  await unlockStale(repo, signal);
   return restic(repo, ['forget', ...args], { signal });
 }
 
 export async function checkRepository(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
+  await unlockStale(repo, signal);
   return restic(repo, ['check', ...args], { signal });
 }
 
