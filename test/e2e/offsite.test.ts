@@ -19,7 +19,9 @@ let rest: RestServer;
 let tmp: string;
 const day = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
 const [D1, D2, D3, D4] = [day(3), day(2), day(1), day(0)];
-const SFTP = { 'sftp.command': '/usr/lib/openssh/sftp-server -e' };
+// OpenSSH's sftp-server speaking on stdin/stdout: restic's SFTP backend without an sshd (Debian path, then RHEL's)
+const sftpServer = ['/usr/lib/openssh/sftp-server', '/usr/libexec/openssh/sftp-server'].find((p) => existsSync(p)) ?? '/usr/lib/openssh/sftp-server';
+const SFTP = { 'sftp.command': `${sftpServer} -e` };
 
 const repos = () => ({
   local: { name: 'local', url: join(tmp, 'local-repo'), passwordFile: join(tmp, 'local.pass') },
