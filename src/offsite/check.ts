@@ -45,7 +45,7 @@ export async function checkOne(config: Config, repo: OffsiteRepository, mode: Ch
     log.error({ repository: repo.name, mode: label }, result.error);
   } else log.info({ repository: repo.name, mode: label }, 'offsite repository checked: no errors');
   try {
-    updateOffsiteState(root, repo.name, {
+    updateOffsiteState(config, repo.name, {
       lastCheck: { at: new Date().toISOString(), mode: label, ok: result.ok, ...(result.error ? { error: result.error } : {}) },
       ...(mode.readData === 'rolling' && result.ok ? { rollingPart: subset } : {}),
     });

@@ -59,6 +59,9 @@ export async function initOffsite(repo: OffsiteRepository, host: string, log: Lo
   } else if ((statSync(repo.passwordFile).mode & 0o077) !== 0) {
     warnings.push(`${repo.passwordFile} is readable by group or others: chmod 600 ${repo.passwordFile}`);
   }
+  if (repo.environmentFile && existsSync(repo.environmentFile) && (statSync(repo.environmentFile).mode & 0o077) !== 0) {
+    warnings.push(`${repo.environmentFile} is readable by group or others: chmod 600 ${repo.environmentFile}`);
+  }
   const exists = await repositoryExists(repo, signal);
   if (!exists) {
     await initRepository(repo, signal);

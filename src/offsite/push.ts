@@ -59,7 +59,6 @@ export interface PushOptions {
 
 /** Pushes one snapshot to one repository and records the outcome for status. */
 export async function pushToRepository(config: Config, repo: OffsiteRepository, snap: Snapshot, o: PushOptions): Promise<PushResult> {
-  const root = config.destination.root;
   const log = o.log.child({ step: 'offsite', repository: repo.name });
   try {
     const remote = await listResticSnapshots(repo, o.signal);
@@ -75,7 +74,7 @@ export async function pushToRepository(config: Config, repo: OffsiteRepository, 
       Object.assign(result, { summary, resticId: summary.snapshot_id });
       log.info({ snapshot: snap.id, resticId: summary.snapshot_id, filesNew: summary.files_new, filesChanged: summary.files_changed, bytesAdded: summary.data_added }, 'pushed');
     }
-    updateOffsiteState(root, repo.name, {
+    updateOffsiteState(config, repo.name, {
       lastPush: { at: new Date().toISOString(), snapshot: snap.id, snapshotFinishedAt: snap.meta!.finishedAt, resticId: result.resticId! },
       lastPushError: undefined,
     });
@@ -86,7 +85,7 @@ export async function pushToRepository(config: Config, repo: OffsiteRepository, 
   } catch (err) {
     if (!o.dryRun && !(err instanceof UsageError)) {
       try {
-        updateOffsiteState(root, repo.name, { lastPushError: { at: new Date().toISOString(), error: errorMessage(err) } });
+        updateOffsiteState(config, repo.name, { lastPushError: { at: new Date().toISOString(), error: errorMessage(err) } });
       } catch {
         /* the state is a side channel; the error below is what counts */
       }

@@ -3,6 +3,8 @@
  * fast and works offline): .state/offsite-<name>.json on the destination, written after every
  * push and check. Never inside a snapshot directory: offsite work leaves snapshots untouched.
  */
+import type { Config } from '../config/schema.js';
+import { checkDestination } from '../repository/marker.js';
 import { readState, writeState } from '../repository/state.js';
 import type { Subset } from './plan.js';
 
@@ -20,7 +22,13 @@ export function readOffsiteState(root: string, repo: string): OffsiteState {
   return readState<OffsiteState>(root, name(repo)) ?? {};
 }
 
-/** Merges `patch` into the repository's state. */
-export function updateOffsiteState(root: string, repo: string, patch: Partial<OffsiteState>): void {
+/**
+ * Merges `patch` into the repository's state. Only on a mounted, marked destination (invariant
+ * 4): `offsite check` also runs when the backup disk is away, and must not create .state/ on
+ * the empty mount point. Throws the destination's error then; callers treat it as a warning.
+ */
+export function updateOffsiteState(config: Config, repo: string, patch: Partial<OffsiteState>): void {
+  const root = config.destination.root;
+  checkDestination(root, config.destination.requireMountpoint);
   writeState(root, name(repo), { ...readOffsiteState(root, repo), ...patch });
 }

@@ -128,6 +128,7 @@ describe('offsite faults', () => {
     simulateDay(f.sourceRoot, { newFraction: 0.1, seed: 31 });
     const b = await f.run(['backup', '--date', D2]);
     expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).not.toContain('file=restic'); // after: never: the backup does not run restic at all
     writeOffsite({ retention: { daily: 1, weekly: 0, monthly: 0 } });
     try {
       const r = await run(['--json', 'offsite', 'push', '--repo', 'appendonly']);
