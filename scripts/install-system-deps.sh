@@ -46,7 +46,9 @@ have() {
   # Dovecot's IMAP server is no command on PATH: look where Debian and Rocky keep it.
   if [ "$1" = dovecot-imap ]; then [ -x /usr/lib/dovecot/imap ] || [ -x /usr/libexec/dovecot/imap ]; return; fi
   # sbin programs are not on a normal user's PATH but are still installed.
-  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ||
+    # sftp-server: Debian's path is listed, RHEL keeps it in /usr/libexec/openssh
+    { [ "$1" = /usr/lib/openssh/sftp-server ] && [ -x /usr/libexec/openssh/sftp-server ]; }
 }
 
 if command -v apt-get >/dev/null 2>&1; then manager=apt; col=2

@@ -2,7 +2,11 @@
  * The offsite decisions (pure): push plans, retention arguments, the rolling check's parts,
  * snapshot resolution, restic's failure messages, environment files, and the status part.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { updateOffsiteState } from '../../src/offsite/state.js';
 import { parseConfig } from '../../src/config/load.js';
 import { forgetArgs, nextRollingPart, parseSubset, planPush, resolvePushed, resticTime } from '../../src/offsite/plan.js';
 import { checkOffsite, offsiteMetricFamilies } from '../../src/status/offsite.js';
@@ -105,5 +109,18 @@ describe('offsite config, status and schedule', () => {
     expect(jobsFor(parseConfig(base))).toEqual(JOBS);
     const extra = jobsFor(withOffsite).filter((j) => !JOBS.includes(j));
     expect(extra.map((j) => j.args)).toEqual([['offsite', 'check', '--read-data-subset']]);
+  });
+});
+
+describe('offsite state', () => {
+  it('is never written onto a destination without its marker (the disk may be away)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-offsite-state-'));
+    try {
+      const config = parseConfig({ ...base, destination: { root: dir }, offsite: withOffsite.offsite });
+      expect(() => updateOffsiteState(config, 'cloud', { lastCheck: { at: 'x', mode: 'structure', ok: true } })).toThrow(/marker|\.mailbackup/);
+      expect(existsSync(join(dir, '.state'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
