@@ -37,16 +37,21 @@ needs=(
   sha256sum:coreutils:coreutils
   systemd-analyze:systemd:systemd
   logrotate:logrotate:logrotate
+  restic:restic:restic
+  rclone:rclone:rclone
+  /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
 )
 if [ "$bench" = 1 ]; then
-  needs+=(restic:restic:restic rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
+  needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
 fi
 
 have() {
   # Dovecot's IMAP server is no command on PATH: look where Debian and Rocky keep it.
   if [ "$1" = dovecot-imap ]; then [ -x /usr/lib/dovecot/imap ] || [ -x /usr/libexec/dovecot/imap ]; return; fi
   # sbin programs are not on a normal user's PATH but are still installed.
-  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ||
+    # sftp-server: Debian's path is listed, RHEL keeps it in /usr/libexec/openssh
+    { [ "$1" = /usr/lib/openssh/sftp-server ] && [ -x /usr/libexec/openssh/sftp-server ]; }
 }
 
 if command -v apt-get >/dev/null 2>&1; then manager=apt; col=2

@@ -78,6 +78,13 @@ export class DamageError extends MailbackupError {
   }
 }
 
+/** An offsite (restic) repository cannot be reached, opened or written: names it and what to check. */
+export class OffsiteError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /** SIGINT/SIGTERM: the command cleaned up and stopped. */
 export class InterruptedError extends MailbackupError {
   constructor(message = 'interrupted; partial work was cleaned up') {

@@ -16,6 +16,7 @@ import type { BackupMeta } from '../repository/metadata.js';
 import { runRotation, type RotationReport } from '../repository/rotate.js';
 import { isOk, listSnapshots, readLatest } from '../repository/snapshots.js';
 import { writeLastBackup } from '../repository/state.js';
+import { pushAfterBackup } from '../offsite/after-backup.js';
 import { checkFreeSpace, checkTools } from './preflight.js';
 import { latestTarget, type PromoteOutcome } from './promote.js';
 import { runBackup, type Failure } from './run-backup.js';
@@ -86,6 +87,7 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       if (report.status === 'ok' && o.rotate) {
         report.rotation = await runRotation({ root, retention: config.retention, log: log.child({ step: 'rotate' }), signal: o.signal });
       }
+      if (report.status === 'ok') report.warnings.push(...(await pushAfterBackup(config, ref.kind, report.snapshot, log, o.signal)));
     } finally {
       dest.release();
     }

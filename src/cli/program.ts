@@ -136,7 +136,29 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--workdir <dir>', 'directory to make the scratch copy in (default drill.workdir, then /var/tmp)')
     .option('--keep', 'keep the scratch directory and databases')
     .addHelpText('after', LOCKING.shared)
+    .option('--from-offsite <repo>', 'drill on the snapshot fetched from this offsite repository')
     .action(action('drill', () => import('../commands/drill.js')));
+
+  const offsite = program
+    .command('offsite')
+    .description('the encrypted offsite copy on restic: init, push, list, check, restore (docs/offsite.md)');
+  const off = (name: string, description: string) => offsite.command(name).description(description).option('--repo <name>', 'only this repository').addHelpText('after', EXIT_STATUS);
+  const offLoad = (fn: 'init' | 'push' | 'list' | 'check' | 'restore') => () => import('../commands/offsite.js').then((m) => ({ default: m[fn] }));
+  off('init', 'create the repository (and a random password file if absent); print the recovery kit')
+    .action(action('offsite-init', offLoad('init')));
+  off('push', 'copy a verified ok snapshot into the repositories (a snapshot already there is skipped), then apply offsite.retention')
+    .argument('[snapshot]', 'latest, YYYY-MM-DD, daily/… or weekly/…', 'latest')
+    .option('--dry-run', 'print what would be pushed')
+    .action(action('offsite-push', offLoad('push')));
+  off('list', 'the snapshots in each repository').action(action('offsite-list', offLoad('list')));
+  off('check', "restic's check of each repository; exit 2 on damage or when unreachable")
+    .option('--read-data', 'read and verify all data')
+    .option('--read-data-subset [N/T]', 'read part N of T; without N/T the next part of a rolling check over offsite.checkWeeks parts')
+    .action(action('offsite-check', offLoad('check')));
+  off('restore', 'fetch a snapshot into DIR exactly as on the backup disk, then verify it against its manifest')
+    .argument('<snapshot>', 'latest, YYYY-MM-DD, daily/… or weekly/…')
+    .requiredOption('--to <dir>', 'new or empty directory')
+    .action(action('offsite-restore', offLoad('restore')));
 
   sub(
     'unlock',
@@ -173,7 +195,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     'schedule',
     'print or install the cron lines or systemd units\n\n' +
       'Daily backup 03:00, weekly Sunday 04:00, hourly status --notify, monthly status --smart, quarterly ' +
-      'drill, all with the real path of this program and --config. --install writes /etc/cron.d/mailbackup ' +
+      'drill, a weekly rolling offsite check when `offsite:` is configured, all with the real path of this program and --config. --install writes /etc/cron.d/mailbackup ' +
       'or /etc/systemd/system/mailbackup-*.{service,timer} and prints how to enable them.',
   )
     .option('--cron', 'cron format (default)')

@@ -12,12 +12,21 @@ interface Opts {
   snapshot?: string;
   workdir?: string;
   keep?: boolean;
+  fromOffsite?: string;
 }
 
 export default async function drill(ctx: Context, opts: Opts): Promise<number> {
   const config = ctx.config();
   const { log } = ctx.runLog();
-  const report = await runDrill(config, opts, log, ctx.signal);
+  const source = opts.fromOffsite
+    ? await (await import('../offsite/drill-source.js')).fetchForDrill(config, opts.fromOffsite, opts.snapshot ?? 'latest', opts.workdir, log, ctx.signal)
+    : undefined;
+  let report;
+  try {
+    report = await runDrill(config, { ...opts, from: source?.from, priorPhases: source?.priorPhases }, log, ctx.signal);
+  } finally {
+    if (!opts.keep) source?.cleanup();
+  }
   const files = writeReport(config.destination.root, report);
   const failed = failedChecks(report.checks);
   const warned = warnChecks(report.checks);

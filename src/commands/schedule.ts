@@ -9,7 +9,7 @@ import { configPath } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { CRON_PATH, renderCron } from '../schedule/cron.js';
 import { installFiles, type InstallFile } from '../schedule/install.js';
-import { selfCommand } from '../schedule/jobs.js';
+import { jobsFor, selfCommand } from '../schedule/jobs.js';
 import { UNIT_DIR, renderUnits, timerNames } from '../schedule/systemd.js';
 
 interface Opts {
@@ -19,15 +19,26 @@ interface Opts {
   root?: string;
 }
 
+/** The schedule does not need a valid config (init may come later); every run checks it anyway. */
+function loadQuietly(ctx: Context): { offsite?: unknown } | undefined {
+  try {
+    return ctx.config();
+  } catch {
+    return undefined;
+  }
+}
+
 export default async function schedule(ctx: Context, opts: Opts): Promise<number> {
   if (opts.cron && opts.systemd) throw new UsageError('choose one of --cron and --systemd');
   const format = opts.systemd ? 'systemd' : 'cron';
   const configFile = resolve(configPath(ctx.global.config));
   const self = selfCommand();
+  // the offsite check is scheduled only when the config sets up offsite copies
+  const jobs = jobsFor(existsSync(configFile) ? loadQuietly(ctx) : undefined);
   const files: InstallFile[] =
     format === 'cron'
-      ? [{ path: CRON_PATH, text: renderCron(self, configFile) }]
-      : renderUnits(self, configFile).map((u) => ({ path: join(UNIT_DIR, u.name), text: u.text }));
+      ? [{ path: CRON_PATH, text: renderCron(self, configFile, 'root', jobs) }]
+      : renderUnits(self, configFile, jobs).map((u) => ({ path: join(UNIT_DIR, u.name), text: u.text }));
   const notes = existsSync(configFile) ? [] : [`warning: ${configFile} does not exist yet; run \`mailbackup init\` first`];
 
   if (!opts.install) {
@@ -40,7 +51,7 @@ export default async function schedule(ctx: Context, opts: Opts): Promise<number
   const enable =
     format === 'cron'
       ? ['cron reads /etc/cron.d by itself: nothing to enable.', 'Check: `systemctl status cron` (Debian) or `systemctl status crond` (Rocky).']
-      : ['Enable the timers:', `  systemctl daemon-reload && systemctl enable --now ${timerNames().join(' ')}`, 'Check: `systemctl list-timers mailbackup-*`'];
+      : ['Enable the timers:', `  systemctl daemon-reload && systemctl enable --now ${timerNames(jobs).join(' ')}`, 'Check: `systemctl list-timers mailbackup-*`'];
   ctx.result(
     { format, installed: written },
     [...written.map((w) => `${w.replaced ? 'replaced' : 'wrote'} ${w.path}`), ...enable, ...notes],

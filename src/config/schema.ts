@@ -35,6 +35,46 @@ const email = z
   })
   .strict();
 
+/** restic repositories for the encrypted offsite copy (docs/offsite.md) */
+const offsiteRepository = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
+    /** any restic repository URL: s3:, b2:, sftp:, rest:, /path (passed as RESTIC_REPOSITORY, never argv) */
+    url: z.string().min(1),
+    /** 0600 file holding the repository password, handed to restic as RESTIC_PASSWORD_FILE */
+    passwordFile: path,
+    /** optional 0600 KEY=VALUE file for the backend, e.g. AWS_ACCESS_KEY_ID=… */
+    environmentFile: path.optional(),
+    /** extended restic options (-o KEY=VALUE), e.g. sftp.command; never secrets */
+    options: z.record(z.string()).default({}),
+  })
+  .strict();
+
+const offsite = z
+  .object({
+    after: z.enum(['daily', 'weekly', 'never']).default('never'),
+    retention: z
+      .object({
+        daily: z.number().int().min(0).default(7),
+        weekly: z.number().int().min(0).default(8),
+        monthly: z.number().int().min(0).default(12),
+      })
+      .strict()
+      .default({}),
+    repositories: z
+      .array(offsiteRepository)
+      .min(1)
+      .refine((r) => new Set(r.map((x) => x.name)).size === r.length, 'repository names must be unique'),
+    /** the restic host name of every pushed snapshot (default: this machine's host name) */
+    host: z.string().min(1).optional(),
+    /** status: age of the newest pushed snapshot */
+    warnAfterDays: z.number().positive().default(2),
+    criticalAfterDays: z.number().positive().default(8),
+    /** the weekly rolling `check --read-data-subset` reads all data within this many weeks */
+    checkWeeks: z.number().int().min(1).max(520).default(12),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     source: z
@@ -127,8 +167,11 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    offsite: offsite.optional(),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type OffsiteConfig = NonNullable<Config['offsite']>;
+export type OffsiteRepository = OffsiteConfig['repositories'][number];

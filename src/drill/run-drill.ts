@@ -26,6 +26,10 @@ export interface DrillOptions {
   workdir?: string;
   keep?: boolean;
   now?: () => Date;
+  /** drill this snapshot directory instead of one on the backup disk (drill --from-offsite) */
+  from?: Snapshot;
+  /** phases that ran before, e.g. the offsite fetch, counted in the report and the RTO */
+  priorPhases?: DrillPhase[];
 }
 
 export const DEFAULT_WORKDIR = '/var/tmp';
@@ -48,6 +52,7 @@ function spaceCheck(base: string, snap: Snapshot): DrillCheck | undefined {
 }
 
 export async function runDrill(config: Config, opts: DrillOptions, log: Logger, signal?: AbortSignal): Promise<DrillReport> {
+  if (opts.from) return drillHeld(config, opts.from, opts, log, signal); // fetched from offsite into scratch: nothing to hold
   // a reader lock on the snapshot: a rotation meanwhile defers deleting it
   const dest = await openDestination(config, 'shared', { command: 'drill' });
   try {
@@ -63,7 +68,7 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
   const date = localDate(startedAt);
   const base = opts.workdir ?? config.drill.workdir ?? DEFAULT_WORKDIR;
   const workdir = makeScratch(base, date);
-  const phases: DrillPhase[] = [];
+  const phases: DrillPhase[] = [...(opts.priorPhases ?? [])];
   const checks: DrillCheck[] = [];
   const access: DbAccess = { target: { runtime: config.database.runtime, container: config.database.container }, user: config.database.user, password: '' };
   const loaded: string[] = [];

@@ -86,6 +86,26 @@ export const JOBS: Job[] = [
   },
 ];
 
+/**
+ * With an offsite copy configured: a weekly restic check that reads the next part of the data
+ * (`--read-data-subset` without N/T rolls over offsite.checkWeeks parts, one per run).
+ */
+export const OFFSITE_CHECK: Job = {
+  id: 'offsite-check',
+  description: 'weekly check of the offsite copies, reading a different part of the data each week',
+  args: ['offsite', 'check', '--read-data-subset'],
+  cron: '0 7 * * 6',
+  onCalendar: 'Sat *-*-* 07:00:00',
+  successExitStatus: [],
+  after: ['backup'],
+  quietInCron: true,
+};
+
+/** The jobs for this config: the fixed list, plus the offsite check when offsite is set up. */
+export function jobsFor(config?: { offsite?: unknown }): Job[] {
+  return config?.offsite ? [...JOBS, OFFSITE_CHECK] : JOBS;
+}
+
 /** Single-quotes for /bin/sh when needed. */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

@@ -61,11 +61,11 @@ function timer(job: Job): string {
   ].join('\n');
 }
 
-export function renderUnits(self: string[], configFile: string): UnitFile[] {
-  return JOBS.flatMap((job) => [
+export function renderUnits(self: string[], configFile: string, jobs: Job[] = JOBS): UnitFile[] {
+  return jobs.flatMap((job) => [
     { name: unitName(job, 'service'), text: service(job, self, configFile) },
     { name: unitName(job, 'timer'), text: timer(job) },
   ]);
 }
 
-export const timerNames = () => JOBS.map((j) => unitName(j, 'timer'));
+export const timerNames = (jobs: Job[] = JOBS) => jobs.map((j) => unitName(j, 'timer'));

@@ -16,6 +16,7 @@ import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repo
 import { readRollingCoverage, type RollingCoverage } from '../repository/rolling.js';
 import { readLastBackup, type LastRun } from '../repository/state.js';
 import type { DrillRecord } from './types.js';
+import { collectOffsite, type OffsiteFacts } from './offsite.js';
 
 export interface StatusFacts {
   now: Date;
@@ -33,6 +34,7 @@ export interface StatusFacts {
   drill?: DrillRecord;
   drillError?: string;
   rolling?: RollingCoverage;
+  offsite?: OffsiteFacts;
 }
 
 /** The newest drill report: drills/<YYYY-MM-DD>.json, newest name first. */
@@ -77,5 +79,6 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
   } catch (err) {
     facts.drillError = errorMessage(err);
   }
+  facts.offsite = collectOffsite(config, root);
   return facts;
 }

@@ -7,6 +7,7 @@ import { ExitCode } from '../errors.js';
 import { isOk } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
 import { checkRolling } from './rolling.js';
+import { checkOffsite } from './offsite.js';
 import { smartProblems, type SmartSummary } from './smart.js';
 import { checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
 
@@ -68,6 +69,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   checkVerification(facts, ok, report, add);
   checkDrill(facts, report, add);
   checkRolling(facts, config, report, add);
+  report.offsite = checkOffsite(facts.offsite, config, now, add);
 
   if (extra.smart) {
     report.smart = extra.smart;

@@ -5,6 +5,7 @@
  */
 import { writeFileAtomic } from '../repository/atomic.js';
 import { EXIT_FOR, type StatusReport } from './types.js';
+import { offsiteMetricFamilies } from './offsite.js';
 
 type Sample = { labels?: Record<string, string>; value: number };
 
@@ -57,6 +58,7 @@ export function renderMetrics(r: StatusReport): string {
     { name: 'mailbackup_smart_pending_sectors', help: 'Pending sectors of the backup disk.', samples: one(r.smart?.pendingSectors) },
     { name: 'mailbackup_smart_temperature_celsius', help: 'Temperature of the backup disk.', samples: one(r.smart?.temperatureC) },
     { name: 'mailbackup_smart_power_on_hours', help: 'Power-on hours of the backup disk.', samples: one(r.smart?.powerOnHours) },
+    ...offsiteMetricFamilies(r.offsite),
   ];
   const lines: string[] = [];
   for (const f of families) {

@@ -1,6 +1,7 @@
 /** Human lines of a status report: the state and its problems first, then the facts. */
 import { formatBytes, formatHours } from '../util/format.js';
 import type { StatusReport } from './types.js';
+import { renderOffsite } from './offsite.js';
 
 export function renderStatus(r: StatusReport): string[] {
   const lines = [`MAILBACKUP ${r.state} - ${r.problems.length === 0 ? 'all checks passed' : `${r.problems.length} problem(s)`}`];
@@ -21,6 +22,7 @@ export function renderStatus(r: StatusReport): string[] {
   lines.push(`full verify:   ${v.lastFull ? `${v.lastFull.id} ${v.lastFull.ok ? 'ok' : 'FAILED'} at ${v.lastFull.at}` : 'never'}`);
   if (v.rolling) lines.push(`rolling:       every ${v.rolling.days} days, oldest slice re-read ${v.rolling.oldestAt} (${v.rolling.ageDays.toFixed(1)} days ago)${v.rolling.stale ? `, ${v.rolling.stale} overdue` : ''}${v.rolling.damagedSlices ? `, ${v.rolling.damagedSlices} DAMAGED` : ''}`);
   lines.push(`last drill:    ${r.drill ? `${r.drill.date} ${r.drill.ok ? 'ok' : 'FAILED'} (${Math.floor(r.drill.ageDays)} days ago)` : 'none yet'}`);
+  lines.push(...renderOffsite(r.offsite));
   if (r.smart) {
     const m = r.smart;
     lines.push(

@@ -2,6 +2,7 @@
 import type { LockInfo } from '../repository/lock.js';
 import type { LastRun } from '../repository/state.js';
 import type { SmartSummary } from './smart.js';
+import type { OffsiteRepoStatus } from './offsite.js';
 
 export type StatusState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -55,6 +56,8 @@ export interface StatusReport {
   };
   drill?: DrillRecord & { ageDays: number };
   smart?: SmartSummary;
+  /** one entry per configured offsite repository */
+  offsite?: OffsiteRepoStatus[];
 }
 
 export const EXIT_FOR: Record<StatusState, 0 | 1 | 2 | 3> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };

@@ -66,6 +66,10 @@ const report: StatusReport = {
   verification: { newest: { id: 'daily/2026-11-28', at: '2026-11-28T03:21:39Z', level: 'quick', ok: true }, lastFull: { id: 'weekly/2026-11-22', at: '2026-11-22T06:00:00Z', ok: true }, damaged: [] },
   drill: { date: '2026-10-01', finishedAt: '2026-10-01T10:00:00Z', ok: true, file: '/x.json', ageDays: 58 },
   smart: { device: '/dev/sdb', passed: true, reallocatedSectors: 0, pendingSectors: 0, temperatureC: 34, powerOnHours: 12873, messages: [] },
+  offsite: [
+    { name: 'cloud', url: 's3:https://s3/b', newest: { snapshot: 'daily/2026-11-28', finishedAt: '2026-11-28T03:21:40.000Z', pushedAt: '2026-11-28T03:30:00.000Z', ageDays: 0.2 }, lastCheck: { at: '2026-11-27T07:00:00Z', mode: '--read-data-subset 3/12', ok: true } },
+    { name: 'sftp', url: 'sftp:h:/r', lastPushError: { at: '2026-11-28T03:30:00Z', error: 'down' } },
+  ],
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'mb-prom-'));
@@ -84,6 +88,10 @@ describe('Prometheus textfile', () => {
     expect(series.get('mailbackup_lock_held{}')).toBe(1);
     expect(series.get('mailbackup_smart_temperature_celsius{}')).toBe(34);
     expect(series.get('mailbackup_problems{state="WARNING"}')).toBe(1);
+    expect(series.get('mailbackup_offsite_newest_snapshot_timestamp_seconds{repository="cloud"}')).toBe(Date.parse('2026-11-28T03:21:40Z') / 1000);
+    expect(series.get('mailbackup_offsite_last_check_ok{repository="cloud"}')).toBe(1);
+    expect(series.get('mailbackup_offsite_last_push_failed{repository="sftp"}')).toBe(1);
+    expect(series.has('mailbackup_offsite_newest_snapshot_timestamp_seconds{repository="sftp"}')).toBe(false);
   });
 
   it('leaves out what is unknown instead of writing 0 (no "last success in 1970")', () => {

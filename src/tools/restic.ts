@@ -1,0 +1,204 @@
+/**
+ * The restic adapter: the only module that runs restic. The repository URL and the password
+ * file go to restic through its environment (RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE), never
+ * argv: a URL may carry credentials and argv is world-readable in /proc (invariant 7).
+ * Written against Debian's restic 0.14: only flags that version has.
+ */
+import { readFileSync } from 'node:fs';
+import type { OffsiteRepository } from '../config/schema.js';
+import { ConfigError, OffsiteError } from '../errors.js';
+import { run, type RunResult } from './shell.js';
+
+export interface ResticSnapshot {
+  id: string;
+  short_id: string;
+  time: string;
+  hostname: string;
+  tags?: string[];
+  paths: string[];
+}
+
+export interface BackupSummary {
+  snapshot_id: string;
+  files_new: number;
+  files_changed: number;
+  files_unmodified: number;
+  data_added: number;
+  total_files_processed: number;
+  total_bytes_processed: number;
+}
+
+export type ResticFailure = 'unreachable' | 'no-repository' | 'wrong-password' | 'locked' | 'forbidden' | 'damage' | 'other';
+
+/** What kind of failure restic's stderr describes (0.14 wording; pure). */
+export function classifyResticError(stderr: string): ResticFailure {
+  if (/wrong password or no key found/i.test(stderr)) return 'wrong-password';
+  if (/repository is already locked/i.test(stderr)) return 'locked';
+  if (/403 Forbidden|AccessDenied|permission denied|unable to remove .* from the repository|object is WORM protected|retention/i.test(stderr)) return 'forbidden';
+  if (/connection refused|no such host|i\/o timeout|network is unreachable|connection reset|EOF|TLS handshake|dial tcp|ssh command exited|Client\.Timeout/i.test(stderr)) return 'unreachable';
+  if (/Is there a repository at the following location|unable to open config file|does not exist/i.test(stderr)) return 'no-repository';
+  if (/Fatal: repository contains errors|error for tree|Pack ID does not match|ciphertext verification failed|pack .* contains \d+ errors/i.test(stderr)) return 'damage';
+  return 'other';
+}
+
+const HINT: Record<ResticFailure, string> = {
+  unreachable: 'check the network, the server and the URL',
+  'no-repository': 'check the URL, or create the repository with `mailbackup offsite init`',
+  'wrong-password': "check the password file: it must hold this repository's password",
+  locked: 'another restic process holds the repository lock; if none runs, remove it with `restic unlock`',
+  forbidden: 'the server refused to delete or write: check the credentials and whether the repository is append-only',
+  damage: 'restic found damage in the repository: run `mailbackup offsite check --read-data` and see docs/offsite.md',
+  other: "see restic's message above",
+};
+
+/** The URL with any password in it masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^/@:]+):[^/@]*@/, '//$1:***@');
+}
+
+/** The last meaningful restic line (its Fatal: line when there is one). */
+function resticMessage(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(github\.com|runtime|main\.|golang\.org)|^\s*\S+\.go:\d+$/.test(l));
+  return lines.find((l) => l.startsWith('Fatal:')) ?? lines.at(-1) ?? 'no message';
+}
+
+export function resticError(repo: OffsiteRepository, what: string, r: RunResult): OffsiteError {
+  const kind = classifyResticError(r.stderr);
+  const err = new OffsiteError(
+    `offsite repository ${repo.name} (${redactUrl(repo.url)}): ${what} failed (restic exit ${r.exitCode}): ${resticMessage(r.stderr)}; ${HINT[kind]}`,
+  );
+  return Object.assign(err, { kind });
+}
+
+/** KEY=VALUE lines (comments, blank lines and `export ` allowed; optional quotes). */
+export function parseEnvironmentFile(text: string, file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) throw new ConfigError(`${file} line ${i + 1}: expected KEY=VALUE`);
+    env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+function resticEnv(repo: OffsiteRepository): Record<string, string | undefined> {
+  let extra: Record<string, string> = {};
+  if (repo.environmentFile) {
+    let text: string;
+    try {
+      text = readFileSync(repo.environmentFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`offsite repository ${repo.name}: cannot read environmentFile ${repo.environmentFile}: ${(err as Error).message}`);
+    }
+    extra = parseEnvironmentFile(text, repo.environmentFile);
+  }
+  return {
+    ...extra,
+    RESTIC_REPOSITORY: repo.url,
+    RESTIC_PASSWORD_FILE: repo.passwordFile,
+    // an inherited password or command would win over the file: make the file the only source
+    RESTIC_PASSWORD: undefined,
+    RESTIC_PASSWORD_COMMAND: undefined,
+    RESTIC_REPOSITORY_FILE: undefined,
+  };
+}
+
+export interface ResticRunOptions {
+  cwd?: string;
+  signal?: AbortSignal;
+}
+
+export async function restic(repo: OffsiteRepository, args: string[], opts: ResticRunOptions = {}): Promise<RunResult> {
+  const options = Object.entries(repo.options).flatMap(([k, v]) => ['-o', `${k}=${v}`]);
+  return run('restic', [...options, ...args], { cwd: opts.cwd, env: resticEnv(repo), signal: opts.signal });
+}
+
+async function ok(repo: OffsiteRepository, what: string, args: string[], opts?: ResticRunOptions): Promise<RunResult> {
+  const r = await restic(repo, args, opts);
+  if (r.exitCode !== 0) throw resticError(repo, what, r);
+  return r;
+}
+
+/** True when the repository exists and the password opens it. */
+export async function repositoryExists(repo: OffsiteRepository, signal?: AbortSignal): Promise<boolean> {
+  const r = await restic(repo, ['cat', 'config'], { signal });
+  if (r.exitCode === 0) return true;
+  if (classifyResticError(r.stderr) === 'no-repository') return false;
+  throw resticError(repo, 'opening the repository', r);
+}
+
+export async function initRepository(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
+  await ok(repo, 'creating the repository', ['init'], { signal });
+}
+
+/** The snapshots mailbackup made (tag `mailbackup`), oldest first. */
+export async function listResticSnapshots(repo: OffsiteRepository, signal?: AbortSignal): Promise<ResticSnapshot[]> {
+  const r = await ok(repo, 'listing snapshots', ['snapshots', '--no-lock', '--json', '--tag', 'mailbackup'], { signal });
+  const snaps = (JSON.parse(r.stdout || '[]') ?? []) as ResticSnapshot[];
+  return snaps.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+}
+
+export interface BackupArgs {
+  /** the directory to back up; restic runs in it and backs up `.` */
+  dir: string;
+  tags: string[];
+  host: string;
+  /** restic --time, local time "YYYY-MM-DD HH:MM:SS" */
+  time: string;
+  parent?: string;
+}
+
+/**
+ * One restic snapshot of `dir`. --ignore-ctime: mailbackup hardlinks unchanged files into each
+ * new snapshot, which changes their ctime but never their content, mtime or inode.
+ * Exit 3 (some files unreadable) leaves an incomplete snapshot: it is removed and reported.
+ */
+export async function backupDirectory(repo: OffsiteRepository, a: BackupArgs, signal?: AbortSignal): Promise<BackupSummary> {
+  const args = ['backup', '.', '--json', '--quiet', '--ignore-ctime', '--host', a.host, '--time', a.time];
+  for (const t of a.tags) args.push('--tag', t);
+  if (a.parent) args.push('--parent', a.parent);
+  const r = await restic(repo, args, { cwd: a.dir, signal });
+  const summary = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { message_type?: string } & BackupSummary)
+    .find((m) => m.message_type === 'summary');
+  if (r.exitCode === 3 && summary?.snapshot_id) {
+    await restic(repo, ['forget', summary.snapshot_id], { signal });
+    throw resticError(repo, `backing up ${a.dir} (some files could not be read; the incomplete snapshot was removed)`, r);
+  }
+  if (r.exitCode !== 0 || !summary) throw resticError(repo, `backing up ${a.dir}`, r);
+  return summary;
+}
+
+/**
+ * `restic unlock` without --remove-all removes only stale locks (their process gone on this
+ * host, or older than 30 minutes). Restic 0.14 does not skip those when it needs an exclusive
+ * lock (forget, prune, check), so a push killed midway would block them until someone unlocks.
+ * Best effort: an append-only server refuses the delete, and the real command then reports.
+ */
+export async function unlockStale(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
+  await restic(repo, ['unlock'], { signal });
+}
+
+/** restic forget (+ prune); the result is returned so the caller can tell a refusal from a failure. */
+export async function forget(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
+  await unlockStale(repo, signal);
+  return restic(repo, ['forget', ...args], { signal });
+}
+
+export async function checkRepository(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
+  await unlockStale(repo, signal);
+  return restic(repo, ['check', ...args], { signal });
+}
+
+export async function restoreSnapshot(repo: OffsiteRepository, id: string, target: string, signal?: AbortSignal): Promise<void> {
+  await ok(repo, `restoring snapshot ${id}`, ['restore', id, '--target', target], { signal });
+}
+
+export async function resticVersion(): Promise<string> {
+  const r = await run('restic', ['version'], { normalPriority: true });
+  return r.stdout.trim();
+}
