@@ -15,6 +15,7 @@ import { localDate } from '../repository/layout.js';
 import { resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
 import { readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { drillDatabase, dropScratch } from './databases.js';
+import { drillGrants } from './grants.js';
 import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
 import { certificateChecks, dkimChecks } from './keys.js';
 import { compareCounts, countMailboxes, doveadmCheck } from './mailboxes.js';
@@ -102,6 +103,10 @@ export async function runDrill(config: Config, opts: DrillOptions, log: Logger, 
         loaded.push(db);
         return drillDatabase(access, db, join(snap.dir, meta.file), meta, signal);
       });
+    }
+    const grants = snap.meta?.grants;
+    if (!space && grants?.status === 'ok') {
+      await phase('database grants', () => drillGrants(join(snap.dir, grants.file), grants, Object.keys(snap.meta?.databases ?? {})));
     }
     if (components.includes('ssl')) await phase('certificates', async () => certificateChecks(join(workdir, 'ssl'), now()));
     if (components.includes('dkim')) await phase('dkim keys', async () => dkimChecks(join(workdir, 'dkim')));
