@@ -10,11 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { MailbackupError } from '../errors.js';
 import { readDump } from '../repository/dump-format.js';
-import { renderGrants, selectAccountStatements } from '../repository/grants-format.js';
+import { GRANTS_FILE, renderGrants, selectAccountStatements } from '../repository/grants-format.js';
 import type { GrantsResult } from '../repository/metadata.js';
 import { accountsOnDatabases, dumpSystemUsers, showAccount, type DbAccess } from '../tools/mariadb.js';
-
-export const GRANTS_FILE = 'mysql/grants.sql.gz';
 
 export async function dumpGrants(a: DbAccess, client: string, databases: string[], outFile: string, now = new Date()): Promise<GrantsResult> {
   const accounts = await accountsOnDatabases(a, databases);

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
+import { GRANTS_FILE } from '../repository/grants-format.js';
 import { layout } from '../repository/layout.js';
 import type { BackupMeta, ComponentResult, DatabaseList, DatabaseResult, GrantsResult } from '../repository/metadata.js';
 import { listDatabases, probeDumpClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { dumpDatabase } from './database-dump.js';
-import { dumpGrants, GRANTS_FILE } from './database-grants.js';
+import { dumpGrants } from './database-grants.js';
 import { previousNames, selectDatabases } from './database-selection.js';
 import { withRetry } from './retry.js';
 

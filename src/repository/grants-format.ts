@@ -7,6 +7,9 @@
  * Roles are not carried: a role membership line would fail on a server without the role.
  */
 
+/** where a snapshot keeps it, relative to the snapshot directory */
+export const GRANTS_FILE = 'mysql/grants.sql.gz';
+
 const NAME = '`((?:[^`]|``)*)`';
 const CREATE = new RegExp(`^CREATE USER (?:IF NOT EXISTS )?${NAME}@${NAME}`);
 const GRANT = new RegExp(`^GRANT .* TO ${NAME}@${NAME}`);

@@ -9,6 +9,7 @@ import type { Context } from '../cli/context.js';
 import type { Config } from '../config/schema.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { GRANTS_FILE } from '../repository/grants-format.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { checkDestination } from '../repository/marker.js';
 import { resolveSnapshot } from '../repository/snapshots.js';
@@ -58,7 +59,10 @@ export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<nu
     await copyTree(p.from, p.to, { ignoreExisting: true, signal: ctx.signal });
     log.info({ step: p.component, to: p.to, durationMs: Date.now() - started }, 'component restored');
   }
-  const steps = nextSteps(stepsInput(ctx, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
+  const steps = nextSteps({
+    ...stepsInput(ctx, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),
+    grants: existsSync(join(snap.dir, GRANTS_FILE)),
+  });
   lines.push('', 'Files are in place. Next steps:', ...steps);
   ctx.result({ snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines);
   return 0;
@@ -66,7 +70,7 @@ export async function restoreAll(ctx: Context, o: RestoreAllOptions): Promise<nu
 
 function dumpsIn(snapDir: string): string[] {
   const d = layout.mysqlDir(snapDir);
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz')).map((f) => f.slice(0, -7)).sort() : [];
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz') && `mysql/${f}` !== GRANTS_FILE).map((f) => f.slice(0, -7)).sort() : [];
 }
 
 function stepsInput(ctx: Context, config: Config, dir: string, snapshot: string, databases: string[]) {

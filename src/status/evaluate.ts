@@ -7,7 +7,7 @@ import { ExitCode } from '../errors.js';
 import { isOk } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
 import { smartProblems, type SmartSummary } from './smart.js';
-import { checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
+import { checkDatabases, checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
 
 export { growthPerDay } from './checks.js';
 import { EXIT_FOR, worst, type StatusProblem, type StatusReport } from './types.js';
@@ -65,6 +65,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   checkDisk(facts, config, report, add);
   checkLockAndRotation(facts, report, add);
   checkVerification(facts, ok, report, add);
+  checkDatabases(ok, config, add);
   checkDrill(facts, report, add);
 
   if (extra.smart) {
