@@ -43,10 +43,15 @@ export function grantDatabases(sql: string): string[] {
   return m ? [unquote(m[1])] : [];
 }
 
-/** From any dump or SHOW output: the statements of `accounts`, CREATE USER first, in order. */
+/**
+ * From any dump or SHOW output: the statements of `accounts`, every CREATE USER first, by
+ * account name (so both sources give the same file), each account's grants in server order.
+ */
 export function selectAccountStatements(lines: string[], accounts: ReadonlySet<string>): GrantStatement[] {
   const picked = lines.map(classify).filter((s): s is GrantStatement => s !== undefined && accounts.has(s.account));
-  return [...picked.filter((s) => s.kind === 'create'), ...picked.filter((s) => s.kind === 'grant')];
+  const byAccount = (a: GrantStatement, b: GrantStatement) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0);
+  const unique = (list: GrantStatement[]) => list.filter((s, i) => list.findIndex((t) => t.sql === s.sql) === i);
+  return unique([...picked.filter((s) => s.kind === 'create').sort(byAccount), ...picked.filter((s) => s.kind === 'grant').sort(byAccount)]);
 }
 
 export interface GrantsHeader {
