@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { errorMessage } from '../errors.js';
+import { MailbackupError, errorMessage } from '../errors.js';
 import { GRANTS_FILE } from '../repository/grants-format.js';
 import { layout } from '../repository/layout.js';
 import type { BackupMeta, ComponentResult, DatabaseList, DatabaseResult, GrantsResult } from '../repository/metadata.js';
@@ -97,6 +97,7 @@ export async function backupDatabases(
   for (const db of names) {
     const dlog = log.child({ step: 'databases', db });
     try {
+      if (`mysql/${db}.sql.gz` === GRANTS_FILE) throw new MailbackupError(`database ${db} cannot be dumped: its file would be ${GRANTS_FILE}, where the accounts and grants go; dump it by hand`);
       const r = await withRetry(`dump ${db}`, config.retry, dlog, () =>
         dumpDatabase(access, client, db, layout.dump(partialDir, db), `mysql/${db}.sql.gz`, signal),
       signal);

@@ -7,12 +7,12 @@ import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { errorMessage } from '../errors.js';
-import { compareTables, comparisonProblems, DumpScanner, gzipProblem, sumRows } from '../repository/dump-format.js';
+import { compareTables, comparisonProblems, DumpScanner, gzipProblem, isDrillScratch, scratchName, sumRows } from '../repository/dump-format.js';
 import type { DatabaseResult } from '../repository/metadata.js';
 import { loadSqlStream, mariadbQuery, tableRowCounts, type DbAccess } from '../tools/mariadb.js';
 import type { DrillCheck } from './report.js';
 
-export const scratchName = (db: string) => `${db}_drill`;
+export { scratchName };
 
 export async function createScratch(a: DbAccess, db: string): Promise<void> {
   const name = scratchName(db);
@@ -25,7 +25,7 @@ export async function dropScratch(a: DbAccess, db: string): Promise<void> {
 
 /** Names of scratch databases present on the server (tests and cleanup checks). */
 export async function listScratch(a: DbAccess): Promise<string[]> {
-  return (await mariadbQuery(a, 'SHOW DATABASES')).split('\n').filter((n) => n.endsWith('_drill'));
+  return (await mariadbQuery(a, 'SHOW DATABASES')).split('\n').filter(isDrillScratch);
 }
 
 /**

@@ -14,7 +14,7 @@ import { checkDestination } from '../repository/marker.js';
 import { localDate } from '../repository/layout.js';
 import { resolveSnapshot, type Snapshot } from '../repository/snapshots.js';
 import { readCredentials, type DbAccess } from '../tools/mariadb.js';
-import { drillDatabase, dropScratch } from './databases.js';
+import { drillDatabase, dropScratch, scratchName } from './databases.js';
 import { drillGrants } from './grants.js';
 import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
 import { certificateChecks, dkimChecks } from './keys.js';
@@ -117,7 +117,7 @@ export async function runDrill(config: Config, opts: DrillOptions, log: Logger, 
     if (!opts.keep) {
       for (const db of loaded) {
         await dropScratch(access, db).catch((err) =>
-          checks.push({ name: `cleanup ${db}_drill`, status: 'fail', detail: `could not drop it: ${errorMessage(err)}; drop it by hand` }),
+          checks.push({ name: `cleanup ${scratchName(db)}`, status: 'fail', detail: `could not drop it: ${errorMessage(err)}; drop it by hand` }),
         );
       }
       rmSync(workdir, { recursive: true, force: true });

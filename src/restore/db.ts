@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { DamageError, MailbackupError, UsageError } from '../errors.js';
 import { dumpDatabase } from '../backup/database-dump.js';
 import { compareTables, readDump } from '../repository/dump-format.js';
+import { GRANTS_FILE } from '../repository/grants-format.js';
 import { layout } from '../repository/layout.js';
 import { checkDestination } from '../repository/marker.js';
 import { resolveSnapshot } from '../repository/snapshots.js';
@@ -50,9 +51,10 @@ export async function restoreDb(ctx: Context, nameArg: string, o: RestoreDbOptio
   checkDestination(root, config.destination.requireMountpoint);
   const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
   const dump = layout.dump(snap.dir, name);
+  if (dump === join(snap.dir, GRANTS_FILE)) throw new UsageError(`${GRANTS_FILE} holds the accounts, not a database: use \`restore db NAME --with-grants\``);
   if (!existsSync(dump)) {
     const names = new Set(Object.keys(snap.meta?.databases ?? {}));
-    if (existsSync(layout.mysqlDir(snap.dir))) for (const f of readdirSync(layout.mysqlDir(snap.dir))) if (f.endsWith('.sql.gz')) names.add(f.slice(0, -7));
+    if (existsSync(layout.mysqlDir(snap.dir))) for (const f of readdirSync(layout.mysqlDir(snap.dir))) if (f.endsWith('.sql.gz') && `mysql/${f}` !== GRANTS_FILE) names.add(f.slice(0, -7));
     throw new UsageError(`no dump of database ${name} in snapshot ${snap.id}${suggest(name, [...names]) || ' (it holds no database dumps)'}`);
   }
   if (o.withGrants && target !== name) {
