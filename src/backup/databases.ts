@@ -14,7 +14,7 @@ import type { BackupMeta, ComponentResult, DatabaseList, DatabaseResult, GrantsR
 import { listDatabases, probeDumpClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { dumpDatabase } from './database-dump.js';
 import { dumpGrants } from './database-grants.js';
-import { previousNames, selectDatabases } from './database-selection.js';
+import { previousNames, selectDatabases, type Selection } from './database-selection.js';
 import { withRetry } from './retry.js';
 
 export interface DatabasesOutcome {
@@ -64,10 +64,19 @@ export async function backupDatabases(
     out.failures.push({ step: 'databases', error: errorMessage(err) });
     log.error({ err: errorMessage(err) }, 'databases failed');
   };
-  if (!config.database.enabled) {
-    out.list = selectDatabases(config.database, undefined, undefined).list;
+  /** records the selection and says what it found; the outcome so far */
+  function finishSelection(selection: Selection): DatabasesOutcome {
+    out.list = selection.list;
+    out.notes.push(...selection.notes);
+    out.warnings.push(...selection.warnings);
+    for (const w of selection.warnings) log.warn({ step: 'databases' }, w);
+    for (const n of selection.notes) log.info({ step: 'databases' }, n);
     return done();
   }
+  const prevList = prev && { id: prev.id, names: previousNames(prev.meta) };
+  // nothing to ask the server: disabled, or an empty list (which warns)
+  const empty = Array.isArray(config.database.databases) && config.database.databases.length === 0;
+  if (!config.database.enabled || empty) return finishSelection(selectDatabases(config.database, [], prevList));
 
   let access: DbAccess;
   let client: string;
@@ -82,13 +91,7 @@ export async function backupDatabases(
     fail(err);
     return done();
   }
-  const selection = selectDatabases(config.database, listed, prev && { id: prev.id, names: previousNames(prev.meta) });
-  out.list = selection.list;
-  out.notes.push(...selection.notes);
-  out.warnings.push(...selection.warnings);
-  for (const w of selection.warnings) log.warn({ step: 'databases' }, w);
-  for (const n of selection.notes) log.info({ step: 'databases' }, n);
-  const names = selection.list.names;
+  const names = finishSelection(selectDatabases(config.database, listed, prevList)).list!.names;
   if (names.length === 0) return done();
 
   // A reused .partial may hold dumps of an earlier attempt: every dump is made anew.

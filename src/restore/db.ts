@@ -2,7 +2,7 @@
  * `restore db NAME [--as NEWNAME] [--with-grants]`: check the dump whole before anything is
  * dropped, take a safety dump when the target exists, stream the gzip dump into `mariadb` in
  * the container (password only in the environment), then compare tables and row counts with
- * backup.json. --with-grants then creates the accounts with a grant on NAME (grants.ts).
+ * backup.json. --with-grants then creates the accounts with a grant on NAME (db-grants.ts).
  */
 import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
