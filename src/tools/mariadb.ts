@@ -56,7 +56,17 @@ async function firstWorking(a: DbAccess, candidates: string[]): Promise<string> 
 
 /** MariaDB 11 images ship mariadb-dump and no longer mysqldump. */
 export const probeDumpClient = (a: DbAccess) => firstWorking(a, ['mariadb-dump', 'mysqldump']);
-export const probeSqlClient = (a: DbAccess) => firstWorking(a, ['mariadb', 'mysql']);
+const sqlClients = new WeakMap<DbAccess, Promise<string>>();
+/** probed once per DbAccess: one run asks the same container several questions */
+export function probeSqlClient(a: DbAccess): Promise<string> {
+  let p = sqlClients.get(a);
+  if (!p) {
+    p = firstWorking(a, ['mariadb', 'mysql']);
+    p.catch(() => sqlClients.delete(a)); // a failed probe (container restarting) is asked again
+    sqlClients.set(a, p);
+  }
+  return p;
+}
 
 export const DUMP_OPTIONS = [
   '--single-transaction',
