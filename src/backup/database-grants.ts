@@ -18,7 +18,7 @@ export async function dumpGrants(a: DbAccess, client: string, databases: string[
   const accounts = await accountsOnDatabases(a, databases);
   const wanted = new Set(accounts);
   const system = accounts.length ? await dumpSystemUsers(a, client) : undefined;
-  let source = system !== undefined ? `${client} --system=users` : 'SHOW CREATE USER / SHOW GRANTS';
+  let source = !accounts.length ? 'information_schema: no account has a grant on them' : system !== undefined ? `${client} --system=users` : 'SHOW CREATE USER / SHOW GRANTS';
   let statements = selectAccountStatements(system?.split('\n') ?? [], wanted);
   // an account the dump did not carry (or no --system at all): ask the server directly
   const missing = accounts.filter((acc) => !statements.some((s) => s.account === acc && s.kind === 'create'));

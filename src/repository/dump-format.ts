@@ -52,7 +52,8 @@ export class DumpScanner {
 
   push(chunk: Buffer): void {
     this.rawBytes += chunk.length;
-    this.tailBuf = Buffer.concat([this.tailBuf, chunk]).subarray(-TAIL_BYTES);
+    // copy only the last bytes: a dump streams by in 64 KiB chunks
+    this.tailBuf = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(-TAIL_BYTES)) : Buffer.concat([this.tailBuf, chunk]).subarray(-TAIL_BYTES);
     if (this.switchLine === undefined) {
       // a statement may straddle two chunks: scan with the end of the previous one
       const text = this.overlap + chunk.toString('utf8');
