@@ -118,7 +118,7 @@ try {
     readOnlyDay: res.readOnlyDay,
     method: [
       'every command runs as a whole process (node dist/mailbackup.mjs …, rsync, rsnapshot, restic, sha256sum, rm), wall time from spawn to exit; repetitions are interleaved across tools and undone in between (untimed): the new snapshot removed and `latest` pointed back, `rsnapshot` daily.1 moved back to daily.0, the restic snapshot forgotten (not pruned: its blobs stay in the repository)',
-      'mailbackup runs with priority nice 0 / ionice 0 and no database configured (database.databases: []): every tool copies the same tree (source.root); the generated config is written beside the tree',
+      'mailbackup runs with priority nice 0 / ionice 0 and no database configured (database.enabled: false): every tool copies the same tree (source.root); the generated config is written beside the tree',
       'peak RSS: /proc polled every 25 ms, VmRSS summed over the CLI process and all its descendants (rsync, rm, …; worker threads are inside the node process)',
       'bytes added: regular files under mail/ whose inode the previous snapshot does not have, st_blocks × 512 (directories excluded; du totals in the JSON)',
       'rsnapshot 1.4 with cmd_cp (cp -al, then rsync), retain daily 7; restic with a repository under the benchmark dir, the password from RESTIC_PASSWORD',

@@ -1,6 +1,6 @@
 // The benchmark's world: one generated tree, a mailbackup destination, and a place for each
 // competitor (rsync copies, an rsnapshot root, a restic repository), all under one base dir.
-// No database is configured (database.databases: []): every tool copies the same files, so the
+// No database is configured (database.enabled: false): every tool copies the same files, so the
 // comparison is about the file engine, not about a dump only mailbackup makes.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ function mailbackupConfig(w, retention) {
   return {
     source: { root: w.source, mail: 'data/mail', certbot: 'data/certbot', dkim: 'config/opendkim', config: ['docker-compose.yml', '.env', 'config', 'scripts'], logs: 'logs', exclude: [] },
     destination: { root: w.destRoot },
-    database: { runtime: 'docker', container: 'mailserver-mariadb', user: 'root', credentialsFile: w.credentialsFile, databases: [] },
+    database: { runtime: 'docker', container: 'mailserver-mariadb', user: 'root', credentialsFile: w.credentialsFile, enabled: false },
     retention,
     log: { dir: w.logDir, level: 'debug' },
     // Same priority as the competitors: the nightly default (nice 19, idle I/O) is not what we time.

@@ -1,22 +1,21 @@
 /**
  * One database → mysql/<db>.sql.gz. The dump is gzipped in-process while it is hashed and its
- * rows are counted. It counts only if (invariant 8) the dump process exited 0, the
- * `-- Dump completed` trailer is there, and the gzip file reads back whole.
+ * rows are counted. It counts only if the dump process exited 0 and both the stream and the
+ * file read back pass the rules of repository/dump-format.ts (the same rules verify applies).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { MailbackupError, TransientError } from '../errors.js';
+import { DumpScanner, readDump } from '../repository/dump-format.js';
 import type { DatabaseResult } from '../repository/metadata.js';
 import { isTransientFailure } from '../tools/container.js';
 import { spawnDump, type DbAccess } from '../tools/mariadb.js';
 import { SqlRowCounter } from './sql-row-counter.js';
 
-const TRAILER = /-- Dump completed( on [^\n]*)?\n?$/;
-
-/** Passes bytes through, counting them and feeding a side consumer. */
+/** Passes bytes through, feeding a side consumer. */
 function tap(onChunk: (b: Buffer) => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
@@ -26,28 +25,17 @@ function tap(onChunk: (b: Buffer) => void): Transform {
   });
 }
 
-/** Reads the gzip file back whole; returns the uncompressed size and its last bytes. */
-export async function readBackGzip(file: string): Promise<{ rawBytes: number; tail: string }> {
-  let rawBytes = 0;
-  let tail = Buffer.alloc(0);
-  await pipeline(
-    createReadStream(file),
-    createGunzip(),
-    tap((b) => {
-      rawBytes += b.length;
-      tail = Buffer.concat([tail, b]).subarray(-256);
-    }),
-    async function* (src) {
-      for await (const _ of src) {
-        /* drain */
-      }
-    },
-  );
-  return { rawBytes, tail: tail.toString('utf8') };
-}
-
-export function hasTrailer(tail: string): boolean {
-  return TRAILER.test(tail);
+/**
+ * The file as stored, against what was streamed into it: the rules hold, and it reads back
+ * byte for byte. Exported so tests can hold verify to the very same judgement.
+ */
+export async function checkWrittenDump(file: string, streamed: { rawBytes: number; sha256: string }): Promise<string[]> {
+  const back = await readDump(file);
+  if (back.problems.length) return back.problems;
+  if (back.scan.rawBytes !== streamed.rawBytes || back.sha256 !== streamed.sha256) {
+    return [`does not read back whole (${back.scan.rawBytes} of ${streamed.rawBytes} bytes)`];
+  }
+  return [];
 }
 
 export async function dumpDatabase(
@@ -62,15 +50,13 @@ export async function dumpDatabase(
   const child = spawnDump(a, client, db, signal);
   const counter = new SqlRowCounter();
   const hash = createHash('sha256');
-  let rawBytes = 0;
+  const scan = new DumpScanner();
   let bytes = 0;
-  let tail = Buffer.alloc(0);
   const streamDone = pipeline(
     child.stdout!,
     tap((b) => {
-      rawBytes += b.length;
+      scan.push(b);
       counter.push(b);
-      tail = Buffer.concat([tail, b]).subarray(-256);
     }),
     createGzip({ level: 6 }),
     tap((b) => {
@@ -87,18 +73,16 @@ export async function dumpDatabase(
     throw isTransientFailure(stderr) ? new TransientError(msg) : new MailbackupError(msg);
   }
   if (streamed) throw new MailbackupError(`${db} dump could not be written to ${outFile}: ${streamed.message}`);
-  if (!hasTrailer(tail.toString('utf8'))) {
-    throw new MailbackupError(`${db} dump has no "-- Dump completed" trailer: the dump stopped early`);
-  }
-  const back = await readBackGzip(outFile);
-  if (back.rawBytes !== rawBytes || !hasTrailer(back.tail)) {
-    throw new MailbackupError(`${db} dump ${outFile} does not read back whole (${back.rawBytes} of ${rawBytes} bytes)`);
-  }
+  const problems = scan.problems();
+  if (scan.switchLine) problems.push(`contains "${scan.switchLine}": it would not load into one database only`);
+  const sha256 = hash.digest('hex');
+  if (!problems.length) problems.push(...(await checkWrittenDump(outFile, { rawBytes: scan.rawBytes, sha256 })));
+  if (problems.length) throw new MailbackupError(`${db} dump: ${problems.join('; ')}`);
   return {
     file: relFile,
     bytes,
-    rawBytes,
-    sha256: hash.digest('hex'),
+    rawBytes: scan.rawBytes,
+    sha256,
     tables: counter.tables,
     durationMs: Date.now() - started,
     status: 'ok',

@@ -14,7 +14,8 @@ export interface BackupPlan {
   destination: { ok: boolean; problem?: string };
   basedOn?: string;
   replaces: boolean;
-  databases: string[];
+  /** `all`: listed by the server when the run starts */
+  databases: string[] | 'all';
   components: { name: string; source: string; missing: string[]; exclude: string[] }[];
   lines: string[];
 }
@@ -44,14 +45,14 @@ export function describeBackupPlan(config: Config, ref: SnapshotRef): BackupPlan
     destination,
     basedOn: prev?.id,
     replaces: existsSync(target),
-    databases: config.database.databases,
+    databases: config.database.enabled ? config.database.databases : [],
     components,
   };
   const lines = [
     `dry run: would make ${plan.snapshot} in ${target}${plan.replaces ? ' (replacing the existing one if this run succeeds)' : ''}`,
     destination.ok ? `  destination ok: ${root}` : `  destination NOT usable: ${destination.problem}`,
     `  hardlink clone of: ${prev ? prev.id : 'nothing (first full backup)'}`,
-    `  databases (${config.database.runtime} ${config.database.container}): ${plan.databases.join(', ') || 'none'}`,
+    `  databases (${config.database.runtime} ${config.database.container}): ${!config.database.enabled ? 'none (database.enabled: false)' : plan.databases === 'all' ? 'all the server lists, except its own schemas; then their accounts and grants' : plan.databases.join(', ') || 'none: the run warns'}`,
     ...components.map(
       (c) => `  ${c.name.padEnd(7)} ← ${c.source}${c.exclude.length ? ` (excluding ${c.exclude.join(', ')})` : ''}${c.missing.length ? `  MISSING: ${c.missing.join(', ')}` : ''}`,
     ),

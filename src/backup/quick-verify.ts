@@ -44,7 +44,8 @@ export async function quickVerify(
       problems.push(`manifest lists ${listed} files of ${name}/ but the engine copied ${engineCounts[name]}`);
     }
   }
-  const dumps = Object.entries(meta.databases).filter(([, d]) => d.status === 'ok');
+  const dumps: [string, { file: string; sha256: string }][] = Object.entries(meta.databases).filter(([, d]) => d.status === 'ok');
+  if (meta.grants?.status === 'ok') dumps.push(['accounts and grants', meta.grants]);
   const listedDumps = byTop.mysql?.files ?? 0;
   if (listedDumps < dumps.length) problems.push(`manifest lists ${listedDumps} files of mysql/ but ${dumps.length} dumps were written`);
   if (dumps.length) {

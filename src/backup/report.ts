@@ -11,6 +11,11 @@ export function formatBackupReport(r: BackupReport): string[] {
   for (const [name, c] of Object.entries(r.meta?.components ?? {})) {
     lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${formatBytes(c.bytes).padStart(10)}`);
   }
+  const dl = r.meta?.databaseList;
+  if (dl && dl.mode !== 'disabled') {
+    lines.push(`  databases (${dl.mode === 'all' ? 'all, as listed by the server' : 'database.databases'}): ${dl.names.join(', ') || 'none'}${r.meta?.grants?.status === 'ok' ? `; accounts: ${r.meta.grants.accounts.length}` : ''}`);
+    for (const n of dl.appeared) lines.push(`  database ${n} appeared since ${dl.since}: dumped from now on`);
+  }
   for (const f of r.failures) lines.push(`  failed: ${f.step}: ${f.error}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   if (r.rotation) lines.push(`  rotation: kept ${r.rotation.plan.keep.length}, deleted ${r.rotation.deleted.length}${r.rotation.refused ? ` (refused: ${r.rotation.refused})` : ''}`);

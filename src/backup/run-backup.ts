@@ -67,8 +67,9 @@ export async function runBackup(
   chmodSync(partial, 0o700);
   log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, 'backup started');
 
-  const db = await backupDatabases(config, partial, log.child({ step: 'databases' }), signal);
+  const db = await backupDatabases(config, partial, prev, log.child({ step: 'databases' }), signal);
   failures.push(...db.failures);
+  warnings.push(...db.warnings.map((w) => `databases: ${w}`));
   if (signal?.aborted) throw new InterruptedError();
   const components: BackupMeta['components'] = { databases: db.component };
 
@@ -145,6 +146,8 @@ export async function runBackup(
       status: failures.length ? 'failed' : 'ok',
       components,
       databases: db.databases,
+      ...(db.list ? { databaseList: db.list } : {}),
+      ...(db.grants ? { grants: db.grants } : {}),
       warnings,
       basedOn: prev?.id,
       totals: {

@@ -113,6 +113,7 @@ export function buildProgram(dispatch: Dispatch): Command {
   restoreCommon(restore.command('db').description('a database dump into MariaDB'))
     .argument('<name>', 'database name in the snapshot')
     .option('--as <newname>', 'load into a new database of this name')
+    .option('--with-grants', 'also create the accounts with a grant on it, from mysql/grants.sql.gz (hashed passwords)')
     .action(action('restore-db', () => import('../commands/restore-db.js')));
   restoreCommon(restore.command('files').description('a file component'))
     .addOption(new Option('--component <c>', 'component').choices(['config', 'ssl', 'dkim', 'logs']).makeOptionMandatory())

@@ -12,6 +12,7 @@ import { configPath, loadConfig, parseConfig } from '../config/load.js';
 import { ExitCode, UsageError, errorMessage } from '../errors.js';
 import { COMPOSE_FILE_NAMES, discover, parseCompose, parseDotEnv } from '../init/compose.js';
 import { formatChecklist, listUserDatabases, mountCheck, sourceChecks, toolChecks, type Check } from '../init/checks.js';
+import { existingConfigAdditions, formatAdditions } from '../init/databases.js';
 import { planConfig } from '../init/plan.js';
 import { renderConfig } from '../init/render.js';
 import { writeFileAtomic } from '../repository/atomic.js';
@@ -64,7 +65,8 @@ async function draftConfig(opts: Opts, checks: Check[]): Promise<string> {
     notifyTo: opts.notifyTo?.split(',').map((s) => s.trim()),
     composeFile,
   };
-  let databases = { names: found.declaredDatabases, from: 'declared in the compose environment (MYSQL_DATABASE)' };
+  const declared = found.declaredDatabases.length ? ` (the compose file declares ${found.declaredDatabases.join(', ')})` : '';
+  let databases: { names: string[] | 'all'; from: string } = { names: 'all', from: `all: each run lists them on the server${declared}` };
   const first = planConfig(found, o, databases);
   try {
     const password = readCredentials(first.database.credentialsFile);
@@ -72,7 +74,7 @@ async function draftConfig(opts: Opts, checks: Check[]): Promise<string> {
     const names = await listUserDatabases({ target, user: first.database.user, password });
     if (names.length) databases = { names, from: `listed by the running server in ${target.container}` };
   } catch (err) {
-    checks.push({ status: 'warn', what: 'could not list the databases on the server', detail: `${errorMessage(err)}; check database.databases` });
+    checks.push({ status: 'warn', what: 'could not list the databases on the server', detail: `${errorMessage(err)}; database.databases: all is written, so each backup lists them itself` });
   }
   return renderConfig(planConfig(found, o, databases));
 }
@@ -94,6 +96,8 @@ export default async function init(ctx: Context, opts: Opts): Promise<number> {
   }
   const config = draft !== undefined && opts.dryRun ? parseConfig(parseYaml(draft), file) : loadConfig(file);
   checks.push({ status: 'ok', what: 'the config validates' });
+  const additions = draft === undefined ? await existingConfigAdditions(config) : [];
+  for (const a of additions) checks.push({ status: 'warn', what: `existing config: ${a.what}`, detail: 'add the lines printed below' });
   checks.push(...sourceChecks(config));
 
   const mount = mountCheck(config);
@@ -113,6 +117,6 @@ export default async function init(ctx: Context, opts: Opts): Promise<number> {
     ? `${fails.length} check(s) failed: fix them, then run \`mailbackup init\` again`
     : `ready: try \`mailbackup --config ${file} backup --dry-run\`, then \`mailbackup schedule --install\``;
   const shown = opts.dryRun && draft ? [draft, '# ---- checks (dry run: nothing was written) ----'] : [];
-  ctx.result({ config: file, checks, exitCode: code, ...(opts.dryRun ? { draft } : {}) }, [...shown, ...formatChecklist(checks), summary]);
+  ctx.result({ config: file, checks, additions, exitCode: code, ...(opts.dryRun ? { draft } : {}) }, [...shown, ...formatChecklist(checks), ...formatAdditions(file, additions), summary]);
   return code;
 }

@@ -100,7 +100,12 @@ export const configSchema = z
         container: z.string().min(1).default('mailserver-mariadb'),
         user: z.string().min(1).default('root'),
         credentialsFile: path.default('/root/.my.cnf'),
-        databases: z.array(z.string().regex(/^[A-Za-z0-9_$-]+$/, 'must be a plain database name')).default([]),
+        /** false only where the server really has no database to keep: the requirements class them P0 */
+        enabled: z.boolean().default(true),
+        /** `all`: every database the server lists at each run, except its own schemas */
+        databases: z
+          .union([z.literal('all'), z.array(z.string().regex(/^[A-Za-z0-9_$-]+$/, 'must be a plain database name'))])
+          .default('all'),
       })
       .strict(),
     dovecot: z

@@ -14,7 +14,8 @@ import { openDestination } from '../repository/destination.js';
 import { localDate } from '../repository/layout.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { readCredentials, type DbAccess } from '../tools/mariadb.js';
-import { drillDatabase, dropScratch } from './databases.js';
+import { drillDatabase, dropScratch, scratchName } from './databases.js';
+import { drillGrants } from './grants.js';
 import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
 import { certificateChecks, dkimChecks } from './keys.js';
 import { compareCounts, countMailboxes, doveadmCheck } from './mailboxes.js';
@@ -115,6 +116,10 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
         return drillDatabase(access, db, join(snap.dir, meta.file), meta, signal);
       });
     }
+    const grants = snap.meta?.grants;
+    if (!space && grants?.status === 'ok') {
+      await phase('database grants', () => drillGrants(join(snap.dir, grants.file), grants, Object.keys(snap.meta?.databases ?? {})));
+    }
     if (components.includes('ssl')) await phase('certificates', async () => certificateChecks(join(workdir, 'ssl'), now()));
     if (components.includes('dkim')) await phase('dkim keys', async () => dkimChecks(join(workdir, 'dkim')));
   } catch (err) {
@@ -124,7 +129,7 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
     if (!opts.keep) {
       for (const db of loaded) {
         await dropScratch(access, db).catch((err) =>
-          checks.push({ name: `cleanup ${db}_drill`, status: 'fail', detail: `could not drop it: ${errorMessage(err)}; drop it by hand` }),
+          checks.push({ name: `cleanup ${scratchName(db)}`, status: 'fail', detail: `could not drop it: ${errorMessage(err)}; drop it by hand` }),
         );
       }
       rmSync(workdir, { recursive: true, force: true });

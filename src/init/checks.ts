@@ -8,7 +8,9 @@ import { sourcePath } from '../config/load.js';
 import { errorMessage } from '../errors.js';
 import { isMountPoint } from '../repository/marker.js';
 import { describeTarget, type ContainerTarget } from '../tools/container.js';
-import { credentialsTooOpen, mariadbQuery, probeDumpClient, probeSqlClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
+import { isApplicationDatabase } from '../repository/dump-format.js';
+import { credentialsTooOpen, listDatabases, probeDumpClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
+import { databasesCheck } from './databases.js';
 import { which } from '../tools/shell.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -17,8 +19,6 @@ export interface Check {
   what: string;
   detail?: string;
 }
-
-const SYSTEM_SCHEMAS = new Set(['information_schema', 'performance_schema', 'mysql', 'sys']);
 
 export function credentialsCheck(file: string): Check {
   if (!existsSync(file)) {
@@ -87,31 +87,17 @@ export async function toolChecks(config: Config): Promise<Check[]> {
   }
   if (cred.status === 'fail') return out;
   try {
-    const present = new Set(await listDatabases(access));
-    const missing = config.database.databases.filter((d) => !present.has(d));
-    if (config.database.databases.length === 0) {
-      out.push({ status: 'warn', what: 'database.databases is empty', detail: 'no database would be backed up' });
-    } else if (missing.length) {
-      out.push({ status: 'fail', what: `databases not found: ${missing.join(', ')}`, detail: 'fix database.databases' });
-    } else {
-      out.push({ status: 'ok', what: `databases ${config.database.databases.join(', ')} answer as ${config.database.user}` });
-    }
+    const present = await listDatabases(access);
+    out.push(databasesCheck(config.database, present, config.database.user));
   } catch (err) {
     out.push({ status: 'fail', what: `cannot log in to MariaDB as ${config.database.user}`, detail: errorMessage(err) });
   }
   return out;
 }
 
-/** Older images have only `mysql`, MariaDB 11 only `mariadb`: ask whichever is there. */
-async function listDatabases(access: DbAccess): Promise<string[]> {
-  const client = await probeSqlClient(access);
-  return (await mariadbQuery(access, 'SHOW DATABASES', undefined, client)).split('\n').filter(Boolean);
-}
-
 /** Application databases of a running server, for the config's databases list. */
 export async function listUserDatabases(access: DbAccess): Promise<string[]> {
-  const names = await listDatabases(access);
-  return names.filter((n) => !SYSTEM_SCHEMAS.has(n) && !n.endsWith('_drill'));
+  return (await listDatabases(access)).filter(isApplicationDatabase);
 }
 
 const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]' };

@@ -27,7 +27,7 @@ export function nearestMountPoint(p: string): string | undefined {
   return undefined;
 }
 
-export function planConfig(d: Discovery, o: InitOptions, databases: { names: string[]; from: string }): InitValues {
+export function planConfig(d: Discovery, o: InitOptions, databases: { names: string[] | 'all'; from: string }): InitValues {
   const def = schemaDefaults();
   const root = resolve(o.sourceRoot);
   const prov: string[] = [`discovered from ${o.composeFile}:`];

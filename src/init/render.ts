@@ -8,7 +8,7 @@ import { configSchema, type Config } from '../config/schema.js';
 export interface InitValues {
   source: { root: string; mail: string; certbot: string; dkim: string; config: string[]; logs?: string };
   destination: { root: string; requireMountpoint?: string };
-  database: { runtime: 'docker' | 'podman' | 'host'; container: string; user: string; credentialsFile: string; databases: string[] };
+  database: { runtime: 'docker' | 'podman' | 'host'; container: string; user: string; credentialsFile: string; databases: string[] | 'all' };
   dovecot: { container?: string };
   notifyTo?: string[];
   notifyFrom?: string;
@@ -68,7 +68,10 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     `  container: ${y(v.database.container)}   # where mariadb-dump runs`,
     `  user: ${y(v.database.user)}`,
     `  credentialsFile: ${y(v.database.credentialsFile)}   # [client] password=… (mode 0600); never in argv`,
-    `  databases: ${y(v.database.databases)}   # each is dumped to mysql/<name>.sql.gz`,
+    `  databases: ${y(v.database.databases)}   # "all" (every database the server lists, but its own schemas) or a list; each → mysql/<name>.sql.gz`,
+    '  # The requirements class the databases as P0: a run that dumps none warns (exit 1). Only if',
+    '  # this server really has no database to keep, say so:',
+    '  # enabled: false',
     '',
     'dovecot:',
     v.dovecot.container

@@ -32,6 +32,31 @@ export interface DatabaseResult {
   error?: string;
 }
 
+/** mysql/grants.sql.gz: the accounts with privileges on the dumped databases */
+export interface GrantsResult {
+  file: string;
+  bytes: number;
+  sha256: string;
+  rawBytes?: number;
+  /** 'user'@'host' of each account in the file */
+  accounts: string[];
+  /** mariadb-dump --system=users, or SHOW CREATE USER / SHOW GRANTS */
+  source?: string;
+  status: RunStatus;
+  error?: string;
+}
+
+/** Which databases a run set out to dump, and how that differs from the snapshot before it. */
+export interface DatabaseList {
+  /** `all`: listed by the server at the run; `list`: database.databases */
+  mode: 'all' | 'list' | 'disabled';
+  names: string[];
+  /** the snapshot compared with */
+  since?: string;
+  appeared: string[];
+  disappeared: string[];
+}
+
 export interface Verification {
   at: string;
   /** `rolling` is recorded only when a rolling re-read found damage in this snapshot */
@@ -51,6 +76,8 @@ export interface BackupMeta {
   status: RunStatus;
   components: Record<string, ComponentResult>;
   databases: Record<string, DatabaseResult>;
+  databaseList?: DatabaseList;
+  grants?: GrantsResult;
   warnings: string[];
   verification?: Verification;
   /** snapshot id whose files this one was hardlink-cloned from */

@@ -18,6 +18,8 @@ export interface NextStepsInput {
   snapshot: string;
   runtime: 'docker' | 'podman' | 'host';
   databases: string[];
+  /** the snapshot holds mysql/grants.sql.gz: the accounts come back with the databases */
+  grants?: boolean;
   dbContainer: string;
   /** compose service of the database, when found in the restored docker-compose.yml */
   dbService?: string;
@@ -62,8 +64,9 @@ export function nextSteps(i: NextStepsInput): string[] {
   }
   if (i.databases.length) {
     steps.push([
-      `Load the databases from the same snapshot (${i.snapshot}):`,
-      ...i.databases.map((d) => `  ${mb} restore db ${q(d)} --snapshot ${i.snapshot} --yes`),
+      `Load the databases from the same snapshot (${i.snapshot})${i.grants ? ', with the accounts and grants the applications log in with' : ''}:`,
+      ...i.databases.map((d) => `  ${mb} restore db ${q(d)} --snapshot ${i.snapshot} --yes${i.grants ? ' --with-grants' : ''}`),
+      ...(i.grants ? [] : ['  (this snapshot holds no mysql/grants.sql.gz: create the application accounts by hand)']),
     ]);
   } else {
     steps.push([`Snapshot ${i.snapshot} holds no database dumps: nothing to load.`]);

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/schema.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { GRANTS_FILE } from '../repository/grants-format.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { copyTree } from '../tools/rsync-restore.js';
@@ -64,14 +65,17 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
     const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
     log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, 'component restored');
   }
-  const steps = nextSteps(stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)));
+  const steps = nextSteps({
+    ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),
+    grants: existsSync(join(snap.dir, GRANTS_FILE)),
+  });
   lines.push('', 'Files are in place. Next steps:', ...steps);
   return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines };
 }
 
 function dumpsIn(snapDir: string): string[] {
   const d = layout.mysqlDir(snapDir);
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz')).map((f) => f.slice(0, -7)).sort() : [];
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz') && `mysql/${f}` !== GRANTS_FILE).map((f) => f.slice(0, -7)).sort() : [];
 }
 
 function stepsInput(configFile: string | undefined, config: Config, dir: string, snapshot: string, databases: string[]) {

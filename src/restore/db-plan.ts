@@ -1,7 +1,9 @@
 /**
  * Pure parts of `restore db`: what it will do, and whether the loaded database matches what
- * backup.json recorded at dump time.
+ * backup.json recorded at dump time (the comparison itself: repository/dump-format.ts).
  */
+import { sumRows, type CountComparison } from '../repository/dump-format.js';
+
 export interface DbPlan {
   source: string;
   snapshot: string;
@@ -11,11 +13,12 @@ export interface DbPlan {
   replace: boolean;
   expectedTables: number;
   expectedRows: number;
+  /** --with-grants: the accounts with a grant on the database, from mysql/grants.sql.gz */
+  accounts?: string[];
 }
 
 export function planDb(p: Omit<DbPlan, 'expectedTables' | 'expectedRows'>, tables: Record<string, number> | undefined): DbPlan {
-  const counts = Object.values(tables ?? {});
-  return { ...p, expectedTables: counts.length, expectedRows: counts.reduce((a, b) => a + b, 0) };
+  return { ...p, expectedTables: Object.keys(tables ?? {}).length, expectedRows: sumRows(tables) };
 }
 
 export function dbPlanLines(p: DbPlan): string[] {
@@ -27,24 +30,14 @@ export function dbPlanLines(p: DbPlan): string[] {
   } else {
     lines.push(`  database ${p.target} does not exist: it is created and loaded; nothing live changes`);
   }
+  if (p.accounts) {
+    lines.push(
+      p.accounts.length
+        ? `  then the accounts with a grant on ${p.database}: ${p.accounts.join(', ')} (created if missing, password as the server stored it; then their grants)`
+        : `  grants.sql.gz holds no account with a grant on ${p.database}: no account is loaded`,
+    );
+  }
   return lines;
-}
-
-export interface CountComparison {
-  ok: boolean;
-  missing: string[];
-  extra: string[];
-  differ: { table: string; expected: number; found: number }[];
-}
-
-export function compareCounts(expected: Record<string, number>, found: Record<string, number>): CountComparison {
-  const missing = Object.keys(expected).filter((t) => !(t in found)).sort();
-  const extra = Object.keys(found).filter((t) => !(t in expected)).sort();
-  const differ = Object.keys(expected)
-    .filter((t) => t in found && found[t] !== expected[t])
-    .sort()
-    .map((table) => ({ table, expected: expected[table], found: found[table] }));
-  return { ok: !missing.length && !extra.length && !differ.length, missing, extra, differ };
 }
 
 export function comparisonLines(c: CountComparison): string[] {
@@ -54,12 +47,4 @@ export function comparisonLines(c: CountComparison): string[] {
     ...c.extra.map((t) => `  EXTRA table ${t} (not in the dump)`),
     ...c.differ.map((d) => `  table ${d.table}: ${d.found} rows, backup.json says ${d.expected}`),
   ];
-}
-
-/**
- * A dump made with --databases carries CREATE DATABASE / USE lines that would load it into
- * the original database whatever --as says. Our dumps never do; refuse one that does.
- */
-export function switchesDatabase(head: string): string | undefined {
-  return /^(USE\s+`[^`]+`|CREATE DATABASE\b[^;]*);/im.exec(head)?.[1];
 }

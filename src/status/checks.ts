@@ -103,3 +103,13 @@ export function checkDrill(facts: StatusFacts, report: StatusReport, add: AddPro
   }
 
 }
+
+/** The requirements class the databases as P0: a snapshot without one is a warning unless the config opts out. */
+export function checkDatabases(ok: Snapshot[], config: Config, add: AddProblem): void {
+  const newest = ok[0];
+  if (!newest?.meta || !config.database.enabled) return;
+  const dumped = Object.values(newest.meta.databases ?? {}).filter((d) => d.status !== 'failed').length;
+  if (dumped === 0) {
+    add('databases.none', 'WARNING', `newest ok snapshot ${newest.id} holds no database dump, and the requirements class the databases as P0: set database.databases (all, or a list), or database.enabled: false if this server has none`);
+  }
+}

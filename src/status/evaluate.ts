@@ -9,7 +9,7 @@ import type { StatusFacts } from './collect.js';
 import { checkRolling } from './rolling.js';
 import { checkOffsite } from './offsite.js';
 import { smartProblems, type SmartSummary } from './smart.js';
-import { checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
+import { checkDatabases, checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
 
 export { growthPerDay } from './checks.js';
 import { EXIT_FOR, worst, type StatusProblem, type StatusReport } from './types.js';
@@ -67,6 +67,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   checkDisk(facts, config, report, add);
   checkLockAndRotation(facts, report, add);
   checkVerification(facts, ok, report, add);
+  checkDatabases(ok, config, add);
   checkDrill(facts, report, add);
   checkRolling(facts, config, report, add);
   report.offsite = checkOffsite(facts.offsite, config, now, add);

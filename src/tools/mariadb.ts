@@ -56,7 +56,17 @@ async function firstWorking(a: DbAccess, candidates: string[]): Promise<string> 
 
 /** MariaDB 11 images ship mariadb-dump and no longer mysqldump. */
 export const probeDumpClient = (a: DbAccess) => firstWorking(a, ['mariadb-dump', 'mysqldump']);
-export const probeSqlClient = (a: DbAccess) => firstWorking(a, ['mariadb', 'mysql']);
+const sqlClients = new WeakMap<DbAccess, Promise<string>>();
+/** probed once per DbAccess: one run asks the same container several questions */
+export function probeSqlClient(a: DbAccess): Promise<string> {
+  let p = sqlClients.get(a);
+  if (!p) {
+    p = firstWorking(a, ['mariadb', 'mysql']);
+    p.catch(() => sqlClients.delete(a)); // a failed probe (container restarting) is asked again
+    sqlClients.set(a, p);
+  }
+  return p;
+}
 
 export const DUMP_OPTIONS = [
   '--single-transaction',
@@ -129,4 +139,39 @@ export async function tableRowCounts(a: DbAccess, db: string): Promise<Record<st
     out[t] = Number(n);
   }
   return out;
+}
+
+/** Every database on the server; older images have only `mysql`, MariaDB 11 only `mariadb`. */
+export async function listDatabases(a: DbAccess): Promise<string[]> {
+  const client = await probeSqlClient(a);
+  return (await mariadbQuery(a, 'SHOW DATABASES', undefined, client)).split('\n').filter(Boolean);
+}
+
+/**
+ * Accounts ('user'@'host') holding a privilege on one of `dbs`, at database, table or column
+ * level. Roles (empty host) are left out: they are not carried in grants.sql.gz.
+ */
+export async function accountsOnDatabases(a: DbAccess, dbs: string[]): Promise<string[]> {
+  if (dbs.length === 0) return [];
+  const list = dbs.map(quoteString).join(', ');
+  const sql = ['SCHEMA_PRIVILEGES', 'TABLE_PRIVILEGES', 'COLUMN_PRIVILEGES']
+    .map((t) => `SELECT GRANTEE FROM information_schema.${t} WHERE TABLE_SCHEMA IN (${list})`)
+    .join(' UNION ');
+  const out = await mariadbQuery(a, `SELECT DISTINCT GRANTEE FROM (${sql}) g ORDER BY GRANTEE`, undefined, await probeSqlClient(a));
+  return out.split('\n').filter((g) => g && !g.endsWith("@''"));
+}
+
+/** `mariadb-dump --system=users`: every account as portable SQL; undefined where unsupported. */
+export async function dumpSystemUsers(a: DbAccess, client: string): Promise<string | undefined> {
+  if (client !== 'mariadb-dump') return undefined;
+  const r = await execIn(a.target, [client, '-u', a.user, '--system=users'], { secrets: secrets(a) });
+  if (r.exitCode === 0) return r.stdout;
+  if (isTransientFailure(r.stderr)) throw new TransientError(`${client} --system=users in ${describeTarget(a.target)}: ${r.stderr.trim()}`);
+  return undefined; // an older server or client: SHOW CREATE USER / SHOW GRANTS instead
+}
+
+/** SHOW CREATE USER and SHOW GRANTS of one account ('user'@'host'), one statement a line. */
+export async function showAccount(a: DbAccess, account: string): Promise<string[]> {
+  const out = await mariadbQuery(a, `SHOW CREATE USER ${account}; SHOW GRANTS FOR ${account};`, undefined, await probeSqlClient(a));
+  return out.split('\n').filter(Boolean);
 }

@@ -13,7 +13,7 @@ import { createVerifyPool, type VerifyPool } from './batch-pool.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { readMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
-import { checkDump } from './dump.js';
+import { checkDump, recordedDumps } from './dump.js';
 import { checkFiles } from './check-files.js';
 import { ManifestError } from './manifest.js';
 import { inodeOf } from './walk.js';
@@ -73,7 +73,7 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   const cache = opts.inodeCache;
   /** dump path → its sha256 as read, for the comparison with manifest.sha256 */
   const dumpFiles = new Map<string, string | undefined>();
-  for (const [db, d] of Object.entries(meta?.databases ?? {})) {
+  for (const [db, d] of recordedDumps(meta)) {
     if (d.status === 'failed') continue;
     opts.signal?.throwIfAborted();
     const result = await checkDump(join(snap.dir, d.file), d.sha256);

@@ -59,7 +59,7 @@ describe('backup, two consecutive days', () => {
     for (const d of [D1, D2]) {
       const names = readdirSync(snap(d)).sort();
       expect(names).toEqual(['backup.json', 'backup.log', 'config', 'dkim', 'logs', 'mail', 'manifest.index', 'manifest.sha256', 'mysql', 'ssl']);
-      expect(readdirSync(join(snap(d), 'mysql')).sort()).toEqual(['roundcubemail.sql.gz', 'usermgmt.sql.gz']);
+      expect(readdirSync(join(snap(d), 'mysql')).sort()).toEqual(['grants.sql.gz', 'roundcubemail.sql.gz', 'usermgmt.sql.gz']);
     }
     expect(readdirSync(join(f.destRoot, 'daily')).sort()).toEqual([D1, D2]); // no .partial left
     const meta = JSON.parse(readFileSync(join(snap(D2), 'backup.json'), 'utf8'));

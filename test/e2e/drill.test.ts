@@ -4,6 +4,8 @@
  * database is left behind either way.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
@@ -28,6 +30,7 @@ beforeAll(async () => {
   // not under the fixture's 0700 temp dir: Dovecot runs as the mailbox owner and must reach it
   work = mkdtempSync('/var/tmp/mailbackup-drill-test-');
   chmodSync(work, 0o711);
+  await fx.mariadb!.query("CREATE USER 'um_app'@'localhost' IDENTIFIED BY 'drill-pass'; GRANT SELECT ON usermgmt.* TO 'um_app'@'localhost';");
   const b = await fx.run(['backup', '--date', '2026-11-01']);
   expect(b.code, b.stderr).toBe(0);
 });
@@ -58,6 +61,7 @@ describe('drill', () => {
     expect(byName['mailbox counts'].detail).toContain(`${fx.tree.users.length} users, ${fx.tree.totalMessages} messages`);
     expect(byName['doveadm'].status).toBe('ok');
     expect(byName['database usermgmt'].status).toBe('ok');
+    expect(byName['database accounts and grants']).toMatchObject({ status: 'ok', detail: expect.stringContaining("'um_app'@'localhost'") });
     expect(byName['RTO total'].status).toBe('ok');
     expect(report.checks.filter((c) => c.name.startsWith('certificate ')).length).toBe(fx.tree.domains.length);
     expect(report.checks.filter((c) => c.name.startsWith('dkim ')).length).toBe(fx.tree.domains.length);
@@ -110,5 +114,18 @@ describe('drill', () => {
     expect(existsSync(join(report.workdir, 'mail', fx.tree.users[0].mailboxRel, 'cur'))).toBe(true);
     expect((await scratchDatabases()).sort()).toEqual(['roundcubemail_drill', 'usermgmt_drill']);
     await fx.mariadb!.query('DROP DATABASE usermgmt_drill; DROP DATABASE roundcubemail_drill;');
+  });
+
+  it('checks grants.sql.gz by parsing: a statement that is not an account statement fails it', async () => {
+    const file = join(fx.destRoot, 'daily', '2026-11-01', 'mysql', 'grants.sql.gz');
+    const text = execFileSync('gzip', ['-dc', file]).toString().replace('FLUSH PRIVILEGES;', 'DROP DATABASE usermgmt;');
+    writeFileSync(file, execFileSync('gzip', ['-c'], { input: text }));
+    const meta = JSON.parse(readFileSync(join(fx.destRoot, 'daily', '2026-11-01', 'backup.json'), 'utf8'));
+    meta.grants.sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    writeFileSync(join(fx.destRoot, 'daily', '2026-11-01', 'backup.json'), JSON.stringify(meta));
+    await fx.run(['drill', '--workdir', work]);
+    const check = newestReport().checks.find((c) => c.name === 'database accounts and grants')!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(/not a CREATE USER or GRANT statement: DROP DATABASE usermgmt/);
   });
 });

@@ -62,6 +62,7 @@ describe('restore all --to', () => {
     expect(out).toContain('until docker exec mailserver-mariadb mariadb-admin ping --silent');
     const dbLines = out.split('\n').map((l) => l.trim()).filter((l) => /^mailbackup .*restore db /.test(l));
     expect(dbLines.map((l) => /restore db (\S+)/.exec(l)![1]).sort()).toEqual(['roundcubemail', 'usermgmt']);
+    expect(dbLines.every((l) => l.endsWith(' --with-grants'))).toBe(true); // the accounts come back with the databases
     // run the printed lines as the admin would (the fixture's MariaDB stands in for the new one)
     const before = await tableRowCounts(fx.mariadb!, 'usermgmt');
     await fx.mariadb!.query('DROP DATABASE usermgmt');

@@ -39,6 +39,8 @@ export interface DockerShim {
   /** every invocation so far: [program ('docker'|'podman'), ...args] */
   argvLog(): string[][];
   setContainer(name: string, state: ContainerState): void;
+  /** from now on `docker exec` reaches this server (a fresh one, as after a recovery) */
+  setMariadbSocketDir(dir: string): void;
 }
 
 /** test/helpers/docker-shim, found from this module (source or dist/) or else from the cwd. */
@@ -89,6 +91,10 @@ export function installDockerShim(opts: DockerShimOptions): DockerShim {
     setContainer(name, s) {
       containers[name] = normalize(s);
       rmSync(`${statePath}.flaky-${name}`, { force: true });
+      save();
+    },
+    setMariadbSocketDir(dir) {
+      opts.mariadbSocketDir = dir;
       save();
     },
   };

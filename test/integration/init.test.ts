@@ -2,7 +2,7 @@
  * Issue 7 "must show": `init` on the test fixture's compose file produces a config that
  * `backup` accepts unchanged, prepares the destination and prints what it verified.
  */
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -77,6 +77,31 @@ describe('init on the fixture compose project', () => {
     } finally {
       chmodSync(fx.credentialsFile, 0o600);
     }
+  });
+
+  it('cannot list the databases yet: writes databases: all (each run lists them)', async () => {
+    const r = await init(['--dry-run', '--force', '--credentials-file', join(fx.base, 'no-such.cnf')]);
+    expect(r.stdout).toMatch(/\[warn\] could not list the databases on the server .*databases: all is written/);
+    expect(parse(r.stdout.split('# ---- checks')[0]).database.databases).toBe('all');
+    expect(r.stdout).toMatch(/^  # enabled: false$/m);
+    expect(r.stdout).toMatch(/requirements class the databases as P0/);
+  });
+
+  it('on an existing config that lacks the databases the server now lists, prints the lines to add', async () => {
+    const old = join(fx.base, 'old-config.yml');
+    writeFileSync(old, readFileSync(written, 'utf8').replace(/^  databases: .*$/m, '  databases: []'), { mode: 0o600 });
+    const before = readFileSync(old, 'utf8');
+    const r = await fx.run(['init', '--write-config', old, '--source-root', fx.sourceRoot, '--destination', dest]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/\[warn\] existing config: the server has roundcubemail, usermgmt, but database\.databases is empty/);
+    expect(r.stdout).toMatch(/lacks what init can now discover[^\n]*\n  # [^\n]*\n  database:\n    databases: all   # the server lists roundcubemail, usermgmt/);
+    expect(readFileSync(old, 'utf8')).toBe(before);
+    // with the printed line added, init has nothing more to say about the databases
+    writeFileSync(old, before.replace('  databases: []', '  databases: all'), { mode: 0o600 });
+    const fixed = await fx.run(['init', '--write-config', old, '--source-root', fx.sourceRoot, '--destination', dest]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).not.toMatch(/lacks what init can now discover/);
+    expect(fixed.stdout).toMatch(/\[ok\]\s+databases: all — the server lists roundcubemail, usermgmt/);
   });
 
   it('probes mariadb-dump first and falls back to mysqldump (and mysql) in an older image', async () => {

@@ -125,7 +125,8 @@ describe('status over a full retention set', () => {
     const day = (i: number) => new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
     let prev: string | undefined;
     for (let i = 29; i >= 0; i--) {
-      prev = buildSnapshot(root, { date: day(i), cloneFrom: prev, files: { [`mail/vmail/example.com/alice/new/${i}`]: `m${i}` }, finishedAt: hoursAgo(i * 24 + 1), addedBytes: 1000 });
+      const databases = { usermgmt: `INSERT INTO users VALUES (${i});` }; // a snapshot without a dump is a status WARNING
+      prev = buildSnapshot(root, { date: day(i), cloneFrom: prev, files: { [`mail/vmail/example.com/alice/new/${i}`]: `m${i}` }, databases, finishedAt: hoursAgo(i * 24 + 1), addedBytes: 1000 });
     }
     for (let w = 0; w < 12; w++) buildSnapshot(root, { kind: 'weekly', date: day(w * 7 + 1), files: sampleMail(`w${w}`), finishedAt: hoursAgo(w * 168 + 20) });
     pointLatest(root, 'daily', day(0));

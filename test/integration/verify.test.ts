@@ -3,9 +3,12 @@
  * bytes on disk: a flipped byte, a truncated dump, a deleted and an added file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkWrittenDump } from '../../src/backup/database-dump.js';
+import { DUMP_PROBLEM } from '../../src/repository/dump-format.js';
 import { buildSnapshot, makeDestination, pointLatest, removeDestination, runCli, sampleMail, writeConfig } from '../helpers/snapshot-builder.js';
 
 const roots: string[] = [];
@@ -103,6 +106,19 @@ describe('verify', () => {
     expect(again.code).toBe(2);
     expect(again.stdout).toMatch(/mysql\/roundcubemail\.sql\.gz: (gzip data bad|dump truncated|"-- Dump completed" trailer missing)/);
     expect(again.stdout).toContain('mysql/roundcubemail.sql.gz: sha256 differs from backup.json');
+  });
+
+  it('fails a dump with SQL after its trailer, with the problem the backup raises for it (one rule)', async () => {
+    const { root, d1, config } = twoDays();
+    const body = 'INSERT INTO users VALUES (1);\n-- Dump completed on 2026-03-05  3:00:01\nDROP TABLE users;';
+    const d5 = buildSnapshot(root, { date: '2026-03-05', cloneFrom: d1, databases: { usermgmt: body }, trailer: false });
+    const r = runCli(['--config', config, 'verify', '2026-03-05']);
+    expect(r.code).toBe(2);
+    const file = join(d5, 'mysql/usermgmt.sql.gz');
+    const gz = readFileSync(file);
+    const backupSays = await checkWrittenDump(file, { rawBytes: execFileSync('gzip', ['-dc', file]).length, sha256: createHash('sha256').update(gz).digest('hex') });
+    expect(backupSays).toEqual([DUMP_PROBLEM.trailer]);
+    expect(r.stdout).toContain(`mysql/usermgmt.sql.gz: ${backupSays[0]}`);
   });
 
   it('gives the same answers for a manifest that is not in byte order (hand-edited)', () => {

@@ -20,6 +20,7 @@ function snap(date: string, finishedHoursAgo: number, extra: Partial<BackupMeta>
     basedOn: 'daily/2026-11-01',
     totals: { files: 10, bytes: 10 * GiB, addedFiles: 1, addedBytes: GiB },
     verification: { at: hoursAgo(finishedHoursAgo), level: 'quick', ok: true },
+    databases: { usermgmt: { file: 'mysql/usermgmt.sql.gz', bytes: 10, sha256: 'x', tables: {}, status: 'ok' } },
     ...extra,
   } as BackupMeta;
   return { kind, date, id: `${kind}/${date}`, dir: `/backup/${kind}/${date}`, meta };
@@ -55,6 +56,16 @@ describe('evaluateStatus', () => {
     expect(keys(evaluateStatus(facts({ snapshots: [snap('2026-11-28', 51)] }), config))).toEqual(['backup.age=CRITICAL']);
     // backfilled with an old --date label, but finished an hour ago
     expect(keys(evaluateStatus(facts({ snapshots: [snap('2026-01-01', 1)] }), config))).toEqual([]);
+  });
+
+  it('a newest snapshot without a database dump is WARNING, unless database.enabled is false', () => {
+    const none = facts({ snapshots: [snap('2026-11-28', 5, { databases: {} })] });
+    const r = evaluateStatus(none, config);
+    expect(keys(r)).toEqual(['databases.none=WARNING']);
+    expect(r.problems[0].message).toMatch(/P0/);
+    expect(keys(evaluateStatus(facts({ snapshots: [snap('2026-11-28', 5, { databases: { usermgmt: { file: 'f', bytes: 0, sha256: '', tables: {}, status: 'failed' } } })] }), config))).toEqual(['databases.none=WARNING']);
+    const off = parseConfig({ source: { root: '/srv' }, destination: { root: '/backup' }, database: { enabled: false }, retention: { daily: 3, weekly: 2 } });
+    expect(keys(evaluateStatus(none, off))).toEqual([]);
   });
 
   it('no ok snapshot at all is CRITICAL', () => {
