@@ -1,5 +1,5 @@
 /**
- * Exit codes are a contract (SPEC §4): cron, Nagios and runbooks read them.
+ * Exit codes are a contract (docs/exit-codes.md): cron, Nagios and runbooks read them.
  * Every failure class is one error type carrying its code; src/cli maps them once.
  */
 export const ExitCode = {

@@ -1,4 +1,4 @@
-// Rows → verdicts against SPEC §7, and the plain-text table printed on the terminal.
+// Rows → verdicts against the benchmark targets (docs/benchmarks.md), and the plain-text table printed on the terminal.
 // Pure functions: the bench-smoke test and the markdown writer use the same verdicts.
 
 /** Adds ratio and pass (true/false, or null for rows without a numeric target). */
@@ -39,7 +39,7 @@ export function tableCells(rows) {
   ]);
 }
 
-export const TABLE_HEADER = ['measure', 'mailbackup', 'baseline', 'ratio', 'target (SPEC §7)', 'verdict'];
+export const TABLE_HEADER = ['measure', 'mailbackup', 'baseline', 'ratio', 'target', 'verdict'];
 
 export function textTable(rows) {
   const cells = [TABLE_HEADER, ...tableCells(rows)];

@@ -80,7 +80,7 @@ export async function incrementalBackup(w, opts, r, log) {
       return r.tool('rsync -a --link-dest', 'rsync', ['-a', '--delete', `--link-dest=${w.rsyncFull}`, `${w.source}/`, `${w.rsyncInc}/`]);
     },
   };
-  // What bounds the engine: SPEC §6's clone-then-rsync with plain -a, and with the flags the
+  // What bounds the engine: docs/architecture.md's clone-then-rsync with plain -a, and with the flags the
   // engine passes (-aHAX --numeric-ids, plus --out-format for its accounting). Info rows.
   const cloneThen = (flags) => async () => {
     rmSync(w.scratch, { recursive: true, force: true });

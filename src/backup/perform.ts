@@ -57,7 +57,7 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
   let destinationOk = false;
   await ping(config, 'start', log);
   try {
-    const { marker } = checkedDestination(config); // invariant 4: nothing is written before this passes
+    const { marker } = checkedDestination(config); // invariant 4 of docs/invariants.md: nothing is written before this passes
     destinationOk = true;
     await checkTools();
     const dest = await lockDestination(root, marker, 'exclusive', {

@@ -1,5 +1,5 @@
 /**
- * Everything checked before the first byte is written (invariant 4): destination marker and
+ * Everything checked before the first byte is written (invariant 4 of docs/invariants.md): destination marker and
  * mount point, source paths, tools, and room for the expected new data. Lock comes after this.
  */
 import { existsSync, statfsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Turning a finished `.partial` into a snapshot and moving `latest` (invariants 1 and 2).
+ * Turning a finished `.partial` into a snapshot and moving `latest` (invariants 1 and 2 of docs/invariants.md).
  * Re-running on the same day replaces that day's snapshot only when the new run is ok.
  */
 import { existsSync, renameSync, rmSync, openSync, fsyncSync, closeSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The check a snapshot passes before it may leave `.partial` (invariant 1). Cheap, but each test
+ * The check a snapshot passes before it may leave `.partial` (invariant 1 of docs/invariants.md). Cheap, but each test
  * compares two independent computations: the engine's file counts against the manifest's walk,
  * and each dump's streaming hash against the manifest's hash of the file on disk.
  */

@@ -1,7 +1,7 @@
 /**
  * `backup --weekly` on a day whose daily snapshot is ok: the weekly snapshot is a hardlink
  * clone of it (no second copy of anything, no second dump). backup.json is rewritten through
- * an atomic rename, so the daily's own backup.json inode is never touched (invariant 3).
+ * an atomic rename, so the daily's own backup.json inode is never touched (invariant 3 of docs/invariants.md).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';

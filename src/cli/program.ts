@@ -1,5 +1,5 @@
 /**
- * The commander program: global options and every subcommand of SPEC §2. Command files are
+ * The commander program: global options and every subcommand of docs/commands.md. Command files are
  * loaded only when their command runs, so `--help` and `status` stay fast.
  */
 import { Command, Option } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * The configuration file (SPEC §3). Unknown keys are errors: a typo must never silently
+ * The configuration file (docs/configuration.md). Unknown keys are errors: a typo must never silently
  * turn off a component. Defaults live here so `init` and the docs show the same values.
  */
 import { z } from 'zod';

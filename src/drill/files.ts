@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { createHashPool } from '../engine/index.js';
 import { FILE_COMPONENTS, layout, type FileComponent } from '../repository/layout.js';
 import { copyTree } from '../tools/rsync-restore.js';
-import { readManifest } from '../verify/manifest.js';
-import { walkFiles } from '../verify/walk.js';
+import { mergeWithManifest, pairByMap, UnsortedManifest, type PairHooks } from '../verify/pair.js';
 import type { DrillCheck } from './report.js';
 
 export function componentsIn(snapDir: string): FileComponent[] {
@@ -22,44 +21,69 @@ export async function restoreComponent(snapDir: string, workdir: string, c: File
 
 /** At most this many paths are named in a check's detail; the count says the rest. */
 const SHOWN = 10;
-const listed = (paths: string[]) => paths.slice(0, SHOWN).join(', ') + (paths.length > SHOWN ? `, … (${paths.length} in all)` : '');
+const MAX_IN_FLIGHT = 64;
 
+class Named {
+  readonly paths: string[] = [];
+  count = 0;
+  add(p: string): void {
+    if (this.count++ < SHOWN) this.paths.push(p);
+  }
+  clear(): void {
+    this.paths.length = 0;
+    this.count = 0;
+  }
+  describe(what: string): string {
+    return this.count ? `${what}: ${this.paths.sort().join(', ')}${this.count > SHOWN ? `, … (${this.count} in all)` : ''}` : '';
+  }
+}
+
+/**
+ * The restored tree against the snapshot's manifest.sha256, streamed like verify (pair.ts): the
+ * walk and the manifest merged in byte order, at most MAX_IN_FLIGHT hashes at a time, only the
+ * first few problem paths kept. Dumps (outside the file components) are hashed where they lie.
+ */
 export async function checkAgainstManifest(snapDir: string, workdir: string, restored: FileComponent[]): Promise<DrillCheck> {
-  const manifest = await readManifest(layout.manifest(snapDir));
   const inRestored = (p: string) => restored.some((c) => p.startsWith(c + '/'));
-  const damaged: string[] = [];
-  const missing: string[] = [];
-  const unlisted: string[] = [];
+  const damaged = new Named();
+  const missing = new Named();
+  const unlisted = new Named();
+  let files = 0;
   const pool = createHashPool();
-  const pending: Promise<void>[] = [];
-  const compare = (rel: string, abs: string) =>
-    pool.hashFile(abs).then(
-      (hex) => void (hex !== manifest.get(rel) && damaged.push(rel)),
-      (err: NodeJS.ErrnoException) => void (err.code === 'ENOENT' ? missing : damaged).push(rel),
-    );
+  const inFlight = new Set<Promise<void>>();
+  const compare = async (rel: string, abs: string, expected: string) => {
+    files++;
+    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+    const p: Promise<void> = pool.hashFile(abs).then(
+      (hex) => void (hex !== expected && damaged.add(rel)),
+      (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? missing : damaged).add(rel),
+    ).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const hooks: PairHooks = {
+    match: (f, sha) => (inRestored(f.rel) ? compare(f.rel, f.abs, sha) : undefined),
+    // listed, not restored: a lost file, or a dump, which the drill loads from where it lies
+    missing: (path, sha) => (inRestored(path) ? missing.add(path) : compare(path, join(snapDir, path), sha)),
+    unexpected: (f) => void (inRestored(f.rel) && unlisted.add(f.rel)), // else: scratch files of later phases
+  };
   try {
-    const seen = new Set<string>();
-    for await (const f of walkFiles(workdir)) {
-      if (!restored.some((c) => f.rel.startsWith(c + '/'))) continue; // scratch files of later phases
-      seen.add(f.rel);
-      if (!manifest.has(f.rel)) unlisted.push(f.rel);
-      else pending.push(compare(f.rel, f.abs));
+    try {
+      await mergeWithManifest(workdir, layout.manifest(snapDir), hooks);
+    } catch (err) {
+      if (!(err instanceof UnsortedManifest)) throw err;
+      await Promise.all(inFlight);
+      damaged.clear();
+      missing.clear();
+      unlisted.clear();
+      files = 0;
+      await pairByMap(workdir, layout.manifest(snapDir), hooks);
     }
-    for (const rel of manifest.keys()) {
-      if (inRestored(rel)) {
-        if (!seen.has(rel)) missing.push(rel);
-      } else pending.push(compare(rel, join(snapDir, rel))); // dumps and anything outside the file components
-    }
-    await Promise.all(pending);
+    await Promise.all(inFlight);
   } finally {
     await pool.close();
   }
-  const problems = [
-    damaged.length ? `content differs from manifest.sha256: ${listed(damaged.sort())}` : '',
-    missing.length ? `missing: ${listed(missing.sort())}` : '',
-    unlisted.length ? `not in the manifest: ${listed(unlisted.sort())}` : '',
-  ].filter(Boolean);
+  const problems = [damaged.describe('content differs from manifest.sha256'), missing.describe('missing'), unlisted.describe('not in the manifest')].filter(Boolean);
   return problems.length
     ? { name: 'manifest', status: 'fail', detail: problems.join('; ') }
-    : { name: 'manifest', status: 'ok', detail: `${manifest.size} files match manifest.sha256` };
+    : { name: 'manifest', status: 'ok', detail: `${files} files match manifest.sha256` };
 }

@@ -1,5 +1,5 @@
 /**
- * Safety net for invariant 3, run by the manifest walk. The reconcile step unlinks what rsync
+ * Safety net for invariant 3 of docs/invariants.md, run by the manifest walk. The reconcile step unlinks what rsync
  * would change in place, but the source can change between that dry run and the real rsync
  * (a chmod during cp -al). If a file still shares its inode with the previous snapshot but its
  * mode or owner no longer match what the previous manifest.index recorded, the change leaked

@@ -1,6 +1,6 @@
 /**
  * SHA-256 of files, on every core. Node's crypto is OpenSSL (SHA-NI where the CPU has it): about
- * 3x faster per core than coreutils' sha256sum (SPEC §6), so manifest writing and `verify --full`
+ * 3x faster per core than coreutils' sha256sum (docs/architecture.md), so manifest writing and `verify --full`
  * hash in-process instead of spawning sha256sum.
  *
  * The workers are created from inline code (`eval: true`) because the CLI ships as one bundled

@@ -1,6 +1,6 @@
 /**
  * Which clone entries would rsync change IN PLACE (attributes only)? See isInPlaceChange for
- * why that matters (invariant 3). Answered by rsync itself in --dry-run mode, so ACLs and
+ * why that matters (invariant 3 of docs/invariants.md). Answered by rsync itself in --dry-run mode, so ACLs and
  * xattrs count too; names stream through a callback or a NUL-separated list file.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The snapshot engine's public face (SPEC §6). The backup pipeline calls only these.
+ * The snapshot engine's public face (docs/architecture.md). The backup pipeline calls only these.
  * Implementation: sync.ts (clone.ts, reconcile.ts + reconcile-plan.ts, in-place.ts), manifest.ts
  * (manifest-format.ts, manifest-index.ts, patch-writer.ts, attr-guard.ts), hash.ts.
  */

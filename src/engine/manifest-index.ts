@@ -4,8 +4,7 @@
  */
 import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { METADATA_FILES } from '../repository/layout.js';
-import { layout } from '../repository/layout.js';
+import { isSnapshotMetadata, layout } from '../repository/layout.js';
 import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-format.js';
 import { readRecordsSync } from './read-records.js';
 
@@ -36,10 +35,7 @@ export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
 
 export const readLinesSync = (path: string): Generator<string> => readRecordsSync(path, '\n');
 
-/** Top-level names of a snapshot that are not data: its metadata and our own temp files. */
-export function isSnapshotMetadata(topName: string): boolean {
-  return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
-}
+export { isSnapshotMetadata };
 
 export interface WalkedFile {
   path: string;
@@ -48,8 +44,18 @@ export interface WalkedFile {
 
 /** Regular files of a snapshot, depth-first, paths in byte order (the manifest's order). */
 export function* walkSnapshotFiles(root: string): Generator<WalkedFile> {
-  const frames: { rel: string; entries: Dirent[]; i: number }[] = [];
   const base = root.endsWith('/') ? root : root + '/';
+  // plain concatenation: path.join's normalisation is measurable at 100,000 files
+  for (const rel of walkSnapshotPaths(root)) yield { path: rel, st: lstatSync(base + rel) };
+}
+
+/**
+ * The one walker of a snapshot's data: paths of its regular files, depth-first, in byte order
+ * (manifest.sha256's order), metadata left out (isSnapshotMetadata). Only directories are read:
+ * the manifest stats each file itself, verify in its workers. One listing per level in memory.
+ */
+export function* walkSnapshotPaths(root: string): Generator<string> {
+  const frames: { rel: string; entries: Dirent[]; i: number }[] = [];
   const open = (rel: string) => frames.push({ rel, entries: sortDirEntries(readdirSync(join(root, rel), { withFileTypes: true })), i: 0 });
   open('');
   while (frames.length > 0) {
@@ -62,7 +68,6 @@ export function* walkSnapshotFiles(root: string): Generator<WalkedFile> {
     const rel = top.rel ? `${top.rel}/${d.name}` : d.name;
     if (!top.rel && isSnapshotMetadata(d.name)) continue;
     if (d.isDirectory()) open(rel);
-    // plain concatenation: path.join's normalisation is measurable at 100,000 files
-    else if (d.isFile()) yield { path: rel, st: lstatSync(base + rel) };
+    else if (d.isFile()) yield rel;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Pure decisions of the reconcile step (SPEC §6): what to rename and what to unlink inside the
+ * Pure decisions of the reconcile step (docs/architecture.md): what to rename and what to unlink inside the
  * hardlink clone before rsync runs. No I/O here; reconcile.ts feeds listings and stats in.
  */
 
@@ -71,7 +71,7 @@ export function planMaildirRenames(listing: MaildirListing): Rename[] {
 }
 
 /**
- * Invariant 3: the clone shares inodes with the previous snapshot, and rsync changes a file's
+ * Invariant 3 of docs/invariants.md: the clone shares inodes with the previous snapshot, and rsync changes a file's
  * attributes IN PLACE when its content looks unchanged (same size and mtime): chmod, lchown,
  * ACLs, xattrs, a symlink's mtime. Content changes are safe (temp file + rename = new inode).
  * So before the real run, a --dry-run itemizes what rsync would do; an "attributes only"

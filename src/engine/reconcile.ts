@@ -3,7 +3,7 @@
  *  1. entries form: drop what no configured entry covers any more;
  *  2. maildir: rename clone messages to their current source names (readdir only, no stat),
  *     one mailbox at a time — only that mailbox's names are in memory;
- *  3. invariant 3: every entry rsync would change IN PLACE is unlinked from the clone. What
+ *  3. invariant 3 of docs/invariants.md: every entry rsync would change IN PLACE is unlinked from the clone. What
  *     those are comes from a rsync --dry-run, either
  *     - against the previous snapshot, run while cp -al clones it (sync.ts overlaps the two:
  *       the clone has the same inodes and attributes), plus a --files-from dry run over just

@@ -1,5 +1,5 @@
 /**
- * syncComponent: clone, reconcile, rsync (SPEC §6). Why this order and not `rsync --link-dest`:
+ * syncComponent: clone, reconcile, rsync (docs/architecture.md). Why this order and not `rsync --link-dest`:
  * measured on 100,000 messages, cp -al + rsync is 2.5-3x faster than --link-dest, and only the
  * clone can be taught about maildir renames. The price is that the clone shares inodes with the
  * previous snapshot, so anything rsync would change in place must be unlinked first (reconcile).

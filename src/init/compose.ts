@@ -155,7 +155,7 @@ export function discover(services: ComposeService[]): Discovery {
   return { database, dovecot, mail: mailDirOf(dovecot, services), certbot, dkim, declaredDatabases: [...new Set(declared)], notes };
 }
 
-/** Config paths are relative to source.root when they lie under it (SPEC §3). */
+/** Config paths are relative to source.root when they lie under it (docs/configuration.md). */
 export function configRelative(root: string, abs: string): string {
   const rel = relative(root, abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;

@@ -1,5 +1,5 @@
 /**
- * The config file `init` writes: every key of SPEC §3 with a comment saying what it is, so an
+ * The config file `init` writes: every key of docs/configuration.md with a comment saying what it is, so an
  * admin can read and edit it without the docs. Defaults come from the schema itself, so the
  * file and `loadConfig` never disagree. Pure (unit-tested: the output parses with loadConfig).
  */

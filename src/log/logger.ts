@@ -2,7 +2,7 @@
  * pino to three places: the JSON log file (30 days, for the admin and monitoring), readable
  * lines on stderr (terminal; only warnings and errors with --quiet, so cron mails only trouble),
  * and an in-memory copy of the run that becomes the snapshot's backup.log and the failure mail.
- * Secrets are redacted by key wherever they might be logged (invariant 7).
+ * Secrets are redacted by key wherever they might be logged (invariant 7 of docs/invariants.md).
  */
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The one way into the destination: every command opens it here, which checks the marker and
- * mount point (invariant 4) and takes the lock its mode needs:
+ * mount point (invariant 4 of docs/invariants.md) and takes the lock its mode needs:
  * - exclusive: backup and rotate (the only writers of snapshots, `latest` and .state/);
  * - shared: verify, restore, drill: a reader file under .readers/ names each snapshot read,
  *   and rotation defers deleting it until the reader is done (or provably gone);

@@ -1,5 +1,5 @@
 /**
- * Where things live on the backup disk (SPEC §4). Every other module asks here for paths,
+ * Where things live on the backup disk (docs/on-disk-format.md). Every other module asks here for paths,
  * so the on-disk format is described in one file.
  */
 import { join } from 'node:path';
@@ -13,6 +13,15 @@ export type FileComponent = (typeof FILE_COMPONENTS)[number];
 
 /** Files of a snapshot that are metadata, not backed-up data (not in the manifest). */
 export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log'] as const;
+
+/**
+ * The one rule for what at the top of a snapshot is not data: its metadata files, and the
+ * hidden `.NAME.tmp` files and directories a run works with (atomic writes, the engine's lists,
+ * a clone in progress). The manifest, verify and the drill all walk with it.
+ */
+export function isSnapshotMetadata(topName: string): boolean {
+  return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
+}
 
 export const MARKER = '.mailbackup';
 export const LOCK = '.lock';

@@ -1,5 +1,5 @@
 /**
- * One writer at a time (invariant 6). The lock file is created with O_EXCL before anything
+ * One writer at a time (invariant 6 of docs/invariants.md). The lock file is created with O_EXCL before anything
  * else is written. A lock whose holder is provably gone (holder.ts: an earlier boot, a gone,
  * zombie or reused pid, a pid that is no mailbackup run) is taken over with a warning naming
  * it; a live holder gives LockHeldError (exit 75), or is waited for when the caller asks to.

@@ -1,6 +1,6 @@
 /**
  * The destination marker (.mailbackup) proves the backup disk is mounted: without it the
- * path is just a directory on the root filesystem, and writing there would fill it (invariant 4).
+ * path is just a directory on the root filesystem, and writing there would fill it (invariant 4 of docs/invariants.md).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -1,4 +1,4 @@
-/** backup.json: what a snapshot holds and whether it can be trusted (SPEC §4). */
+/** backup.json: what a snapshot holds and whether it can be trusted (docs/on-disk-format.md). */
 import { readFileSync } from 'node:fs';
 import { writeJsonAtomic } from './atomic.js';
 import { layout, type SnapshotKind } from './layout.js';

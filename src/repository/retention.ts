@@ -1,5 +1,5 @@
 /**
- * The retention plan (SPEC §5.5, FR-04/05) as plain data: which snapshots stay, which go, and why.
+ * The retention plan (docs/invariants.md, invariant 5, FR-04/05) as plain data: which snapshots stay, which go, and why.
  * No I/O here; rotate.ts applies the plan and `rotate --dry-run` prints it.
  *
  * Rules:

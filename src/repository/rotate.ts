@@ -1,7 +1,7 @@
 /**
  * Applies the retention plan (retention.ts). The caller holds the lock: the backup pipeline at
  * the end of a successful run, or the `rotate` command. Each victim is renamed to `*.deleting`
- * first (invariant 5): listSnapshots ignores that name, so an interrupted deletion never leaves
+ * first (invariant 5 of docs/invariants.md): listSnapshots ignores that name, so an interrupted deletion never leaves
  * a half snapshot that list or restore would take for a real one; the next run finishes it.
  * A victim a live reader holds (readers.ts) is put back and deferred to the next rotation.
  */

@@ -80,7 +80,7 @@ export function readLatest(root: string): string | undefined {
   }
 }
 
-/** Atomically points `latest` at a snapshot: new symlink beside it, then rename (invariant 2). */
+/** Atomically points `latest` at a snapshot: new symlink beside it, then rename (invariant 2 of docs/invariants.md). */
 export function setLatest(root: string, ref: SnapshotRef): void {
   const target = relative(root, layout.snapshot(root, ref));
   const tmp = join(root, `.latest.${process.pid}.tmp`);

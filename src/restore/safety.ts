@@ -1,5 +1,5 @@
 /**
- * Invariant 9: whatever an in-place restore replaces is first saved under
+ * Invariant 9 of docs/invariants.md: whatever an in-place restore replaces is first saved under
  * <destination.root>/safety/<timestamp>/, with a safety.json saying what it was and how to put it back.
  */
 import { mkdirSync, chmodSync } from 'node:fs';

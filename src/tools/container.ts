@@ -1,7 +1,7 @@
 /**
  * Runs a program inside the configured container (docker/podman exec) or on the host.
  * Secrets travel as `-e NAME` (no value): the container runtime copies the value from its own
- * environment, so it never appears in any argv (invariant 7).
+ * environment, so it never appears in any argv (invariant 7 of docs/invariants.md).
  */
 import { run, type RunResult } from './shell.js';
 

@@ -1,4 +1,4 @@
-/** coreutils the engine spawns. cp -al is the fastest way to clone a snapshot as hardlinks (SPEC §6). */
+/** coreutils the engine spawns. cp -al is the fastest way to clone a snapshot as hardlinks (docs/architecture.md). */
 import { run } from './shell.js';
 import { ToolError } from '../errors.js';
 

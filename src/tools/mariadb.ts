@@ -1,7 +1,7 @@
 /**
  * MariaDB client programs (mariadb-dump/mysqldump, mariadb/mysql) run in the database container.
  * The password comes from the credentials file and reaches the client as MYSQL_PWD in its
- * environment: never in argv, never in logs (invariant 7).
+ * environment: never in argv, never in logs (invariant 7 of docs/invariants.md).
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { ResultPromise } from 'execa';

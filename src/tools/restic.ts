@@ -1,7 +1,7 @@
 /**
  * The restic adapter: the only module that runs restic. The repository URL and the password
  * file go to restic through its environment (RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE), never
- * argv: a URL may carry credentials and argv is world-readable in /proc (invariant 7).
+ * argv: a URL may carry credentials and argv is world-readable in /proc (invariant 7 of docs/invariants.md).
  * Written against Debian's restic 0.14: only flags that version has.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * `rm -rf` for expired snapshots: coreutils removes a 100k-file tree about twice as fast as
- * Node's recursive fs.rm, and an expired snapshot is exactly such a tree (SPEC §7). The tree is
+ * Node's recursive fs.rm, and an expired snapshot is exactly such a tree (docs/benchmarks.md). The tree is
  * split into subtrees (mailboxes, mostly) removed by one `rm` per core at once: unlinking is
  * per-directory kernel work, so separate directories proceed in parallel.
  */

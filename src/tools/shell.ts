@@ -1,7 +1,7 @@
 /**
  * The only place that spawns processes. Every child runs at low CPU and I/O priority
  * (nice/ionice, FR-01/NFR-02) unless the caller opts out, and every argv is logged.
- * Secrets never go into argv (invariant 7): callers hand them over through `env` or stdin.
+ * Secrets never go into argv (invariant 7 of docs/invariants.md): callers hand them over through `env` or stdin.
  */
 import { execa, type ResultPromise } from 'execa';
 import { ToolError } from '../errors.js';

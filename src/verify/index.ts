@@ -1,5 +1,5 @@
 /**
- * Verification (SPEC §2 verify, FR-06). "Verified" for rotation and status means backup.json
+ * Verification (docs/commands.md, verify, FR-06). "Verified" for rotation and status means backup.json
  * holds `verification` with ok=true at any level: `quick` (the backup's own check before
  * promotion), `default` or `full` (this module). A later failed verification replaces it.
  */

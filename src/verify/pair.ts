@@ -11,8 +11,8 @@ import { walkFiles, type WalkedFile } from './walk.js';
 export interface PairHooks {
   /** on disk and listed; awaited, so the caller can apply back-pressure */
   match(f: WalkedFile, expectedSha256: string): Promise<void> | void;
-  /** listed, not on disk */
-  missing(path: string): void;
+  /** listed, not on disk (awaited too: the drill hashes a dump where it lies instead) */
+  missing(path: string, expectedSha256: string): Promise<void> | void;
   /** on disk, not listed */
   unexpected(f: WalkedFile): void;
 }
@@ -41,7 +41,7 @@ export async function mergeWithManifest(snapDir: string, manifestFile: string, h
       signal?.throwIfAborted();
       const order = !m ? 1 : !w ? -1 : compareBytes(m.path, w.rel);
       if (order < 0) {
-        hooks.missing(m!.path);
+        await hooks.missing(m!.path, m!.sha256);
         m = await nextListed();
       } else if (order > 0) {
         hooks.unexpected(w!);
@@ -68,5 +68,5 @@ export async function pairByMap(snapDir: string, manifestFile: string, hooks: Pa
       await hooks.match(f, expected);
     }
   }
-  for (const path of listed.keys()) hooks.missing(path);
+  for (const [path, sha] of listed) await hooks.missing(path, sha);
 }

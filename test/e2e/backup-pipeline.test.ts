@@ -54,7 +54,7 @@ afterAll(async () => {
 const rel = (p: string) => `mail/${p.startsWith('/') ? p.slice(f.tree.mailDir.length + 1) : p}`;
 
 describe('backup, two consecutive days', () => {
-  it('lays out the destination as SPEC §4 says', () => {
+  it('lays out the destination as docs/on-disk-format.md says', () => {
     expect(readlinkSync(join(f.destRoot, 'latest'))).toBe(`daily/${D2}`);
     for (const d of [D1, D2]) {
       const names = readdirSync(snap(d)).sort();

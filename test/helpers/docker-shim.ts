@@ -1,5 +1,5 @@
 /**
- * Puts the docker/podman shim (docker-shim/shim.mjs, see TESTING.md) first on PATH for a test.
+ * Puts the docker/podman shim (docker-shim/shim.mjs, see docs/testing.md) first on PATH for a test.
  * `docker exec` runs the command on this host with /run/mysqld bind-mounted from the throwaway
  * MariaDB; every argv the shim receives is logged so tests can assert what real docker would get.
  */

@@ -1,5 +1,5 @@
 /**
- * Builds snapshots on disk the way the backup pipeline lays them out (SPEC §4), with the real
+ * Builds snapshots on disk the way the backup pipeline lays them out (docs/on-disk-format.md), with the real
  * tools that define the format: gzip for dumps, sha256sum for manifest.sha256. Lets verify,
  * rotate, list and status be tested without running a backup.
  */

@@ -38,9 +38,11 @@ describe('hashes computed while rsync runs', () => {
     const partial = join(work, 'd1');
     const { sync, manifest, stats } = await snapshot(mail, partial);
     expect(stats.offered).toBe(sync.addedFiles);
-    // a name rsync reports just before renaming the file into place may fail (ENOENT): hashed later
+    // a name rsync reports just before renaming the file into place may fail (ENOENT): hashed later.
+    // How many make it depends on the machine's load (a share asserted here failed on a busy CI
+    // machine); that every ready one is used and none is stale does not.
     const ready = stats.offered - stats.failed - stats.dropped;
-    expect(ready).toBeGreaterThan(gen.messages.length / 2);
+    expect(ready).toBeGreaterThan(0);
     expect(manifest.prehashed).toBe(ready);
     expect(stats.stale).toBe(0);
     expect(manifest.prehashed! + manifest.hashed).toBe(manifest.files);

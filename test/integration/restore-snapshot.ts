@@ -1,5 +1,5 @@
 /**
- * A snapshot in the on-disk format of SPEC §4 made from a fixture's source tree with the real
+ * A snapshot in the on-disk format of docs/on-disk-format.md made from a fixture's source tree with the real
  * tools (rsync -a for file components, mariadb-dump | gzip for databases), for restore tests
  * that must not depend on the backup command. Also: tree fingerprints for before/after checks.
  */

@@ -27,7 +27,7 @@ function threeSnapshots() {
   for (let i = 40; i < 50; i++) day2[msg('carol', i)] = `From: y${i}@example.com\nSubject: new ${i}\n\nhi\n`;
   const d1 = buildSnapshot(root, { date: '2026-03-01', files: day1, databases: { usermgmt: 'INSERT INTO users VALUES (1);' }, finishedAt: hoursAgo(30) });
   const d2 = buildSnapshot(root, { date: '2026-03-02', cloneFrom: d1, files: day2, databases: { usermgmt: 'INSERT INTO users VALUES (2);' }, finishedAt: hoursAgo(2) });
-  const w = buildSnapshot(root, { kind: 'weekly', date: '2026-03-02', cloneFrom: d2, finishedAt: hoursAgo(1.9) });
+  const w = buildSnapshot(root, { kind: 'weekly', date: '2026-03-02', cloneFrom: d2, databases: { usermgmt: 'INSERT INTO users VALUES (2);' }, finishedAt: hoursAgo(1.9) });
   pointLatest(root, 'daily', '2026-03-02');
   const snaps = { 'daily/2026-03-01': d1, 'daily/2026-03-02': d2, 'weekly/2026-03-02': w };
   /** every `<snapshot>/<path>` listed in a manifest: what a full re-read must cover */
@@ -79,11 +79,12 @@ describe('verify --rolling', () => {
   });
 
   it('with every file rotten, each run names exactly the files of its slice: together all of them, none twice', () => {
-    const { d1, d2, entries, config } = threeSnapshots();
-    // every distinct inode: day 1's files (shared by day 2 and the weekly), day 2's new files and dumps
+    const { d1, d2, w, entries, config } = threeSnapshots();
+    // every distinct inode: day 1's files (shared by day 2 and the weekly), day 2's new files and dumps, the weekly's dump
     for (const e of entries.filter((p) => p.startsWith('daily/2026-03-01/'))) flipByte(join(d1, e.slice('daily/2026-03-01/'.length)));
     for (const i of [40, 41, 42, 43, 44, 45, 46, 47, 48, 49]) flipByte(join(d2, `mail/vmail/example.com/carol/cur/17000${String(i).padStart(4, '0')}.M${i}P1.mail,S=100,W=102:2,S`));
     flipByte(join(d2, 'mysql/usermgmt.sql.gz'));
+    flipByte(join(w, 'mysql/usermgmt.sql.gz'));
 
     const runs = Array.from({ length: DAYS }, () => rolling(config));
     for (const r of runs) expect(r.code).toBe(2);
@@ -123,7 +124,7 @@ describe('verify --rolling', () => {
     const { root, config } = threeSnapshots();
     for (let i = 0; i < DAYS; i++) expect(rolling(config).code).toBe(0);
     const ok = runCli(['--config', config, 'status']);
-    expect(ok.stdout.split('\n')[0]).toBe('MAILBACKUP OK - all checks passed');
+    expect(ok.stdout.split('\n')[0], ok.stdout).toBe('MAILBACKUP OK - all checks passed');
     expect(ok.stdout).toMatch(/rolling:\s+every 3 days, oldest slice re-read/);
 
     // the same coverage, as if slice 1 had last been read 3 days and 1 hour ago (within the 2 h grace)

@@ -1,4 +1,4 @@
-// The docker/podman stand-in (TESTING.md). argv: <program name> <docker args…>.
+// The docker/podman stand-in (docs/testing.md). argv: <program name> <docker args…>.
 // State: JSON file at $MAILBACKUP_SHIM_STATE =
 //   { log, mariadbSocketDir?, containers: { NAME: { status, failures?, delayMs?, env?, missingCommands?, image? } } }
 // status: running | stopped | flaky (exec fails `failures` times, then works) | slow (exec sleeps delayMs first).

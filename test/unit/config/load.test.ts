@@ -8,7 +8,7 @@ import { ConfigError, ExitCode } from '../../../src/errors.js';
 const base = { source: { root: '/srv/mail' }, destination: { root: '/mnt/b' }, database: {} };
 
 describe('config', () => {
-  it('fills defaults from SPEC §3', () => {
+  it('fills defaults from docs/configuration.md', () => {
     const c = parseConfig(base);
     expect(c.retention).toMatchObject({ daily: 30, weekly: 12 });
     expect(c.source.mail).toBe('data/mail');

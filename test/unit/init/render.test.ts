@@ -39,7 +39,7 @@ describe('init config rendering', () => {
     expect(text).toMatch(/OpenDKIM: not found in the compose file/);
   });
 
-  it('writes every SPEC §3 section, live or as a commented example', () => {
+  it('writes every docs/configuration.md section, live or as a commented example', () => {
     const text = renderConfig(values({ requireMountpoint: undefined }));
     for (const key of ['source:', 'destination:', 'database:', 'dovecot:', 'retention:', 'notify:', 'log:', 'priority:', 'retry:', 'drill:', 'email:', 'exclude:', 'credentialsFile:']) {
       expect(text).toContain(key);

@@ -11,7 +11,10 @@ const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOStr
 const config = parseConfig({ source: { root: '/srv' }, destination: { root: '/backup' }, database: {}, verify: { rollingDays: 7 } });
 
 function facts(rolling: RollingCoverage | undefined, markerDaysAgo = 100): StatusFacts {
-  const meta = { date: '2026-11-28', kind: 'daily', status: 'ok', finishedAt: hoursAgo(5), verification: { at: hoursAgo(5), level: 'quick', ok: true } };
+  const meta = {
+    date: '2026-11-28', kind: 'daily', status: 'ok', finishedAt: hoursAgo(5), verification: { at: hoursAgo(5), level: 'quick', ok: true },
+    databases: { usermgmt: { file: 'mysql/usermgmt.sql.gz', bytes: 10, sha256: 'x', tables: {}, status: 'ok' } },
+  };
   return {
     now: NOW,
     destination: '/backup',
