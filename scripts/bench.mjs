@@ -1,5 +1,5 @@
+// `npm run bench -- --size tiny|small|medium|scale [--runs N] [--no-write] …`
 // The side-by-side benchmark (targets in docs/benchmarks.md): one deterministic tree, one simulated day, mailbackup
-// The side-by-side benchmark of the benchmark targets (docs/benchmarks.md): one deterministic tree, one simulated day, mailbackup
 // and rsync / rsnapshot / restic / sha256sum / rm -rf timed as whole processes on the same data.
 // Prints a table with ratios and verdicts; writes docs/benchmarks.md and bench-results/*.json.
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
