@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { rssRows, evaluateRow, textTable } from './bench/evaluate.mjs';
 import { parseOptions } from './bench/options.mjs';
 import { addedBytes, firstBackup, incrementalBackup } from './bench/phases-backup.mjs';
-import { deletion, readOnlyDay, statusAndList, verify } from './bench/phases-other.mjs';
+import { deletion, readOnlyDay, restoreAll, statusAndList, verify } from './bench/phases-other.mjs';
 import { appendixSection, codeVersion, machineInfo, markdown } from './bench/report.mjs';
 import { stopChildren } from './bench/proc.mjs';
 import { createRunner } from './bench/runner.mjs';
@@ -88,6 +88,7 @@ try {
   // At the scale size only what the memory ceiling is about: backup, verify, status.
   const full = opts.preset.suite === 'full';
   if (full) await deletion(w, opts, r, log);
+  if (full) await restoreAll(w, opts, r, log);
   await statusAndList(w, opts, r, log);
   if (full) await readOnlyDay(w, opts, r, log);
 

@@ -110,3 +110,22 @@ export async function readOnlyDay(w, opts, r, log) {
     target: { maxValue: 0.01, text: '< 1 % of those messages\' bytes' },
   });
 }
+
+/** `restore all` of the newest snapshot into an empty directory, against `cp -a` of that snapshot. */
+export async function restoreAll(w, opts, r, log) {
+  log('restore all against cp -a of the same snapshot');
+  const target = join(w.base, 'restore-all');
+  const copy = join(w.base, 'cp-a-copy');
+  const times = await r.repeat({
+    mailbackup: async () => {
+      await r.sh('rm', ['-rf', target]);
+      return r.cli('restore all', ['restore', 'all', '--to', target, '--snapshot', w.dates.d1]);
+    },
+    'cp -a': async () => {
+      await r.sh('rm', ['-rf', copy]);
+      return r.tool('cp -a', 'cp', ['-a', dailyDir(w, w.dates.d1), copy]);
+    },
+  });
+  await r.sh('rm', ['-rf', target, copy]);
+  r.results.rows.push({ id: 'restore-all', what: 'restore all (every file component into an empty directory)', mailbackup: times.mailbackup, baseline: { name: 'cp -a', ...times['cp -a'] }, target: { max: 1.2, text: '≤ 1.2 × cp -a of the snapshot' } });
+}

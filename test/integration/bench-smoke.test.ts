@@ -54,7 +54,7 @@ describe('npm run bench -- --size tiny --runs 1 --no-write', () => {
   it('measures every comparison of the benchmark targets and gives each a verdict', () => {
     const rows = result.rows as Row[];
     const ids = rows.map((r) => r.id);
-    for (const id of ['full', 'incremental', 'incremental-rsnapshot', 'incremental-restic', 'added-bytes', 'verify-full', 'verify-daily', 'delete', 'status', 'list', 'read-only-day', 'rss-backup', 'rss-verify', 'rss-status']) {
+    for (const id of ['full', 'incremental', 'incremental-rsnapshot', 'incremental-restic', 'added-bytes', 'verify-full', 'verify-daily', 'delete', 'restore-all', 'status', 'list', 'read-only-day', 'rss-backup', 'rss-verify', 'rss-status']) {
       expect(ids).toContain(id);
     }
     for (const r of rows) {
