@@ -52,11 +52,11 @@ function dirMtimes(root: string, mb: MailboxDir): number[] {
   const out: number[] = [];
   for (const dir of ['', ...mb.folders.flatMap((f) => [f ? `${f}/cur` : 'cur', f ? `${f}/new` : 'new'])]) {
     try {
-      const st = lstatSync(join(root, mb.rel, dir));
-      out.push(st.mtimeMs, st.ctimeMs);
+      // a rename into or out of a directory moves its mtime (ctime would also move on a chmod)
+      out.push(lstatSync(join(root, mb.rel, dir)).mtimeMs);
     } catch (err) {
       if (!isMissing(err)) throw err;
-      out.push(-1, -1);
+      out.push(-1);
     }
   }
   return out;

@@ -1,0 +1,82 @@
+/**
+ * Every step that takes a list of names copes with a name that is gone by the time it is used
+ * (Dovecot renamed or expunged the message) and with one that appeared: the --files-from dry run,
+ * the copy of a list, the completeness check, and the restore copier on a live mailbox.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { completeMaildirs } from '../../src/engine/complete.js';
+import { listInPlaceChanges } from '../../src/engine/in-place.js';
+import { rsyncMirror } from '../../src/tools/rsync.js';
+import { copyTree } from '../../src/tools/rsync-restore.js';
+import { silentLog } from './engine-helpers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'engine-vanishing-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function mailbox(root: string, names: Record<string, string>): string {
+  const box = join(root, 'vmail', 'example.com', 'alice');
+  for (const d of ['cur', 'new', 'tmp', '.Sent/cur', '.Sent/new', '.Sent/tmp']) mkdirSync(join(box, d), { recursive: true });
+  for (const [rel, body] of Object.entries(names)) writeFileSync(join(box, rel), body);
+  return box;
+}
+
+function nulList(file: string, names: string[]): string {
+  writeFileSync(file, names.map((n) => n + '\0').join(''));
+  return file;
+}
+
+describe('names that vanish or appear between listing and use', () => {
+  it('a --files-from dry run and copy skip a listed name that is gone', async () => {
+    const src = join(work, 'a-src');
+    const dst = join(work, 'a-dst');
+    mailbox(src, { 'cur/1.M1P1.h,S=2:2,S': 'a\n', 'cur/2.M2P2.h,S=2:2,': 'b\n' });
+    mkdirSync(dst);
+    const list = nulList(join(work, 'a-list'), ['vmail/example.com/alice/cur/1.M1P1.h,S=2:2,S', 'vmail/example.com/alice/cur/9.M9P9.h,S=2:2,S']);
+    const seen: string[] = [];
+    await listInPlaceChanges({ srcRoot: src, compareRoot: dst, filesFrom: list, onName: (n) => seen.push(n) });
+    const out = await rsyncMirror({ srcRoot: src, dest: dst, filesFrom: list });
+    expect(out.exitCode).toBe(0);
+    expect(readdirSync(join(dst, 'vmail/example.com/alice/cur'))).toEqual(['1.M1P1.h,S=2:2,S']);
+  });
+
+  it('the completeness check copies a message renamed after rsync listed it, and drops a second name of one message', async () => {
+    const src = join(work, 'b-src');
+    const snap = join(work, 'b-snap');
+    const since = Date.now();
+    mailbox(src, { 'cur/1.M1P1.h,S=2:2,RS': 'a\n', 'cur/3.M3P3.h,S=2:2,': 'c\n', '.Sent/cur/4.M4P4.h,S=2:2,S': 'd\n' });
+    // what rsync left: message 1 under no name (renamed new → cur while rsync read cur/ first),
+    // message 3 twice (new/ and cur/), message 4 under its old flags, and 5, since expunged
+    mailbox(snap, { 'new/3.M3P3.h,S=2': 'c\n', 'cur/3.M3P3.h,S=2:2,': 'c\n', '.Sent/cur/4.M4P4.h,S=2:2,': 'd\n', 'cur/5.M5P5.h,S=2:2,S': 'e\n' });
+    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since, scratchFile: join(work, 'b-list'), log: silentLog });
+    const box = join(snap, 'vmail/example.com/alice');
+    expect(readdirSync(join(box, 'cur')).sort()).toEqual(['1.M1P1.h,S=2:2,RS', '3.M3P3.h,S=2:2,', '5.M5P5.h,S=2:2,S']);
+    expect(readdirSync(join(box, 'new'))).toEqual([]);
+    expect(readdirSync(join(box, '.Sent/cur'))).toEqual(['4.M4P4.h,S=2:2,']);
+    expect(r).toMatchObject({ checked: 1, copied: 1, removed: 1 });
+  });
+
+  it('a mailbox quiet since the run started is not listed again', async () => {
+    const src = join(work, 'c-src');
+    const snap = join(work, 'c-snap');
+    const box = mailbox(src, { 'cur/1.M1P1.h,S=2:2,S': 'a\n' });
+    mailbox(snap, {});
+    const old = new Date(Date.now() - 3600_000);
+    for (const d of ['', 'cur', 'new', '.Sent/cur', '.Sent/new']) utimesSync(join(box, d), old, old);
+    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since: Date.now(), scratchFile: join(work, 'c-list'), log: silentLog });
+    expect(r.checked).toBe(0);
+  });
+
+  it('the restore copier saves a live mailbox whose listed message was expunged meanwhile', async () => {
+    const live = join(work, 'd-live');
+    const box = mailbox(live, { 'cur/1.M1P1.h,S=2:2,S': 'a\n', 'cur/2.M2P2.h,S=2:2,S': 'b\n' });
+    const names = readdirSync(join(box, 'cur')).map((n) => `cur/${n}`);
+    renameSync(join(box, 'cur/2.M2P2.h,S=2:2,S'), join(box, 'cur/2.M2P2.h,S=2:2,ST')); // after the listing
+    const safety = join(work, 'd-safety');
+    await copyTree(box, safety, { paths: names, liveSource: true });
+    expect(existsSync(join(safety, 'cur/1.M1P1.h,S=2:2,S'))).toBe(true);
+    await expect(copyTree(box, join(work, 'd-snapshot-copy'), { paths: names })).rejects.toThrow(/exit 23/);
+  });
+});
