@@ -81,6 +81,11 @@ export const configSchema = z
       .object({
         root: path,
         mail: path.default('data/mail'),
+        /** where a user's maildir lies under <mail>/vmail: auto, or %d/%u, %d/%n, %u, %n (+ /Maildir) */
+        mailboxLayout: z
+          .string()
+          .regex(/^(auto|(%d\/%u|%d\/%n|%u|%n)(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*)$/, 'must be auto or a layout like %d/%u, %d/%n, %u, %n, %d/%n/Maildir')
+          .default('auto'),
         certbot: path.default('data/certbot'),
         dkim: path.default('config/opendkim'),
         config: z.array(path).default(['docker-compose.yml', '.env', 'config', 'scripts']),

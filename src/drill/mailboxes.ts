@@ -1,10 +1,11 @@
 /**
- * Per-user mailbox and message counts of a mail tree (vmail/<domain>/<user>/, Maildir++), and
- * the Dovecot check: doveadm, run as the mailbox owner with a minimal config, must open every
- * restored mailbox and see the same number of messages.
+ * Per-user mailbox and message counts of a mail tree (vmail/ laid out as source.mailboxLayout
+ * says, Maildir++), and the Dovecot check: doveadm, run as the mailbox owner with a minimal
+ * config, must open every restored mailbox and see the same number of messages.
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { listMailboxes, type MailboxLayout } from '../mailbox/layout.js';
 import { doveadm } from '../tools/doveadm.js';
 import { which } from '../tools/shell.js';
 import type { DrillCheck } from './report.js';
@@ -13,7 +14,10 @@ export interface MailboxCount {
   /** INBOX plus every .Folder maildir */
   mailboxes: number;
   messages: number;
+  /** the maildir (INBOX) */
   dir: string;
+  /** the user's home: the maildir itself, or its parent for a …/Maildir layout */
+  home: string;
 }
 
 const dirs = (p: string) => {
@@ -31,17 +35,15 @@ const fileCount = (p: string) => {
   }
 };
 
-export function countMailboxes(mailDir: string): Map<string, MailboxCount> {
+export function countMailboxes(mailDir: string, layout: MailboxLayout): Map<string, MailboxCount> {
   const out = new Map<string, MailboxCount>();
   const vmail = join(mailDir, 'vmail');
-  for (const domain of dirs(vmail).sort()) {
-    for (const user of dirs(join(vmail, domain)).sort()) {
-      const dir = join(vmail, domain, user);
-      const folders = ['', ...dirs(dir).filter((n) => n.startsWith('.') && dirs(join(dir, n)).includes('cur'))];
-      let messages = 0;
-      for (const f of folders) messages += fileCount(join(dir, f, 'cur')) + fileCount(join(dir, f, 'new'));
-      out.set(`${user}@${domain}`, { mailboxes: folders.length, messages, dir });
-    }
+  for (const e of listMailboxes(vmail, layout)) {
+    const dir = join(vmail, e.maildir);
+    const folders = ['', ...dirs(dir).filter((n) => n.startsWith('.') && dirs(join(dir, n)).includes('cur'))];
+    let messages = 0;
+    for (const f of folders) messages += fileCount(join(dir, f, 'cur')) + fileCount(join(dir, f, 'new'));
+    out.set(e.user, { mailboxes: folders.length, messages, dir, home: join(vmail, e.home) });
   }
   return out;
 }
@@ -73,7 +75,7 @@ export function blockedAncestor(dir: string, uid: number, gid: number): string |
 }
 
 /** Sum of `doveadm mailbox status messages '*'` for one maildir, run as its owner. */
-async function doveadmCount(workdir: string, user: string, c: MailboxCount): Promise<{ mailboxes: number; messages: number } | string> {
+async function doveadmCount(workdir: string, user: string, c: MailboxCount, layout: MailboxLayout): Promise<{ mailboxes: number; messages: number } | string> {
   const st = statSync(c.dir);
   if (st.uid === 0) return 'owned by root (Dovecot refuses mail access as root)';
   const blocked = blockedAncestor(c.dir, st.uid, st.gid);
@@ -81,21 +83,21 @@ async function doveadmCount(workdir: string, user: string, c: MailboxCount): Pro
   const conf = join(workdir, `.dovecot-${st.uid}.conf`);
   writeFileSync(
     conf,
-    `mail_location = maildir:~:INDEX=MEMORY\nmail_uid = ${st.uid}\nmail_gid = ${st.gid}\nfirst_valid_uid = 1\nfirst_valid_gid = 1\nssl = no\nlog_path = /dev/stderr\n`,
+    `mail_location = maildir:~${layout.maildir ? `/${layout.maildir}` : ''}:INDEX=MEMORY\nmail_uid = ${st.uid}\nmail_gid = ${st.gid}\nfirst_valid_uid = 1\nfirst_valid_gid = 1\nssl = no\nlog_path = /dev/stderr\n`,
   );
-  const r = await doveadm({ configFile: conf, env: { USER: user, HOME: c.dir } }, ['mailbox', 'status', 'messages', '*']);
+  const r = await doveadm({ configFile: conf, env: { USER: user, HOME: c.home } }, ['mailbox', 'status', 'messages', '*']);
   if (r.exitCode !== 0) return `doveadm exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
   const lines = r.stdout.split('\n').map((l) => /^(.*) messages=(\d+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   return { mailboxes: lines.length, messages: lines.reduce((n, m) => n + Number(m[2]), 0) };
 }
 
-export async function doveadmCheck(workdir: string, restored: Map<string, MailboxCount>): Promise<DrillCheck> {
+export async function doveadmCheck(workdir: string, restored: Map<string, MailboxCount>, layout: MailboxLayout): Promise<DrillCheck> {
   if (!(await which('doveadm'))) {
     return { name: 'doveadm', status: 'warn', detail: 'doveadm is not installed on this host: the Dovecot open check was skipped (install dovecot-core)' };
   }
   const problems: string[] = [];
   for (const [user, c] of restored) {
-    const got = await doveadmCount(workdir, user, c);
+    const got = await doveadmCount(workdir, user, c, layout);
     if (typeof got === 'string') problems.push(`${user}: ${got}`);
     else if (got.mailboxes !== c.mailboxes || got.messages !== c.messages) {
       problems.push(`${user}: doveadm sees ${got.mailboxes} mailboxes/${got.messages} messages, files say ${c.mailboxes}/${c.messages}`);

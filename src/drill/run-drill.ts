@@ -18,7 +18,9 @@ import { drillDatabase, dropScratch, scratchName } from './databases.js';
 import { drillGrants } from './grants.js';
 import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js';
 import { certificateChecks, dkimChecks } from './keys.js';
-import { compareCounts, countMailboxes, doveadmCheck } from './mailboxes.js';
+import { compareCounts, countMailboxes, doveadmCheck, type MailboxCount } from './mailboxes.js';
+import { resolveLayout } from '../mailbox/detect.js';
+import { formatLayout, type MailboxLayout } from '../mailbox/layout.js';
 import { failedChecks, measureRto, rtoChecks, timed, type DrillCheck, type DrillPhase, type DrillReport } from './report.js';
 import { layout } from '../repository/layout.js';
 
@@ -99,9 +101,15 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
     }
     if (components.length) await phase('manifest', () => checkAgainstManifest(snap.dir, workdir, components));
     if (components.includes('mail')) {
-      const restored = countMailboxes(join(workdir, 'mail'));
-      await phase('mailbox counts', async () => compareCounts(countMailboxes(layout.component(snap.dir, 'mail')), restored));
-      await phase('doveadm', () => doveadmCheck(workdir, restored));
+      const snapMail = layout.component(snap.dir, 'mail');
+      let counted: { boxes: MailboxLayout; restored: Map<string, MailboxCount> } | undefined;
+      await phase('mailbox counts', async () => {
+        const boxes = resolveLayout(config.source.mailboxLayout, join(snapMail, 'vmail'));
+        log.info({ layout: formatLayout(boxes) }, 'mailbox layout');
+        counted = { boxes, restored: countMailboxes(join(workdir, 'mail'), boxes) };
+        return compareCounts(countMailboxes(snapMail, boxes), counted.restored);
+      });
+      if (counted) await phase('doveadm', () => doveadmCheck(workdir, counted!.restored, counted!.boxes));
     }
     const dbs = space ? [] : Object.entries(snap.meta?.databases ?? {});
     try {

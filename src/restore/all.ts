@@ -15,9 +15,9 @@ import { copyTree } from '../tools/rsync-restore.js';
 import { nextSteps, type ComponentPlacement } from './all-plan.js';
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
-import { listAddresses } from './maildir.js';
 import { markMaildirsForResync } from './dovecot-resync.js';
 import type { RestoreEnv, RestoreResult } from './result.js';
+import { sampleMailbox } from '../mailbox/detect.js';
 
 export interface RestoreAllOptions {
   to: string;
@@ -92,7 +92,7 @@ function stepsInput(configFile: string | undefined, config: Config, dir: string,
     dbContainer: config.database.container,
     dbService: composeService(join(dir, 'docker-compose.yml'), config.database.container),
     dovecotContainer: config.dovecot.container,
-    sampleUser: listAddresses(vmail)[0],
+    sampleUser: sampleMailbox(config.source.mailboxLayout, vmail),
     certificates,
     configArg: configFile ? `--config ${configFile}` : '',
     rootDiffers: resolve(config.source.root) !== dir,

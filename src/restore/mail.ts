@@ -12,7 +12,9 @@ import { checkDestination } from '../repository/marker.js';
 import { resolveSnapshot } from '../repository/snapshots.js';
 import { applyMailPlan } from './mail-apply.js';
 import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
-import { FOLDER_METADATA, MAILBOX_METADATA, isDir, listAddresses, listFolderDirs, listMessages, liveBaseNames } from './maildir.js';
+import { findMailbox, formatLayout, listMailboxes } from '../mailbox/layout.js';
+import { resolveLayout } from '../mailbox/detect.js';
+import { FOLDER_METADATA, MAILBOX_METADATA, listFolderDirs, listMessages, liveBaseNames } from './maildir.js';
 import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest } from './names.js';
 import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
 import { replaceMailEntries } from './mail-replace.js';
@@ -60,12 +62,15 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
   checkDestination(root, config.destination.requireMountpoint);
   const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
   const snapVmail = join(layout.component(snap.dir, 'mail'), 'vmail');
-  const snapMailbox = join(snapVmail, addr.domain, addr.local);
-  if (!isDir(snapMailbox)) {
-    throw new UsageError(`no mailbox ${addr.address} in snapshot ${snap.id}${suggest(addr.address, listAddresses(snapVmail))}`);
+  const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
+  const found = findMailbox(snapVmail, boxLayout, addr);
+  if (!found) {
+    const known = listMailboxes(snapVmail, boxLayout).map((e) => e.user);
+    throw new UsageError(`no mailbox ${addr.address} in snapshot ${snap.id} (layout ${formatLayout(boxLayout)})${suggest(addr.address, known)}`);
   }
+  const snapMailbox = join(snapVmail, found.maildir);
   const liveMailRoot = sourcePath(config, config.source.mail);
-  const liveMailbox = join(liveMailRoot, 'vmail', addr.domain, addr.local);
+  const liveMailbox = join(liveMailRoot, 'vmail', found.maildir);
   const snapFolders = listFolderDirs(snapMailbox);
   const folders = o.folder
     ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${addr.address} in snapshot ${snap.id}`))]
@@ -103,8 +108,9 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
     wholeMailbox: !o.folder,
   });
   const header = `restore mail ${addr.address}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
-  const lines = [header, ...planLines(plan)];
-  const summary = { snapshot: snap.id, user: addr.address, mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
+  const source = `  mailbox: vmail/${found.maildir} (layout ${formatLayout(boxLayout)})`;
+  const lines = [header, source, ...planLines(plan)];
+  const summary = { snapshot: snap.id, user: addr.address, mailbox: `vmail/${found.maildir}`, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
   if (o.dryRun) {
     ctx.result(summary, [...lines, 'dry run: nothing was changed']);
     return 0;
@@ -127,7 +133,7 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
     const stamp = safetyStamp();
     const safety = await openSafetyDir(config, 'restore mail', stamp);
     try {
-      const safetyMailbox = join(safety.dir, 'mail', 'vmail', addr.domain, addr.local);
+      const safetyMailbox = join(safety.dir, 'mail', 'vmail', found.maildir);
       const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: ctx.signal });
       safety.record({ command: `restore mail --user ${addr.address} --mode replace`, snapshot: snap.id, saved: res.saved });
       out.safety = safety.dir;

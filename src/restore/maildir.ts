@@ -75,22 +75,6 @@ export function liveBaseNames(mailbox: string, dir: string): Map<string, string>
   return out;
 }
 
-/** Domains and addresses present under vmail/ (for "closest names" in errors). */
-export function listAddresses(vmail: string): string[] {
-  const out: string[] = [];
-  let domains: string[] = [];
-  try {
-    domains = readdirSync(vmail);
-  } catch {
-    return out;
-  }
-  for (const d of domains) {
-    if (!isDir(join(vmail, d))) continue;
-    for (const u of readdirSync(join(vmail, d))) if (isDir(join(vmail, d, u))) out.push(`${u}@${d}`);
-  }
-  return out.sort();
-}
-
 /** Per-folder files Dovecot needs to keep UIDs and keyword letters meaning the same thing. */
 export const FOLDER_METADATA = ['dovecot-uidlist', 'dovecot-keywords'] as const;
 export const MAILBOX_METADATA = ['subscriptions', 'dovecot-uidvalidity'] as const;

@@ -4,6 +4,7 @@
  * here first, so no argument can climb out of the mailbox or the mail store.
  */
 import { UsageError } from '../errors.js';
+import { toAddress, type Address } from '../mailbox/layout.js';
 import { decodeMutf7, encodeMutf7 } from './mutf7.js';
 
 const FORBIDDEN = /[\0\n\r]/;
@@ -16,20 +17,20 @@ function refuseUnsafe(what: string, value: string): void {
   }
 }
 
-export interface Address {
-  address: string;
-  local: string;
-  domain: string;
-}
+export type { Address } from '../mailbox/layout.js';
 
-/** alice@example.com → the mailbox vmail/example.com/alice */
+/** alice@Example.COM, user2@例え.jp → the address as the mail store holds it (src/mailbox/layout.ts) */
 export function parseAddress(value: string): Address {
   refuseUnsafe('--user', value);
   const m = /^([^@\s/\\]+)@([^@\s/\\]+)$/.exec(value);
   if (!m || m[1].startsWith('.') || m[2].startsWith('.')) {
     throw new UsageError(`--user "${value}" is not a mail address like alice@example.com`);
   }
-  return { address: value, local: m[1], domain: m[2].toLowerCase() };
+  try {
+    return toAddress(m[1], m[2]);
+  } catch {
+    throw new UsageError(`--user "${value}": "${m[2]}" is not a valid domain name`);
+  }
 }
 
 /**
