@@ -1,6 +1,6 @@
 /**
- * Real Dovecot for tests: a minimal config over a maildir tree (mail_location=maildir:~, home
- * per user under vmail/<domain>/<user>, passwd-file userdb) and doveadm against it.
+ * Real Dovecot for tests: a minimal config over a maildir tree (mail_location=maildir:~ or
+ * maildir:~/Maildir, home per user as the generator's layout says, passwd-file userdb) and doveadm.
  * Without a daemon, doveadm finds the user through USER/HOME; with `auth: true` a protocol-less
  * dovecot (master + auth only) runs so `doveadm -u USER` works exactly as in the container.
  */
@@ -8,12 +8,15 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { layoutPaths } from './mailtree.js';
 
 export interface DovecotOptions {
   /** the directory holding vmail/ (source.mail, or a restored copy) */
   mailDir: string;
   users: string[];
-  /** a user's home when it is not <mailDir>/vmail/<domain>/<local> (a --to copy) */
+  /** the tree's mailbox layout (test/helpers/mailtree.ts); default %d/%u */
+  layout?: string;
+  /** a user's home when it is not where the layout puts it (a --to copy: the maildir itself) */
   homes?: Record<string, string>;
   uid?: number;
   gid?: number;
@@ -37,14 +40,18 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-function defaultHome(mailDir: string, address: string): string {
+function defaultHome(mailDir: string, address: string, layout: string): string {
   const [local, domain] = address.split('@');
-  return join(mailDir, 'vmail', domain, local);
+  return join(mailDir, 'vmail', layoutPaths(layout, local, domain).home);
 }
 
 export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-dovecot-'));
-  const home = (mailDir: string, u: string) => o.homes?.[u] ?? defaultHome(mailDir, u);
+  const layout = o.layout ?? '%d/%u';
+  const sub = /^(?:%d\/)?%[un]\/(.+)$/.exec(layout)?.[1];
+  const home = (mailDir: string, u: string) => o.homes?.[u] ?? defaultHome(mailDir, u, layout);
+  // a --to copy is a bare maildir: its home is the maildir itself
+  const location = sub && !o.homes ? `maildir:~/${sub}` : 'maildir:~';
   const uid = o.uid ?? 5000;
   const gid = o.gid ?? 5000;
   const passwd = join(dir, 'passwd');
@@ -59,7 +66,7 @@ export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
       'log_path = /dev/stderr',
       'protocols =',
       'ssl = no',
-      'mail_location = maildir:~',
+      `mail_location = ${location}`,
       `mail_uid = ${uid}`,
       `mail_gid = ${gid}`,
       'first_valid_uid = 0',

@@ -61,6 +61,24 @@ function listMessages(folderDir: string): Msg[] {
   return out;
 }
 
+/** Every user maildir under vmail/ whatever the layout: directories holding cur/, not Maildir++ folders. */
+export function findMaildirs(dir: string, depth = 3): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (existsSync(join(p, 'cur'))) out.push(p);
+    else if (depth > 1) out.push(...findMaildirs(p, depth - 1));
+  }
+  return out;
+}
+
+/** vmail/<domain>/<address>/…, vmail/<domain>/<local>/…, vmail/<address>/… → the address. */
+function addressOf(rel: string): string {
+  const parts = rel.split('/').slice(1).filter((p) => p !== 'Maildir');
+  return parts.find((p) => p.includes('@')) ?? (parts.length > 1 ? `${parts[1]}@${parts[0]}` : `${parts[0]}@example.com`);
+}
+
 const addFlag = (flags: string): string => (flags.includes('S') ? (flags.includes('R') ? `${flags}F` : `${flags}R`) : `${flags}S`);
 
 export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
@@ -70,8 +88,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
   const rel = (p: string): string => relative(mailDir, p);
   const result: DayResult = { counts: { delivered: 0, read: 0, flagged: 0, moved: 0, expunged: 0 }, created: [], renamed: [], read: [], flagged: [], moved: [], deleted: [] };
   const vmail = join(mailDir, 'vmail');
-  const mailboxes: string[] = [];
-  for (const domain of readdirSync(vmail).sort()) for (const user of readdirSync(join(vmail, domain)).sort()) mailboxes.push(join(vmail, domain, user));
+  const mailboxes = findMaildirs(vmail);
   const total = mailboxes.reduce((n, mb) => n + FOLDERS.reduce((m, f) => m + listMessages(f.dir ? join(mb, f.dir) : mb).length, 0), 0);
   const rename = (from: string, to: string, list: Rename[]): void => {
     renameSync(from, to);
@@ -81,7 +98,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
   };
 
   for (const mb of mailboxes) {
-    const [domain, user] = rel(mb).split('/').slice(1);
+    const address = addressOf(rel(mb));
     // Listed up front, so a message moved today is not touched again in its new folder.
     const before = FOLDERS.map((f) => ({ f, folderDir: f.dir ? join(mb, f.dir) : mb }))
       .map((x) => ({ ...x, messages: listMessages(x.folderDir) }));
@@ -108,7 +125,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
     const deliveries = Math.round((total * o.newFraction) / mailboxes.length + rng.next() - 0.5);
     for (let i = 0; i < deliveries; i++) {
       const time = Math.floor(o.now / 1000) - rng.int(0, 86_000);
-      const msg = makeMessage(rng, `${user}@${domain}`, time);
+      const msg = makeMessage(rng, address, time);
       const path = join(mb, 'new', msg.base);
       writeFileSync(path, msg.content, { mode: 0o600 });
       if (o.chown) chownSync(path, VMAIL_UID, VMAIL_GID);

@@ -1,6 +1,7 @@
 /**
  * A deterministic (seeded) generator of a realistic mail-server source.root:
- *   data/mail/vmail/<domain>/<user>/ (Maildir++), data/mail/sieve/<domain>/<user>/,
+ *   data/mail/vmail/<layout>/ (Maildir++; by default the requirements' vmail/<domain>/<address>/),
+ *   data/mail/sieve/<domain>/<user>/,
  *   data/certbot (archive + relative live symlinks), config/opendkim (real keys),
  *   docker-compose.yml, .env (0600), config/{postfix,dovecot,rspamd,clamav}, scripts/, logs/.
  * Same seed → same tree (paths, contents, modes, mtimes), except the crypto keys and
@@ -32,6 +33,26 @@ export interface MailTreeOptions {
   chown?: boolean;
   /** skip certbot/opendkim key generation (saves ~0.3 s per domain for big benchmark trees) */
   skipKeys?: boolean;
+  /**
+   * Dovecot-style mailbox layout under vmail/: %d/%u (default, the requirements), %d/%n
+   * (docker-mailserver), %u, %n, each optionally + "/Maildir" (home + maildir:~/Maildir).
+   * dovecot.conf says the same (mail_location, or a userdb home for the /Maildir forms).
+   */
+  layout?: string;
+  /** domain names instead of example.com, example.org, … (e.g. an xn-- one) */
+  domainNames?: string[];
+}
+
+/** Both layouts tests that name users run on: the requirements' and docker-mailserver's. */
+export const MAIN_LAYOUTS = ['%d/%u', '%d/%n'] as const;
+export const ALL_LAYOUTS = ['%d/%u', '%d/%n', '%u', '%n', '%d/%u/Maildir', '%d/%n/Maildir', '%n/Maildir'] as const;
+
+/** The path a layout gives a user's home and maildir, relative to vmail/ (written out here, not taken from src). */
+export function layoutPaths(layout: string, local: string, domain: string): { home: string; maildir: string } {
+  const m = /^(%d\/%u|%d\/%n|%u|%n)(?:\/(.+))?$/.exec(layout);
+  if (!m) throw new Error(`unknown test layout ${layout}`);
+  const home = m[1].replace('%d', domain).replace('%u', `${local}@${domain}`).replace('%n', local);
+  return { home, maildir: m[2] ? `${home}/${m[2]}` : home };
 }
 
 export interface MailUser {
@@ -40,8 +61,10 @@ export interface MailUser {
   local: string;
   /** absolute path of the mailbox (INBOX maildir) */
   mailbox: string;
-  /** relative to the mail dir: vmail/<domain>/<user> */
+  /** relative to the mail dir: vmail/<domain>/<address> (or what the layout says) */
   mailboxRel: string;
+  /** the user's home, relative to the mail dir (the maildir itself unless the layout has a subdirectory) */
+  homeRel: string;
   folders: FolderInfo[];
   messages: number;
 }
@@ -51,6 +74,8 @@ export interface MailTreeInfo {
   /** <root>/data/mail (source.mail) */
   mailDir: string;
   domains: string[];
+  /** the layout it was generated with */
+  layout: string;
   users: MailUser[];
   totalMessages: number;
   /** MYSQL_ROOT_PASSWORD in .env (not the throwaway server's password) */
@@ -72,7 +97,7 @@ export const DEFAULT_UNTIL = Date.UTC(2025, 5, 1, 6, 0, 0);
 export function generateMailTree(root: string, opts: MailTreeOptions = {}): MailTreeInfo {
   const o = {
     seed: 1, domains: 2, usersPerDomain: 3, messagesPerFolder: 10, attachmentFraction: 0.05,
-    until: DEFAULT_UNTIL, chown: process.getuid?.() === 0, skipKeys: false, ...opts,
+    until: DEFAULT_UNTIL, chown: process.getuid?.() === 0, skipKeys: false, layout: '%d/%u', ...opts,
   };
   const rng = createRng(o.seed);
   const owner: Owner = { chown: o.chown };
@@ -84,26 +109,29 @@ export function generateMailTree(root: string, opts: MailTreeOptions = {}): Mail
   mkdirOwned(join(mailDir, 'vmail'), 0o700, owner);
   mkdirOwned(join(mailDir, 'sieve'), 0o700, owner);
 
-  const domains = Array.from({ length: o.domains }, (_, i) => domainName(i));
+  const domains = o.domainNames ?? Array.from({ length: o.domains }, (_, i) => domainName(i));
   const users: MailUser[] = [];
   for (const domain of domains) {
-    mkdirOwned(join(mailDir, 'vmail', domain), 0o700, owner);
+    if (o.layout.startsWith('%d/')) mkdirOwned(join(mailDir, 'vmail', domain), 0o700, owner);
     mkdirOwned(join(mailDir, 'sieve', domain), 0o700, owner);
     for (let u = 0; u < o.usersPerDomain; u++) {
       const local = localPart(u);
       const address = `${local}@${domain}`;
-      const mailboxRel = `vmail/${domain}/${local}`;
+      const paths = layoutPaths(o.layout, local, domain);
+      const homeRel = `vmail/${paths.home}`;
+      const mailboxRel = `vmail/${paths.maildir}`;
+      mkdirOwned(join(mailDir, homeRel), 0o700, owner);
       const mailbox = join(mailDir, mailboxRel);
       const folders = generateMailbox(rng, { address, mailbox, messagesPerFolder: o.messagesPerFolder, until, attachmentFraction: o.attachmentFraction }, owner);
       generateSieve(join(mailDir, 'sieve', domain, local), address, owner, until - 90 * 86400);
-      users.push({ address, domain, local, mailbox, mailboxRel, folders, messages: folders.reduce((n, f) => n + f.messages, 0) });
+      users.push({ address, domain, local, mailbox, mailboxRel, homeRel, folders, messages: folders.reduce((n, f) => n + f.messages, 0) });
     }
   }
 
-  const { envPassword } = generateConfigFiles(root, domains, rng, owner, until - 120 * 86400);
+  const { envPassword } = generateConfigFiles(root, domains, rng, owner, until - 120 * 86400, o.layout);
   if (!o.skipKeys) {
     generateCertbot(join(root, 'data', 'certbot'), domains, owner, until - 20 * 86400);
     generateOpendkim(join(root, 'config', 'opendkim'), domains, owner, until - 200 * 86400);
   }
-  return { root, mailDir, domains, users, totalMessages: users.reduce((n, u) => n + u.messages, 0), envPassword };
+  return { root, mailDir, domains, layout: o.layout, users, totalMessages: users.reduce((n, u) => n + u.messages, 0), envPassword };
 }
