@@ -59,6 +59,8 @@ function fits(tree: TreeNode[], base: LayoutBase): MailboxLayout | undefined {
   }
   const maildir = maildirOf(homes[0].h);
   if (maildir === undefined || homes.some(({ h }) => maildirOf(h) !== maildir)) return undefined;
+  // vmail/alice/Maildir, vmail/bob/Maildir is %n/Maildir, not two users called "Maildir"
+  if (byDomain && homes.every(({ h }) => h.name === homes[0].h.name && MAILDIR_SUBDIRS.test(h.name))) return undefined;
   return { base, maildir };
 }
 
