@@ -59,8 +59,8 @@ function fits(tree: TreeNode[], base: LayoutBase): MailboxLayout | undefined {
   }
   const maildir = maildirOf(homes[0].h);
   if (maildir === undefined || homes.some(({ h }) => maildirOf(h) !== maildir)) return undefined;
-  // vmail/alice/Maildir, vmail/bob/Maildir is %n/Maildir, not two users called "Maildir"
-  if (byDomain && homes.every(({ h }) => h.name === homes[0].h.name && MAILDIR_SUBDIRS.test(h.name))) return undefined;
+  // vmail/alice/Maildir is %n/Maildir's home, not a domain "alice" with a user "Maildir"
+  if (byDomain && tree.some((d) => d.children.length === 1 && MAILDIR_SUBDIRS.test(d.children[0].name))) return undefined;
   return { base, maildir };
 }
 
