@@ -13,6 +13,7 @@ import { ExitCode, UsageError, errorMessage } from '../errors.js';
 import { COMPOSE_FILE_NAMES, discover, parseCompose, parseDotEnv } from '../init/compose.js';
 import { formatChecklist, listUserDatabases, mountCheck, sourceChecks, toolChecks, type Check } from '../init/checks.js';
 import { existingConfigAdditions, formatAdditions } from '../init/databases.js';
+import { chooseLayout } from '../init/layout.js';
 import { planConfig } from '../init/plan.js';
 import { renderConfig } from '../init/render.js';
 import { writeFileAtomic } from '../repository/atomic.js';
@@ -76,7 +77,9 @@ async function draftConfig(opts: Opts, checks: Check[]): Promise<string> {
   } catch (err) {
     checks.push({ status: 'warn', what: 'could not list the databases on the server', detail: `${errorMessage(err)}; database.databases: all is written, so each backup lists them itself` });
   }
-  return renderConfig(planConfig(found, o, databases));
+  const layout = chooseLayout(sourceRoot, found, resolve(sourceRoot, first.source.mail));
+  checks.push(...layout.checks);
+  return renderConfig(planConfig(found, o, databases, layout));
 }
 
 export default async function init(ctx: Context, opts: Opts): Promise<number> {

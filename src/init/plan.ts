@@ -27,7 +27,12 @@ export function nearestMountPoint(p: string): string | undefined {
   return undefined;
 }
 
-export function planConfig(d: Discovery, o: InitOptions, databases: { names: string[] | 'all'; from: string }): InitValues {
+export function planConfig(
+  d: Discovery,
+  o: InitOptions,
+  databases: { names: string[] | 'all'; from: string },
+  mailboxLayout: { value: string; comment: string } = { value: 'auto', comment: 'detected from the mail tree at each restore and drill' },
+): InitValues {
   const def = schemaDefaults();
   const root = resolve(o.sourceRoot);
   const prov: string[] = [`discovered from ${o.composeFile}:`];
@@ -45,6 +50,7 @@ export function planConfig(d: Discovery, o: InitOptions, databases: { names: str
   prov.push(`  database container: ${d.database ? `${d.database.container} (service ${d.database.name}, image ${d.database.image})` : 'not found, default used'}`);
   prov.push(`  dovecot container: ${d.dovecot ? `${d.dovecot.container} (service ${d.dovecot.name})` : 'not found'}`);
   prov.push(`  databases: ${databases.from}`);
+  prov.push(`  mailbox layout: ${mailboxLayout.value} (${mailboxLayout.comment})`);
   const composeName = o.composeFile.split('/').pop() ?? 'docker-compose.yml';
   const config = [composeName, ...def.source.config.filter((c) => c !== 'docker-compose.yml')];
   const logsDir = resolve(root, 'logs');
@@ -52,6 +58,7 @@ export function planConfig(d: Discovery, o: InitOptions, databases: { names: str
     source: {
       root,
       mail,
+      mailboxLayout,
       certbot,
       dkim,
       config: config.filter((c, i) => i === 0 || existsSync(resolve(root, c))),

@@ -2,11 +2,12 @@
  * Issue 7 "must show": `init` on the test fixture's compose file produces a config that
  * `backup` accepts unchanged, prepares the destination and prints what it verified.
  */
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
+import { ALL_LAYOUTS } from '../helpers/mailtree.js';
 
 let fx: Fixture;
 let written: string;
@@ -124,5 +125,45 @@ describe('init on the fixture compose project', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/\[FAIL\] .*not-a-mount is not a mount point/);
     expect(existsSync(elsewhere)).toBe(false);
+  });
+});
+
+describe.each(ALL_LAYOUTS)('init on a compose project whose Dovecot config uses %s', (layout) => {
+  let p: Fixture;
+  beforeAll(async () => {
+    p = await createFixture({ destination: 'dir', mariadb: false, tree: { layout, domains: 1, usersPerDomain: 2, messagesPerFolder: 1 } });
+  });
+  afterAll(async () => {
+    await p?.cleanup();
+  });
+  const draft = async () => {
+    const r = await p.run(['init', '--dry-run', '--write-config', join(p.base, 'new.yml'), '--source-root', p.sourceRoot, '--destination', join(p.base, 'd'), '--credentials-file', p.credentialsFile]);
+    return { out: r.stdout, config: parse(r.stdout.split('# ---- checks')[0]) as { source: { mailboxLayout: string } } };
+  };
+
+  it('writes the layout Dovecot states, with a comment naming the file and setting', async () => {
+    const { out, config } = await draft();
+    expect(config.source.mailboxLayout).toBe(layout);
+    expect(out).toMatch(new RegExp(`^  mailboxLayout: "${layout}"   # from config/dovecot/dovecot\\.conf: mail_location = maildir:`, 'm'));
+    expect(out).toMatch(/\[ok\]\s+mailbox layout .* from the Dovecot config/);
+    expect(out).not.toMatch(/looks like/);
+  });
+
+  it('warns when the tree disagrees with Dovecot, and falls back to the tree without a Dovecot config', async () => {
+    const conf = join(p.sourceRoot, 'config', 'dovecot', 'dovecot.conf');
+    const original = readFileSync(conf, 'utf8');
+    const other = layout === '%d/%u' ? '%d/%n' : '%d/%u';
+    try {
+      writeFileSync(conf, `mail_location = maildir:/var/mail/vmail/${other}\n`);
+      const wrong = await draft();
+      expect(wrong.config.source.mailboxLayout).toBe(other);
+      expect(wrong.out).toMatch(new RegExp(`\\[warn\\]\\s+the mail tree .* looks like ${layout.replace(/\//g, '\\/')}, Dovecot says ${other}`));
+      unlinkSync(conf);
+      const fromTree = await draft();
+      expect(fromTree.config.source.mailboxLayout).toBe(layout);
+      expect(fromTree.out).toMatch(/mailboxLayout: .*# detected from the tree/);
+    } finally {
+      writeFileSync(conf, original);
+    }
   });
 });
