@@ -4,7 +4,7 @@
  * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
  * The caller holds the lock and has checked the marker.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -150,6 +150,7 @@ export async function runBackup(
       ...(db.grants ? { grants: db.grants } : {}),
       warnings,
       basedOn: prev?.id,
+      sourceRoot: rootAttributes(config.source.root),
       totals: {
         files: manifest.files,
         bytes: manifest.bytes,
@@ -173,4 +174,10 @@ export async function runBackup(
     log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : 'snapshot promoted');
     return { ref, meta, failures, outcome };
   }
+}
+
+/** source.root's own mode and owner: rsync copies what is under it, not the directory itself. */
+function rootAttributes(root: string): BackupMeta['sourceRoot'] {
+  const st = statSync(root, { throwIfNoEntry: false });
+  return st && { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }

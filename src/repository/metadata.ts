@@ -86,6 +86,8 @@ export interface BackupMeta {
   totals?: { files: number; bytes: number; addedFiles: number; addedBytes: number };
   /** set on a weekly snapshot cloned from a daily one */
   clonedFrom?: string;
+  /** mode and numeric owner of source.root, so `restore all --to` recreates it (absent before 0.2) */
+  sourceRoot?: { mode: number; uid: number; gid: number };
 }
 
 export function readMeta(snapshotDir: string): BackupMeta | undefined {

@@ -2,10 +2,11 @@
  * `restore all --to DIR`: every file component of a snapshot laid out under DIR as under
  * source.root, with modes, numeric owners and symlinks; then the steps that remain.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/schema.js';
+import type { BackupMeta } from '../repository/metadata.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { GRANTS_FILE } from '../repository/grants-format.js';
@@ -65,12 +66,31 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
     const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
     log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, 'component restored');
   }
+  lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
   const steps = nextSteps({
     ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),
     grants: existsSync(join(snap.dir, GRANTS_FILE)),
   });
   lines.push('', 'Files are in place. Next steps:', ...steps);
   return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines };
+}
+
+/**
+ * DIR gets source.root's mode and owner as the snapshot recorded them: rsync gave it the mode of
+ * the snapshot's config/ directory (0700), which a Dovecot on the host could not pass through.
+ */
+function applyRootAttributes(dir: string, root: BackupMeta['sourceRoot']): string {
+  const mode = (m: number) => `0${(m & 0o7777).toString(8)}`;
+  if (!root) return `  ${dir} is mode ${mode(statSync(dir).mode)}: this snapshot does not record source.root's mode and owner; chmod/chown it as the old root was`;
+  let owned = true;
+  try {
+    chownSync(dir, root.uid, root.gid);
+  } catch {
+    owned = false;
+  }
+  chmodSync(dir, root.mode & 0o7777); // after chown, which may clear setgid
+  if (!owned) return `  ${dir} is mode ${mode(root.mode)} like source.root; could not give it owner ${root.uid}:${root.gid} (run as root)`;
+  return `  ${dir} is mode ${mode(root.mode)}, owner ${root.uid}:${root.gid}, like source.root`;
 }
 
 function dumpsIn(snapDir: string): string[] {

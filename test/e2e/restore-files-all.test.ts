@@ -3,7 +3,7 @@
  * restore all reproduces the source tree (paths, content, modes, owners, symlinks) and prints
  * steps that work; files --in-place saves what it replaces and brings back certbot's symlinks.
  */
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -23,6 +23,9 @@ const temp = (p: string) => {
 
 beforeAll(async () => {
   fx = await createFixture({ destination: 'tmpfs', tree: { domains: 2, usersPerDomain: 2, messagesPerFolder: 3 } });
+  // a root that is neither 0700 nor the default 0755/root, so restore all must copy it
+  chmodSync(fx.sourceRoot, 0o750);
+  chownSync(fx.sourceRoot, 0, 5000);
   const b = await fx.run(['backup', '--date', '2026-11-27']);
   expect(b.code, b.stderr).toBe(0);
   snap = join(fx.destRoot, 'daily', '2026-11-27');
@@ -49,6 +52,8 @@ describe('restore all --to', () => {
     const restored = comparable(fingerprint(dir));
     expect(Object.keys(restored).sort()).toEqual(Object.keys(source).sort());
     for (const p of Object.keys(source)) expect(restored[p], p).toEqual(source[p]);
+    const root = statSync(dir);
+    expect({ mode: root.mode & 0o7777, uid: root.uid, gid: root.gid }).toEqual({ mode: 0o750, uid: 0, gid: 5000 });
     const live = join(dir, 'data/certbot/live', fx.tree.domains[0], 'fullchain.pem');
     expect(lstatSync(live).isSymbolicLink()).toBe(true);
     expect(readFileSync(live, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
