@@ -4,18 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from '../cli/context.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { layout } from '../repository/layout.js';
-import { checkDestination } from '../repository/marker.js';
-import { resolveSnapshot } from '../repository/snapshots.js';
+import { openDestination, type Destination } from '../repository/destination.js';
 import { applyMailPlan } from './mail-apply.js';
 import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
 import { findMailbox, formatLayout, listMailboxes } from '../mailbox/layout.js';
 import { resolveLayout } from '../mailbox/detect.js';
 import { FOLDER_METADATA, MAILBOX_METADATA, listFolderDirs, listMessages, liveBaseNames } from './maildir.js';
-import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest } from './names.js';
+import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest, type Address } from './names.js';
+import type { RestoreEnv, RestoreResult } from './result.js';
 import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
 import { replaceMailEntries } from './mail-replace.js';
 import { openSafetyDir, safetyStamp } from './safety.js';
@@ -52,15 +51,24 @@ function checkFlags(o: RestoreMailOptions): MailMode {
   return 'merge';
 }
 
-export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<number> {
+export async function restoreMail(env: RestoreEnv, o: RestoreMailOptions): Promise<RestoreResult> {
   const mode = checkFlags(o);
   const addr = parseAddress(o.user);
+  // a reader lock on the snapshot for the whole restore: a rotation meanwhile defers deleting it
+  const dest = await openDestination(env.config, 'shared', { command: 'restore mail' });
+  try {
+    return await restoreHeld(env, dest, o, mode, addr);
+  } finally {
+    dest.release();
+  }
+}
+
+async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOptions, mode: MailMode, addr: Address): Promise<RestoreResult> {
   const since = o.since ? parseDate('--since', o.since) : undefined;
   const until = o.until ? parseDate('--until', o.until) : undefined;
-  const config = ctx.config();
-  const root = config.destination.root;
-  checkDestination(root, config.destination.requireMountpoint);
-  const snap = resolveSnapshot(root, o.snapshot ?? 'latest', { allowFailed: o.force });
+  const { config } = env;
+  const root = dest.root;
+  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const snapVmail = join(layout.component(snap.dir, 'mail'), 'vmail');
   const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
   const found = findMailbox(snapVmail, boxLayout, addr);
@@ -111,13 +119,9 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
   const source = `  mailbox: vmail/${found.maildir} (layout ${formatLayout(boxLayout)})`;
   const lines = [header, source, ...planLines(plan)];
   const summary = { snapshot: snap.id, user: addr.address, mailbox: `vmail/${found.maildir}`, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
-  if (o.dryRun) {
-    ctx.result(summary, [...lines, 'dry run: nothing was changed']);
-    return 0;
-  }
+  if (o.dryRun) return { outcome: 'ok', data: summary, lines: [...lines, 'dry run: nothing was changed'] };
   if (mode === 'merge' && plan.copy.length === 0 && plan.createFolders.length === 0) {
-    ctx.result({ ...summary, copied: 0 }, [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox']);
-    return 0;
+    return { outcome: 'ok', data: { ...summary, copied: 0 }, lines: [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox'] };
   }
   if (mode !== 'copy') {
     await confirm(
@@ -127,14 +131,14 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
       o.yes,
     );
   }
-  const log = ctx.runLog().log;
+  const { log } = env;
   const out: Record<string, unknown> = { ...summary };
   if (mode === 'replace') {
     const stamp = safetyStamp();
     const safety = await openSafetyDir(config, 'restore mail', stamp);
     try {
       const safetyMailbox = join(safety.dir, 'mail', 'vmail', found.maildir);
-      const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: ctx.signal });
+      const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: env.signal });
       safety.record({ command: `restore mail --user ${addr.address} --mode replace`, snapshot: snap.id, saved: res.saved });
       out.safety = safety.dir;
       lines.push(`previous state saved in ${safety.dir}`, `replaced ${res.replaced.length} entr${res.replaced.length === 1 ? 'y' : 'ies'}`);
@@ -142,16 +146,15 @@ export async function restoreMail(ctx: Context, o: RestoreMailOptions): Promise<
       safety.release();
     }
   } else {
-    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: ctx.signal });
+    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: env.signal });
     Object.assign(out, res);
     lines.push(`copied ${res.copied} message file(s)${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
     if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
   }
   let warnings: string[] = [];
-  if (mode !== 'copy') warnings = await afterInPlace(config, addr.address, lines, ctx.signal);
+  if (mode !== 'copy') warnings = await afterInPlace(config, addr.address, lines, env.signal);
   for (const w of warnings) log.warn(w);
-  ctx.result({ ...out, warnings }, lines);
-  return warnings.length ? 1 : 0;
+  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines };
 }
 
 function metadataFiles(mailbox: string, folders: string[], whole: boolean): string[] {
