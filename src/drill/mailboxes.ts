@@ -3,9 +3,10 @@
  * says, Maildir++), and the Dovecot check: doveadm, run as the mailbox owner with a minimal
  * config, must open every restored mailbox and see the same number of messages.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { listMailboxes, type MailboxLayout } from '../mailbox/layout.js';
+import { listMailboxes, vmailDir, type MailboxLayout } from '../mailbox/layout.js';
+import { listFolderDirs, listMessages } from '../mailbox/maildir.js';
 import { doveadm } from '../tools/doveadm.js';
 import { which } from '../tools/shell.js';
 import type { DrillCheck } from './report.js';
@@ -20,29 +21,13 @@ export interface MailboxCount {
   home: string;
 }
 
-const dirs = (p: string) => {
-  try {
-    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-};
-const fileCount = (p: string) => {
-  try {
-    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isFile()).length;
-  } catch {
-    return 0;
-  }
-};
-
 export function countMailboxes(mailDir: string, layout: MailboxLayout): Map<string, MailboxCount> {
   const out = new Map<string, MailboxCount>();
-  const vmail = join(mailDir, 'vmail');
+  const vmail = vmailDir(mailDir);
   for (const e of listMailboxes(vmail, layout)) {
     const dir = join(vmail, e.maildir);
-    const folders = ['', ...dirs(dir).filter((n) => n.startsWith('.') && dirs(join(dir, n)).includes('cur'))];
-    let messages = 0;
-    for (const f of folders) messages += fileCount(join(dir, f, 'cur')) + fileCount(join(dir, f, 'new'));
+    const folders = listFolderDirs(dir);
+    const messages = folders.reduce((n, f) => n + listMessages(dir, f).length, 0);
     out.set(e.user, { mailboxes: folders.length, messages, dir, home: join(vmail, e.home) });
   }
   return out;

@@ -20,7 +20,7 @@ import { checkAgainstManifest, componentsIn, restoreComponent } from './files.js
 import { certificateChecks, dkimChecks } from './keys.js';
 import { compareCounts, countMailboxes, doveadmCheck, type MailboxCount } from './mailboxes.js';
 import { resolveLayout } from '../mailbox/detect.js';
-import { formatLayout, type MailboxLayout } from '../mailbox/layout.js';
+import { formatLayout, vmailDir, type MailboxLayout } from '../mailbox/layout.js';
 import { failedChecks, measureRto, rtoChecks, timed, type DrillCheck, type DrillPhase, type DrillReport } from './report.js';
 import { layout } from '../repository/layout.js';
 
@@ -104,7 +104,7 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
       const snapMail = layout.component(snap.dir, 'mail');
       let counted: { boxes: MailboxLayout; restored: Map<string, MailboxCount> } | undefined;
       await phase('mailbox counts', async () => {
-        const boxes = resolveLayout(config.source.mailboxLayout, join(snapMail, 'vmail'));
+        const boxes = resolveLayout(config.source.mailboxLayout, vmailDir(snapMail));
         log.info({ layout: formatLayout(boxes) }, 'mailbox layout');
         counted = { boxes, restored: countMailboxes(join(workdir, 'mail'), boxes) };
         return compareCounts(countMailboxes(snapMail, boxes), counted.restored);

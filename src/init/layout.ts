@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { classifyTree, scanTree } from '../mailbox/detect.js';
-import { formatLayout } from '../mailbox/layout.js';
+import { formatLayout, vmailDir } from '../mailbox/layout.js';
 import type { Check } from './checks.js';
 import { hostDirFor, type Discovery } from './compose.js';
 import { layoutFromDovecot, type ConfFile } from './dovecot-layout.js';
@@ -44,7 +44,7 @@ export function readDovecotConf(dir: string, shownFrom: string): ConfFile[] {
 
 export function chooseLayout(sourceRoot: string, d: Discovery, mailDir: string): LayoutChoice {
   const checks: Check[] = [];
-  const vmail = join(mailDir, 'vmail');
+  const vmail = vmailDir(mailDir);
   const tree = classifyTree(scanTree(vmail));
   const treeLayout = tree.layout ? formatLayout(tree.layout) : undefined;
   const confDir = d.dovecot ? hostDirFor(d.dovecot.binds, '/etc/dovecot') : undefined;

@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
 
+/** The mail store (source.mail) holds the mailboxes under vmail/ (and Sieve scripts under sieve/). */
+export function vmailDir(mailRoot: string): string {
+  return join(mailRoot, 'vmail');
+}
+
 export type LayoutBase = '%d/%u' | '%d/%n' | '%u' | '%n';
 
 export interface MailboxLayout {

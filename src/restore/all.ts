@@ -19,6 +19,7 @@ import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard
 import { markMaildirsForResync } from './dovecot-resync.js';
 import type { RestoreEnv, RestoreResult } from './result.js';
 import { sampleMailbox } from '../mailbox/detect.js';
+import { vmailDir } from '../mailbox/layout.js';
 
 export interface RestoreAllOptions {
   to: string;
@@ -42,7 +43,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const dir = checkTargetDir(o.to, [{ path: root, what: 'the backup destination' }]);
-  const liveMail = join(sourcePath(config, config.source.mail), 'vmail');
+  const liveMail = vmailDir(sourcePath(config, config.source.mail));
   if ((isInside(dir, config.source.root) || isInside(config.source.root, dir)) && !isEmptyDir(liveMail)) {
     throw new UsageError(
       `--to ${dir} overlaps source.root ${config.source.root}, which holds a live mail store: restore all is for an empty new machine; use \`restore files --in-place\` and \`restore mail --in-place\` on a running server`,
@@ -100,7 +101,7 @@ function dumpsIn(snapDir: string): string[] {
 
 function stepsInput(configFile: string | undefined, config: Config, dir: string, snapshot: string, databases: string[]) {
   const rel = (c: 'mail' | 'ssl') => join(dir, relativeLocation(config, c) ?? c);
-  const vmail = join(rel('mail'), 'vmail');
+  const vmail = vmailDir(rel('mail'));
   const live = join(rel('ssl'), 'live');
   const certificates = existsSync(live) ? readdirSync(live).filter((n) => statSync(join(live, n)).isDirectory()).map((n) => join(relativeLocation(config, 'ssl') ?? 'ssl', 'live', n)) : [];
   const st = existsSync(vmail) ? statSync(vmail) : undefined;

@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import { InterruptedError } from '../errors.js';
 import { applyDirAttributes, copyNoReplace, eachLimit, mkdirLike } from './copy.js';
 import type { MailPlan } from './mail-plan.js';
-import { folderName } from './names.js';
-import { encodeMutf7 } from './mutf7.js';
+import { folderName } from '../mailbox/maildir.js';
+import { encodeMutf7 } from '../mailbox/mutf7.js';
 
 export interface MailApplyResult {
   copied: number;

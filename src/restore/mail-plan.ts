@@ -4,7 +4,7 @@
  * (mail-apply.ts) carries the plan out and the command prints it for --dry-run.
  */
 import { join } from 'node:path';
-import { baseName, type MessageFile } from './maildir.js';
+import { baseName, type MessageFile } from '../mailbox/maildir.js';
 
 export type MailMode = 'copy' | 'merge' | 'replace';
 

@@ -10,9 +10,9 @@ import { layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { applyMailPlan } from './mail-apply.js';
 import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
-import { findMailbox, formatLayout, listMailboxes } from '../mailbox/layout.js';
+import { findMailbox, formatLayout, listMailboxes, vmailDir } from '../mailbox/layout.js';
 import { resolveLayout } from '../mailbox/detect.js';
-import { FOLDER_METADATA, MAILBOX_METADATA, listFolderDirs, listMessages, liveBaseNames } from './maildir.js';
+import { FOLDER_METADATA, MAILBOX_METADATA, listFolderDirs, listMessages, liveBaseNames } from '../mailbox/maildir.js';
 import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest, type Address } from './names.js';
 import type { RestoreEnv, RestoreResult } from './result.js';
 import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
@@ -69,7 +69,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   const { config } = env;
   const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
-  const snapVmail = join(layout.component(snap.dir, 'mail'), 'vmail');
+  const snapVmail = vmailDir(layout.component(snap.dir, 'mail'));
   const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
   const found = findMailbox(snapVmail, boxLayout, addr);
   if (!found) {
@@ -78,7 +78,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   }
   const snapMailbox = join(snapVmail, found.maildir);
   const liveMailRoot = sourcePath(config, config.source.mail);
-  const liveMailbox = join(liveMailRoot, 'vmail', found.maildir);
+  const liveMailbox = join(vmailDir(liveMailRoot), found.maildir);
   const snapFolders = listFolderDirs(snapMailbox);
   const folders = o.folder
     ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${addr.address} in snapshot ${snap.id}`))]
@@ -137,7 +137,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     const stamp = safetyStamp();
     const safety = await openSafetyDir(config, 'restore mail', stamp);
     try {
-      const safetyMailbox = join(safety.dir, 'mail', 'vmail', found.maildir);
+      const safetyMailbox = join(vmailDir(join(safety.dir, 'mail')), found.maildir);
       const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: env.signal });
       safety.record({ command: `restore mail --user ${addr.address} --mode replace`, snapshot: snap.id, saved: res.saved });
       out.safety = safety.dir;

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { toAddress, type Address } from '../mailbox/layout.js';
-import { decodeMutf7, encodeMutf7 } from './mutf7.js';
+import { folderDir } from '../mailbox/maildir.js';
 
 const FORBIDDEN = /[\0\n\r]/;
 
@@ -18,6 +18,7 @@ function refuseUnsafe(what: string, value: string): void {
 }
 
 export type { Address } from '../mailbox/layout.js';
+export { folderDir, folderName } from '../mailbox/maildir.js';
 
 /** alice@Example.COM, user2@例え.jp → the address as the mail store holds it (src/mailbox/layout.ts) */
 export function parseAddress(value: string): Address {
@@ -45,18 +46,6 @@ export function checkFolderName(what: string, value: string): string {
     throw new UsageError(`${what} "${value}" is not a folder name like INBOX or Archive/2024`);
   }
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
-}
-
-/** "Archive/2024" → ".Archive.2024"; INBOX is the mailbox root (""). */
-export function folderDir(name: string): string {
-  if (name === 'INBOX') return '';
-  return '.' + name.split('/').map(encodeMutf7).join('.');
-}
-
-/** ".Archive.2024" → "Archive/2024"; "" → INBOX. */
-export function folderName(dir: string): string {
-  if (dir === '') return 'INBOX';
-  return dir.replace(/^\./, '').split('.').map(decodeMutf7).join('/');
 }
 
 /** Finds the folder the user meant among those that exist; UsageError with the closest names otherwise. */

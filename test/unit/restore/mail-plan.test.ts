@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planMail } from '../../../src/restore/mail-plan.js';
-import type { MessageFile } from '../../../src/restore/maildir.js';
+import type { MessageFile } from '../../../src/mailbox/maildir.js';
 
 const DAY = 86_400_000;
 const msg = (dir: string, sub: 'cur' | 'new', name: string, mtimeMs = 10 * DAY): MessageFile => ({ dir, sub, name, mtimeMs });

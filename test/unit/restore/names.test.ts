@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { decodeMutf7, encodeMutf7 } from '../../../src/restore/mutf7.js';
+import { decodeMutf7, encodeMutf7 } from '../../../src/mailbox/mutf7.js';
 import { checkDatabaseName, closest, folderDir, folderName, matchFolder, parseAddress, parseDate } from '../../../src/restore/names.js';
 
 describe('modified UTF-7 folder names', () => {

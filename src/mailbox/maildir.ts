@@ -4,7 +4,19 @@
  */
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { folderName } from './names.js';
+import { decodeMutf7, encodeMutf7 } from './mutf7.js';
+
+/** "Archive/2024" → ".Archive.2024"; INBOX is the mailbox root (""). */
+export function folderDir(name: string): string {
+  if (name === 'INBOX') return '';
+  return '.' + name.split('/').map(encodeMutf7).join('.');
+}
+
+/** ".Archive.2024" → "Archive/2024"; "" → INBOX. */
+export function folderName(dir: string): string {
+  if (dir === '') return 'INBOX';
+  return dir.replace(/^\./, '').split('.').map(decodeMutf7).join('/');
+}
 
 export type MessageSub = 'cur' | 'new';
 
