@@ -4,7 +4,7 @@
  * restored mailbox; `restore mail --user` finds the user's maildir, restores it in place and to a
  * directory, and real Dovecot reads the result.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +84,39 @@ describe.each(ALL_LAYOUTS)('layout %s', (layout) => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a tree no layout fits', () => {
+  let fx: Fixture;
+  let work: string;
+  beforeAll(async () => {
+    fx = await createFixture({ destination: 'tmpfs', mariadb: false, tree: { domains: 1, usersPerDomain: 2, messagesPerFolder: 1 }, config: { dovecot: { container: undefined } } });
+    const snap = await takeSnapshot(fx, { date: DATE });
+    // a %d/%n mailbox among %d/%u ones: which layout is it?
+    for (const d of ['cur', 'new', 'tmp']) mkdirSync(join(snap, 'mail', 'vmail', fx.tree.domains[0], 'carol', d), { recursive: true });
+    work = mkdtempSync('/var/tmp/mailbackup-layout-test-');
+    chmodSync(work, 0o711);
+  });
+  afterAll(async () => {
+    if (work) rmSync(work, { recursive: true, force: true });
+    await fx?.cleanup();
+  });
+
+  it('is refused with exit 78 naming source.mailboxLayout, and works once the key is set', async () => {
+    const user = fx.tree.users[0];
+    const args = ['restore', 'mail', '--user', user.address, '--in-place', '--dry-run'];
+    const r = await fx.run(args);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/cannot tell the mailbox layout of .*vmail: no layout fits .*set source\.mailboxLayout .*\(%d\/%u, %d\/%n, %u, %n, %d\/%n\/Maildir\)/);
+    await fx.run(['drill', '--workdir', work]);
+    const drills = join(fx.destRoot, 'drills');
+    const report = JSON.parse(readFileSync(join(drills, readdirSync(drills).find((n) => n.endsWith('.json'))!), 'utf8')) as DrillReport;
+    expect(report.checks.find((c) => c.name === 'mailbox counts')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/source\.mailboxLayout/) });
+
+    fx.writeConfig({ source: { mailboxLayout: '%d/%u' } });
+    const ok = await fx.run(args);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`mailbox: ${user.mailboxRel} (layout %d/%u)`);
   });
 });
