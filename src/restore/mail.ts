@@ -77,11 +77,13 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     throw new UsageError(`no mailbox ${addr.address} in snapshot ${snap.id} (layout ${formatLayout(boxLayout)})${suggest(addr.address, known)}`);
   }
   const snapMailbox = join(snapVmail, found.maildir);
+  // the stored spelling (ALICE@ typed, alice@ stored); a %n tree holds no domain: keep the typed one
+  const user = found.user.includes('@') ? found.user : addr.address;
   const liveMailRoot = sourcePath(config, config.source.mail);
   const liveMailbox = join(vmailDir(liveMailRoot), found.maildir);
   const snapFolders = listFolderDirs(snapMailbox);
   const folders = o.folder
-    ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${addr.address} in snapshot ${snap.id}`))]
+    ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${user} in snapshot ${snap.id}`))]
     : snapFolders;
 
   let target = liveMailbox;
@@ -98,7 +100,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     if (name === 'INBOX') throw new UsageError('--into-folder needs a new folder name, e.g. Recovered/2026-11-28');
     intoFolder = folderDir(name);
     if (existsSync(join(liveMailbox, intoFolder))) {
-      throw new UsageError(`folder ${name} already exists in ${addr.address}; choose a new name for the recovered mail`);
+      throw new UsageError(`folder ${name} already exists in ${user}; choose a new name for the recovered mail`);
     }
   }
 
@@ -115,10 +117,10 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     until,
     wholeMailbox: !o.folder,
   });
-  const header = `restore mail ${addr.address}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
+  const header = `restore mail ${user}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
   const source = `  mailbox: vmail/${found.maildir} (layout ${formatLayout(boxLayout)})`;
   const lines = [header, source, ...planLines(plan)];
-  const summary = { snapshot: snap.id, user: addr.address, mailbox: `vmail/${found.maildir}`, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
+  const summary = { snapshot: snap.id, user, mailbox: `vmail/${found.maildir}`, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
   if (o.dryRun) return { outcome: 'ok', data: summary, lines: [...lines, 'dry run: nothing was changed'] };
   if (mode === 'merge' && plan.copy.length === 0 && plan.createFolders.length === 0) {
     return { outcome: 'ok', data: { ...summary, copied: 0 }, lines: [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox'] };
@@ -126,8 +128,8 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   if (mode !== 'copy') {
     await confirm(
       mode === 'replace'
-        ? `replace ${plan.moveAside.length} live entr${plan.moveAside.length === 1 ? 'y' : 'ies'} of ${addr.address} (saved to safety/ first)`
-        : `add ${plan.copy.length} message(s) to the live mailbox ${addr.address}`,
+        ? `replace ${plan.moveAside.length} live entr${plan.moveAside.length === 1 ? 'y' : 'ies'} of ${user} (saved to safety/ first)`
+        : `add ${plan.copy.length} message(s) to the live mailbox ${user}`,
       o.yes,
     );
   }
@@ -139,7 +141,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     try {
       const safetyMailbox = join(vmailDir(join(safety.dir, 'mail')), found.maildir);
       const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: env.signal });
-      safety.record({ command: `restore mail --user ${addr.address} --mode replace`, snapshot: snap.id, saved: res.saved });
+      safety.record({ command: `restore mail --user ${user} --mode replace`, snapshot: snap.id, saved: res.saved });
       out.safety = safety.dir;
       lines.push(`previous state saved in ${safety.dir}`, `replaced ${res.replaced.length} entr${res.replaced.length === 1 ? 'y' : 'ies'}`);
     } finally {
@@ -152,7 +154,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
   }
   let warnings: string[] = [];
-  if (mode !== 'copy') warnings = await afterInPlace(config, addr.address, lines, env.signal);
+  if (mode !== 'copy') warnings = await afterInPlace(config, user, lines, env.signal);
   for (const w of warnings) log.warn(w);
   return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines };
 }

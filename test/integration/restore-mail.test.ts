@@ -220,7 +220,7 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
   });
 
   describe('--user as people type it', () => {
-    it('finds the mailbox for a Unicode (IDNA) domain and for a domain in any case, and the plan names it', async () => {
+    it('finds the mailbox for a Unicode (IDNA) domain and for an address in any case, and the plan names it', async () => {
       const idn = fx.tree.users.find((u) => u.domain === IDN_DOMAIN && u.local === 'alice')!;
       const out = mkdtempSync(join(tmpdir(), 'mb-restore-idn-'));
       try {
@@ -233,7 +233,7 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
       } finally {
         rmSync(out, { recursive: true, force: true });
       }
-      const dry = await fx.run(['--json', 'restore', 'mail', '--user', 'alice@EXAMPLE.Com', '--in-place', '--dry-run']);
+      const dry = await fx.run(['--json', 'restore', 'mail', '--user', 'ALICE@EXAMPLE.Com', '--in-place', '--dry-run']);
       expect(dry.code, dry.stderr).toBe(0);
       expect(JSON.parse(dry.stdout)).toMatchObject({ user: 'alice@example.com', mailbox: fx.tree.users[0].mailboxRel, layout });
     });
