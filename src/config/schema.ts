@@ -81,7 +81,13 @@ export const configSchema = z
       .object({
         root: path,
         mail: path.default('data/mail'),
-        /** where a user's maildir lies under <mail>/vmail: auto, or %d/%u, %d/%n, %u, %n (+ /Maildir) */
+        /** the directory under `mail` that holds the mailboxes ("." = `mail` itself, as in docker-mailserver) */
+        mailboxRoot: z
+          .string()
+          .min(1)
+          .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside source.mail, like vmail or .')
+          .default('vmail'),
+        /** where a user's maildir lies under mailboxRoot: auto, or %d/%u, %d/%n, %u, %n (+ /Maildir) */
         mailboxLayout: z
           .string()
           .regex(/^(auto|(%d\/%u|%d\/%n|%u|%n)(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*)$/, 'must be auto or a layout like %d/%u, %d/%n, %u, %n, %d/%n/Maildir')

@@ -5,7 +5,7 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { listMailboxes, vmailDir, type MailboxLayout } from '../mailbox/layout.js';
+import { listMailboxes, type MailboxLayout } from '../mailbox/layout.js';
 import { listFolderDirs, listMessages } from '../mailbox/maildir.js';
 import { doveadm } from '../tools/doveadm.js';
 import { which } from '../tools/shell.js';
@@ -21,9 +21,9 @@ export interface MailboxCount {
   home: string;
 }
 
-export function countMailboxes(mailDir: string, layout: MailboxLayout): Map<string, MailboxCount> {
+/** `vmail`: the directory the layout starts in (src/mailbox/layout.ts vmailDir). */
+export function countMailboxes(vmail: string, layout: MailboxLayout): Map<string, MailboxCount> {
   const out = new Map<string, MailboxCount>();
-  const vmail = vmailDir(mailDir);
   for (const e of listMailboxes(vmail, layout)) {
     const dir = join(vmail, e.maildir);
     const folders = listFolderDirs(dir);

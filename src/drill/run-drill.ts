@@ -104,10 +104,10 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
       const snapMail = layout.component(snap.dir, 'mail');
       let counted: { boxes: MailboxLayout; restored: Map<string, MailboxCount> } | undefined;
       await phase('mailbox counts', async () => {
-        const boxes = resolveLayout(config.source.mailboxLayout, vmailDir(snapMail));
+        const boxes = resolveLayout(config.source.mailboxLayout, vmailDir(snapMail, config.source.mailboxRoot));
         log.info({ layout: formatLayout(boxes) }, 'mailbox layout');
-        counted = { boxes, restored: countMailboxes(join(workdir, 'mail'), boxes) };
-        return compareCounts(countMailboxes(snapMail, boxes), counted.restored);
+        counted = { boxes, restored: countMailboxes(vmailDir(join(workdir, 'mail'), config.source.mailboxRoot), boxes) };
+        return compareCounts(countMailboxes(vmailDir(snapMail, config.source.mailboxRoot), boxes), counted.restored);
       });
       if (counted) await phase('doveadm', () => doveadmCheck(workdir, counted!.restored, counted!.boxes));
     }

@@ -31,7 +31,7 @@ export function planConfig(
   d: Discovery,
   o: InitOptions,
   databases: { names: string[] | 'all'; from: string },
-  mailboxLayout: { value: string; comment: string } = { value: 'auto', comment: 'detected from the mail tree at each restore and drill' },
+  mailboxLayout: { value: string; mailboxRoot: string; comment: string } = { value: 'auto', mailboxRoot: 'vmail', comment: 'detected from the mail tree at each restore and drill' },
 ): InitValues {
   const def = schemaDefaults();
   const root = resolve(o.sourceRoot);
@@ -50,7 +50,7 @@ export function planConfig(
   prov.push(`  database container: ${d.database ? `${d.database.container} (service ${d.database.name}, image ${d.database.image})` : 'not found, default used'}`);
   prov.push(`  dovecot container: ${d.dovecot ? `${d.dovecot.container} (service ${d.dovecot.name})` : 'not found'}`);
   prov.push(`  databases: ${databases.from}`);
-  prov.push(`  mailbox layout: ${mailboxLayout.value} (${mailboxLayout.comment})`);
+  prov.push(`  mailbox layout: ${mailboxLayout.value} under ${mailboxLayout.mailboxRoot} (${mailboxLayout.comment})`);
   const composeName = o.composeFile.split('/').pop() ?? 'docker-compose.yml';
   const config = [composeName, ...def.source.config.filter((c) => c !== 'docker-compose.yml')];
   const logsDir = resolve(root, 'logs');

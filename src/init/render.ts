@@ -6,7 +6,7 @@
 import { configSchema, type Config } from '../config/schema.js';
 
 export interface InitValues {
-  source: { root: string; mail: string; mailboxLayout: { value: string; comment: string }; certbot: string; dkim: string; config: string[]; logs?: string };
+  source: { root: string; mail: string; mailboxLayout: { value: string; mailboxRoot: string; comment: string }; certbot: string; dkim: string; config: string[]; logs?: string };
   destination: { root: string; requireMountpoint?: string };
   database: { runtime: 'docker' | 'podman' | 'host'; container: string; user: string; credentialsFile: string; databases: string[] | 'all' };
   dovecot: { container?: string };
@@ -53,8 +53,9 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     `  root: ${y(v.source.root)}   # the compose project directory`,
     '  # paths below are relative to source.root unless absolute',
     `  mail: ${y(v.source.mail)}   # Dovecot mail store: holds vmail/ and sieve/`,
-    '  # where a maildir lies under vmail/: %d/%u (vmail/example.com/alice@example.com), %d/%n',
-    '  # (vmail/example.com/alice), %u, %n, each optionally + /Maildir; auto = detect from the tree',
+    `  mailboxRoot: ${y(v.source.mailboxLayout.mailboxRoot)}   # the directory under mail that holds the mailboxes ("." = mail itself)`,
+    '  # where a maildir lies under mailboxRoot: %d/%u (example.com/alice@example.com), %d/%n',
+    '  # (example.com/alice), %u, %n, each optionally + /Maildir; auto = detect from the tree',
     `  mailboxLayout: ${y(v.source.mailboxLayout.value)}   # ${v.source.mailboxLayout.comment.replace(/\n/g, ' ')}`,
     `  certbot: ${y(v.source.certbot)}   # whole certbot dir (archive, live, renewal, accounts)`,
     `  dkim: ${y(v.source.dkim)}   # OpenDKIM keys and tables`,

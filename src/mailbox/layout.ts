@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
 
-/** The mail store (source.mail) holds the mailboxes under vmail/ (and Sieve scripts under sieve/). */
-export function vmailDir(mailRoot: string): string {
-  return join(mailRoot, 'vmail');
+/**
+ * Where the layout starts: source.mailboxRoot under the mail store (source.mail, or the
+ * snapshot's mail/): vmail/ by default, "." when the store is the mailbox root (docker-mailserver).
+ */
+export function vmailDir(mailRoot: string, mailboxRoot: string): string {
+  return join(mailRoot, mailboxRoot);
 }
 
 export type LayoutBase = '%d/%u' | '%d/%n' | '%u' | '%n';

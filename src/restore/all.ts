@@ -43,7 +43,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const dir = checkTargetDir(o.to, [{ path: root, what: 'the backup destination' }]);
-  const liveMail = vmailDir(sourcePath(config, config.source.mail));
+  const liveMail = vmailDir(sourcePath(config, config.source.mail), config.source.mailboxRoot);
   if ((isInside(dir, config.source.root) || isInside(config.source.root, dir)) && !isEmptyDir(liveMail)) {
     throw new UsageError(
       `--to ${dir} overlaps source.root ${config.source.root}, which holds a live mail store: restore all is for an empty new machine; use \`restore files --in-place\` and \`restore mail --in-place\` on a running server`,
@@ -101,7 +101,7 @@ function dumpsIn(snapDir: string): string[] {
 
 function stepsInput(configFile: string | undefined, config: Config, dir: string, snapshot: string, databases: string[]) {
   const rel = (c: 'mail' | 'ssl') => join(dir, relativeLocation(config, c) ?? c);
-  const vmail = vmailDir(rel('mail'));
+  const vmail = vmailDir(rel('mail'), config.source.mailboxRoot);
   const live = join(rel('ssl'), 'live');
   const certificates = existsSync(live) ? readdirSync(live).filter((n) => statSync(join(live, n)).isDirectory()).map((n) => join(relativeLocation(config, 'ssl') ?? 'ssl', 'live', n)) : [];
   const st = existsSync(vmail) ? statSync(vmail) : undefined;

@@ -69,7 +69,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   const { config } = env;
   const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
-  const snapVmail = vmailDir(layout.component(snap.dir, 'mail'));
+  const snapVmail = vmailDir(layout.component(snap.dir, 'mail'), config.source.mailboxRoot);
   const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
   const found = findMailbox(snapVmail, boxLayout, addr);
   if (!found) {
@@ -80,7 +80,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   // the stored spelling (ALICE@ typed, alice@ stored); a %n tree holds no domain: keep the typed one
   const user = found.user.includes('@') ? found.user : addr.address;
   const liveMailRoot = sourcePath(config, config.source.mail);
-  const liveMailbox = join(vmailDir(liveMailRoot), found.maildir);
+  const liveMailbox = join(vmailDir(liveMailRoot, config.source.mailboxRoot), found.maildir);
   const snapFolders = listFolderDirs(snapMailbox);
   const folders = o.folder
     ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${user} in snapshot ${snap.id}`))]
@@ -118,9 +118,10 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     wholeMailbox: !o.folder,
   });
   const header = `restore mail ${user}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
-  const source = `  mailbox: vmail/${found.maildir} (layout ${formatLayout(boxLayout)})`;
+  const shown = join(config.source.mailboxRoot, found.maildir);
+  const source = `  mailbox: ${shown} (layout ${formatLayout(boxLayout)})`;
   const lines = [header, source, ...planLines(plan)];
-  const summary = { snapshot: snap.id, user, mailbox: `vmail/${found.maildir}`, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
+  const summary = { snapshot: snap.id, user, mailbox: shown, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
   if (o.dryRun) return { outcome: 'ok', data: summary, lines: [...lines, 'dry run: nothing was changed'] };
   if (mode === 'merge' && plan.copy.length === 0 && plan.createFolders.length === 0) {
     return { outcome: 'ok', data: { ...summary, copied: 0 }, lines: [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox'] };
@@ -139,7 +140,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     const stamp = safetyStamp();
     const safety = await openSafetyDir(config, 'restore mail', stamp);
     try {
-      const safetyMailbox = join(vmailDir(join(safety.dir, 'mail')), found.maildir);
+      const safetyMailbox = join(vmailDir(join(safety.dir, 'mail'), config.source.mailboxRoot), found.maildir);
       const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: env.signal });
       safety.record({ command: `restore mail --user ${user} --mode replace`, snapshot: snap.id, saved: res.saved });
       out.safety = safety.dir;

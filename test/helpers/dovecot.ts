@@ -16,6 +16,8 @@ export interface DovecotOptions {
   users: string[];
   /** the tree's mailbox layout (test/helpers/mailtree.ts); default %d/%u */
   layout?: string;
+  /** where the layout starts under mailDir: vmail (default) or "." */
+  mailboxRoot?: string;
   /** a user's home when it is not where the layout puts it (a --to copy: the maildir itself) */
   homes?: Record<string, string>;
   uid?: number;
@@ -40,16 +42,16 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-function defaultHome(mailDir: string, address: string, layout: string): string {
+function defaultHome(mailDir: string, address: string, layout: string, mailboxRoot: string): string {
   const [local, domain] = address.split('@');
-  return join(mailDir, 'vmail', layoutPaths(layout, local, domain).home);
+  return join(mailDir, mailboxRoot, layoutPaths(layout, local, domain).home);
 }
 
 export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-dovecot-'));
   const layout = o.layout ?? '%d/%u';
   const sub = /^(?:%d\/)?%[un]\/(.+)$/.exec(layout)?.[1];
-  const home = (mailDir: string, u: string) => o.homes?.[u] ?? defaultHome(mailDir, u, layout);
+  const home = (mailDir: string, u: string) => o.homes?.[u] ?? defaultHome(mailDir, u, layout, o.mailboxRoot ?? 'vmail');
   // a --to copy is a bare maildir: its home is the maildir itself
   const location = sub && !o.homes ? `maildir:~/${sub}` : 'maildir:~';
   const uid = o.uid ?? 5000;

@@ -73,9 +73,9 @@ export function findMaildirs(dir: string, depth = 3): string[] {
   return out;
 }
 
-/** vmail/<domain>/<address>/…, vmail/<domain>/<local>/…, vmail/<address>/… → the address. */
+/** <domain>/<address>/…, <domain>/<local>/…, <address>/… (relative to vmail/) → the address. */
 function addressOf(rel: string): string {
-  const parts = rel.split('/').slice(1).filter((p) => p !== 'Maildir');
+  const parts = rel.split('/').filter((p) => p !== 'Maildir');
   return parts.find((p) => p.includes('@')) ?? (parts.length > 1 ? `${parts[1]}@${parts[0]}` : `${parts[0]}@example.com`);
 }
 
@@ -87,7 +87,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
   const mailDir = join(root, 'data', 'mail');
   const rel = (p: string): string => relative(mailDir, p);
   const result: DayResult = { counts: { delivered: 0, read: 0, flagged: 0, moved: 0, expunged: 0 }, created: [], renamed: [], read: [], flagged: [], moved: [], deleted: [] };
-  const vmail = join(mailDir, 'vmail');
+  const vmail = existsSync(join(mailDir, 'vmail')) ? join(mailDir, 'vmail') : mailDir; // docker-mailserver: no vmail/
   const mailboxes = findMaildirs(vmail);
   const total = mailboxes.reduce((n, mb) => n + FOLDERS.reduce((m, f) => m + listMessages(f.dir ? join(mb, f.dir) : mb).length, 0), 0);
   const rename = (from: string, to: string, list: Rename[]): void => {
@@ -98,7 +98,7 @@ export function simulateDay(root: string, opts: DayOptions = {}): DayResult {
   };
 
   for (const mb of mailboxes) {
-    const address = addressOf(rel(mb));
+    const address = addressOf(relative(vmail, mb));
     // Listed up front, so a message moved today is not touched again in its new folder.
     const before = FOLDERS.map((f) => ({ f, folderDir: f.dir ? join(mb, f.dir) : mb }))
       .map((x) => ({ ...x, messages: listMessages(x.folderDir) }));

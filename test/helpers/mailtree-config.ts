@@ -82,13 +82,14 @@ export interface ConfigFilesResult {
 }
 
 /** Dovecot's own statement of the mailbox layout: mail_location, or a userdb home + maildir:~/<sub>. */
-export function dovecotMailConf(layout: string): string {
+export function dovecotMailConf(layout: string, mailboxRoot = 'vmail'): string {
   const [, base, sub] = /^(%d\/%u|%d\/%n|%u|%n)(?:\/(.+))?$/.exec(layout) ?? [];
-  if (!sub) return `mail_location = maildir:/var/mail/vmail/${base}\n`;
-  return `mail_location = maildir:~/${sub}\nuserdb {\n  driver = static\n  args = uid=vmail gid=vmail home=/var/mail/vmail/${base}\n}\n`;
+  const at = mailboxRoot === '.' ? '/var/mail' : `/var/mail/${mailboxRoot}`;
+  if (!sub) return `mail_location = maildir:${at}/${base}\n`;
+  return `mail_location = maildir:~/${sub}\nuserdb {\n  driver = static\n  args = uid=vmail gid=vmail home=${at}/${base}\n}\n`;
 }
 
-export function generateConfigFiles(root: string, domains: string[], rng: Rng, owner: Owner, mtime: number, layout = '%d/%u'): ConfigFilesResult {
+export function generateConfigFiles(root: string, domains: string[], rng: Rng, owner: Owner, mtime: number, layout = '%d/%u', mailboxRoot = 'vmail'): ConfigFilesResult {
   const w = (rel: string, text: string, mode = 0o644): void => writeOwned(join(root, rel), text, mode, owner, mtime, R, R);
   const d = (rel: string, mode = 0o755): void => mkdirOwned(join(root, rel), mode, owner, R, R);
   const envPassword = `Rt-${rng.hex(12)}`;
@@ -99,7 +100,7 @@ export function generateConfigFiles(root: string, domains: string[], rng: Rng, o
     `virtual_transport = lmtp:inet:dovecot:24\nsmtpd_tls_cert_file = /etc/letsencrypt/live/${domains[0]}/fullchain.pem\n` +
     `smtpd_tls_key_file = /etc/letsencrypt/live/${domains[0]}/privkey.pem\nsmtpd_milters = inet:opendkim:8891, inet:rspamd:11332\nmessage_size_limit = 52428800\n`);
   w('config/postfix/master.cf', 'smtp      inet  n       -       y       -       -       smtpd\nsubmission inet n       -       y       -       -       smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes\n');
-  w('config/dovecot/dovecot.conf', `protocols = imap lmtp sieve\n${dovecotMailConf(layout)}mail_uid = 5000\nmail_gid = 5000\n!include conf.d/*.conf\n`);
+  w('config/dovecot/dovecot.conf', `protocols = imap lmtp sieve\n${dovecotMailConf(layout, mailboxRoot)}mail_uid = 5000\nmail_gid = 5000\n!include conf.d/*.conf\n`);
   w('config/dovecot/conf.d/10-ssl.conf', `ssl = required\nssl_cert = </etc/letsencrypt/live/${domains[0]}/fullchain.pem\nssl_key = </etc/letsencrypt/live/${domains[0]}/privkey.pem\n`);
   w('config/dovecot/conf.d/90-sieve.conf', 'plugin {\n  sieve = file:/var/mail/sieve/%d/%n;active=/var/mail/sieve/%d/%n/.dovecot.sieve\n}\n');
   w('config/dovecot/dovecot-sql.conf.ext', `driver = mysql\nconnect = host=mariadb dbname=usermgmt user=usermgmt password=Dv-${rng.hex(8)}\n`, 0o600);

@@ -39,6 +39,8 @@ export interface MailTreeOptions {
    * dovecot.conf says the same (mail_location, or a userdb home for the /Maildir forms).
    */
   layout?: string;
+  /** where the layout starts under data/mail: vmail (default) or "." (docker-mailserver: no vmail/, Sieve in the homes) */
+  mailboxRoot?: string;
   /** domain names instead of example.com, example.org, … (e.g. an xn-- one) */
   domainNames?: string[];
 }
@@ -97,7 +99,7 @@ export const DEFAULT_UNTIL = Date.UTC(2025, 5, 1, 6, 0, 0);
 export function generateMailTree(root: string, opts: MailTreeOptions = {}): MailTreeInfo {
   const o = {
     seed: 1, domains: 2, usersPerDomain: 3, messagesPerFolder: 10, attachmentFraction: 0.05,
-    until: DEFAULT_UNTIL, chown: process.getuid?.() === 0, skipKeys: false, layout: '%d/%u', ...opts,
+    until: DEFAULT_UNTIL, chown: process.getuid?.() === 0, skipKeys: false, layout: '%d/%u', mailboxRoot: 'vmail', ...opts,
   };
   const rng = createRng(o.seed);
   const owner: Owner = { chown: o.chown };
@@ -106,29 +108,32 @@ export function generateMailTree(root: string, opts: MailTreeOptions = {}): Mail
   mkdirSync(root, { recursive: true });
   mkdirSync(join(root, 'data'), { recursive: true, mode: 0o755 });
   mkdirOwned(mailDir, 0o755, owner);
-  mkdirOwned(join(mailDir, 'vmail'), 0o700, owner);
-  mkdirOwned(join(mailDir, 'sieve'), 0o700, owner);
+  const boxRoot = join(mailDir, o.mailboxRoot);
+  const rel = (p: string) => join(o.mailboxRoot, p);
+  const sieveInHome = o.mailboxRoot === '.';
+  mkdirOwned(boxRoot, o.mailboxRoot === '.' ? 0o755 : 0o700, owner);
+  if (!sieveInHome) mkdirOwned(join(mailDir, 'sieve'), 0o700, owner);
 
   const domains = o.domainNames ?? Array.from({ length: o.domains }, (_, i) => domainName(i));
   const users: MailUser[] = [];
   for (const domain of domains) {
-    if (o.layout.startsWith('%d/')) mkdirOwned(join(mailDir, 'vmail', domain), 0o700, owner);
-    mkdirOwned(join(mailDir, 'sieve', domain), 0o700, owner);
+    if (o.layout.startsWith('%d/')) mkdirOwned(join(boxRoot, domain), 0o700, owner);
+    if (!sieveInHome) mkdirOwned(join(mailDir, 'sieve', domain), 0o700, owner);
     for (let u = 0; u < o.usersPerDomain; u++) {
       const local = localPart(u);
       const address = `${local}@${domain}`;
       const paths = layoutPaths(o.layout, local, domain);
-      const homeRel = `vmail/${paths.home}`;
-      const mailboxRel = `vmail/${paths.maildir}`;
+      const homeRel = rel(paths.home);
+      const mailboxRel = rel(paths.maildir);
       mkdirOwned(join(mailDir, homeRel), 0o700, owner);
       const mailbox = join(mailDir, mailboxRel);
       const folders = generateMailbox(rng, { address, mailbox, messagesPerFolder: o.messagesPerFolder, until, attachmentFraction: o.attachmentFraction }, owner);
-      generateSieve(join(mailDir, 'sieve', domain, local), address, owner, until - 90 * 86400);
+      generateSieve(sieveInHome ? join(mailDir, homeRel, 'sieve') : join(mailDir, 'sieve', domain, local), address, owner, until - 90 * 86400);
       users.push({ address, domain, local, mailbox, mailboxRel, homeRel, folders, messages: folders.reduce((n, f) => n + f.messages, 0) });
     }
   }
 
-  const { envPassword } = generateConfigFiles(root, domains, rng, owner, until - 120 * 86400, o.layout);
+  const { envPassword } = generateConfigFiles(root, domains, rng, owner, until - 120 * 86400, o.layout, o.mailboxRoot);
   if (!o.skipKeys) {
     generateCertbot(join(root, 'data', 'certbot'), domains, owner, until - 20 * 86400);
     generateOpendkim(join(root, 'config', 'opendkim'), domains, owner, until - 200 * 86400);

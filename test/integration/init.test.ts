@@ -128,22 +128,25 @@ describe('init on the fixture compose project', () => {
   });
 });
 
-describe.each(ALL_LAYOUTS)('init on a compose project whose Dovecot config uses %s', (layout) => {
+const INIT_CASES: [string, string][] = [...ALL_LAYOUTS.map((l): [string, string] => [l, 'vmail']), ['%d/%n', '.']];
+
+describe.each(INIT_CASES)('init on a compose project whose Dovecot config uses %s under %s', (layout, mailboxRoot) => {
   let p: Fixture;
   beforeAll(async () => {
-    p = await createFixture({ destination: 'dir', mariadb: false, tree: { layout, domains: 1, usersPerDomain: 2, messagesPerFolder: 1 } });
+    p = await createFixture({ destination: 'dir', mariadb: false, tree: { layout, mailboxRoot, domains: 1, usersPerDomain: 2, messagesPerFolder: 1 } });
   });
   afterAll(async () => {
     await p?.cleanup();
   });
   const draft = async () => {
     const r = await p.run(['init', '--dry-run', '--write-config', join(p.base, 'new.yml'), '--source-root', p.sourceRoot, '--destination', join(p.base, 'd'), '--credentials-file', p.credentialsFile]);
-    return { out: r.stdout, config: parse(r.stdout.split('# ---- checks')[0]) as { source: { mailboxLayout: string } } };
+    return { out: r.stdout, config: parse(r.stdout.split('# ---- checks')[0]) as { source: { mailboxLayout: string; mailboxRoot: string } } };
   };
 
   it('writes the layout Dovecot states, with a comment naming the file and setting', async () => {
     const { out, config } = await draft();
     expect(config.source.mailboxLayout).toBe(layout);
+    expect(config.source.mailboxRoot).toBe(mailboxRoot);
     expect(out).toMatch(new RegExp(`^  mailboxLayout: "${layout}"   # from config/dovecot/dovecot\\.conf: mail_location = maildir:`, 'm'));
     expect(out).toMatch(/\[ok\]\s+mailbox layout .* from the Dovecot config/);
     expect(out).not.toMatch(/looks like/);
@@ -154,13 +157,14 @@ describe.each(ALL_LAYOUTS)('init on a compose project whose Dovecot config uses 
     const original = readFileSync(conf, 'utf8');
     const other = layout === '%d/%u' ? '%d/%n' : '%d/%u';
     try {
-      writeFileSync(conf, `mail_location = maildir:/var/mail/vmail/${other}\n`);
+      writeFileSync(conf, `mail_location = maildir:/var/mail/${mailboxRoot === '.' ? '' : 'vmail/'}${other}\n`);
       const wrong = await draft();
       expect(wrong.config.source.mailboxLayout).toBe(other);
       expect(wrong.out).toMatch(new RegExp(`\\[warn\\]\\s+the mail tree .* looks like ${layout.replace(/\//g, '\\/')}, Dovecot says ${other}`));
       unlinkSync(conf);
       const fromTree = await draft();
       expect(fromTree.config.source.mailboxLayout).toBe(layout);
+      expect(fromTree.config.source.mailboxRoot).toBe(mailboxRoot);
       expect(fromTree.out).toMatch(/mailboxLayout: .*# detected from the tree/);
     } finally {
       writeFileSync(conf, original);

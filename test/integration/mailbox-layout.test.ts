@@ -20,7 +20,10 @@ const messages = (maildir: string) =>
     ['cur', 'new'].flatMap((s) => readdirSync(join(maildir, d, s)).map((n) => join(d, s, n))),
   );
 
-describe.each(ALL_LAYOUTS)('layout %s', (layout) => {
+// docker-mailserver keeps <domain>/<user>/ directly in its mail-data directory: no vmail/
+const CASES: [string, string][] = [...ALL_LAYOUTS.map((l): [string, string] => [l, 'vmail']), ['%d/%n', '.']];
+
+describe.each(CASES)('layout %s under %s', (layout, mailboxRoot) => {
   let fx: Fixture;
   let work: string;
 
@@ -28,8 +31,8 @@ describe.each(ALL_LAYOUTS)('layout %s', (layout) => {
     fx = await createFixture({
       destination: 'tmpfs',
       mariadb: false,
-      tree: { layout, domains: 1, usersPerDomain: 2, messagesPerFolder: 3 },
-      config: { dovecot: { container: undefined } },
+      tree: { layout, mailboxRoot, domains: 1, usersPerDomain: 2, messagesPerFolder: 3 },
+      config: { source: { mailboxRoot }, dovecot: { container: undefined } },
     });
     dropFakeIndexes(fx.tree.mailDir);
     chmodSync(fx.base, 0o755); // doveadm drops to the vmail uid and must reach the mailboxes
@@ -64,7 +67,7 @@ describe.each(ALL_LAYOUTS)('layout %s', (layout) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`mailbox: ${user.mailboxRel} (layout ${layout})`);
     expect(messages(user.mailbox).sort()).toEqual(messages(snapBox).sort());
-    const live = await startDovecot({ mailDir: fx.tree.mailDir, users: [user.address], layout });
+    const live = await startDovecot({ mailDir: fx.tree.mailDir, users: [user.address], layout, mailboxRoot });
     try {
       expect((await live.messages(user.address)).length).toBe(user.messages);
     } finally {

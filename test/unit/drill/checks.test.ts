@@ -78,10 +78,10 @@ describe.each([
   mk(join(base, 'm2'), 1);
 
   it('counts INBOX and .Folder maildirs and their messages per user', () => {
-    expect(countMailboxes(join(base, 'm1'), boxes).get('alice@example.com')).toMatchObject({ mailboxes: 3, messages: 3, dir: join(base, 'm1', box) });
+    expect(countMailboxes(join(base, 'm1', 'vmail'), boxes).get('alice@example.com')).toMatchObject({ mailboxes: 3, messages: 3, dir: join(base, 'm1', box) });
   });
   it('names the user whose counts differ', () => {
-    const c = compareCounts(countMailboxes(join(base, 'm2'), boxes), countMailboxes(join(base, 'm1'), boxes));
+    const c = compareCounts(countMailboxes(join(base, 'm2', 'vmail'), boxes), countMailboxes(join(base, 'm1', 'vmail'), boxes));
     expect(c).toMatchObject({ status: 'fail', detail: expect.stringContaining('alice@example.com: 3 mailboxes/3 messages restored, snapshot has 3/4') });
   });
 });
