@@ -129,45 +129,52 @@ describe('init on the fixture compose project', () => {
 });
 
 const INIT_CASES: [string, string][] = [...ALL_LAYOUTS.map((l): [string, string] => [l, 'vmail']), ['%d/%n', '.']];
+/** the main layouts and docker-mailserver's */
+const MAIN_CASES: [string, string][] = [['%d/%u', 'vmail'], ['%d/%n', 'vmail'], ['%d/%n', '.']];
 
-describe.each(INIT_CASES)('init on a compose project whose Dovecot config uses %s under %s', (layout, mailboxRoot) => {
+function initProject(layout: string, mailboxRoot: string) {
   let p: Fixture;
   beforeAll(async () => {
-    p = await createFixture({ destination: 'dir', mariadb: false, tree: { layout, mailboxRoot, domains: 1, usersPerDomain: 2, messagesPerFolder: 1 } });
+    p = await createFixture({ destination: 'dir', mariadb: false, tree: { layout, mailboxRoot, domains: 1, usersPerDomain: 2, messagesPerFolder: 1, skipKeys: true } });
   });
   afterAll(async () => {
     await p?.cleanup();
   });
-  const draft = async () => {
-    const r = await p.run(['init', '--dry-run', '--write-config', join(p.base, 'new.yml'), '--source-root', p.sourceRoot, '--destination', join(p.base, 'd'), '--credentials-file', p.credentialsFile]);
-    return { out: r.stdout, config: parse(r.stdout.split('# ---- checks')[0]) as { source: { mailboxLayout: string; mailboxRoot: string } } };
+  return {
+    dovecotConf: () => join(p.sourceRoot, 'config', 'dovecot', 'dovecot.conf'),
+    async draft() {
+      const r = await p.run(['init', '--dry-run', '--write-config', join(p.base, 'new.yml'), '--source-root', p.sourceRoot, '--destination', join(p.base, 'd'), '--credentials-file', p.credentialsFile]);
+      return { out: r.stdout, config: parse(r.stdout.split('# ---- checks')[0]) as { source: { mailboxLayout: string; mailboxRoot: string } } };
+    },
   };
+}
+
+describe.each(INIT_CASES)('init on a compose project whose Dovecot config uses %s under %s', (layout, mailboxRoot) => {
+  const project = initProject(layout, mailboxRoot);
 
   it('writes the layout Dovecot states, with a comment naming the file and setting', async () => {
-    const { out, config } = await draft();
+    const { out, config } = await project.draft();
     expect(config.source.mailboxLayout).toBe(layout);
     expect(config.source.mailboxRoot).toBe(mailboxRoot);
     expect(out).toMatch(new RegExp(`^  mailboxLayout: "${layout}"   # from config/dovecot/dovecot\\.conf: mail_location = maildir:`, 'm'));
     expect(out).toMatch(/\[ok\]\s+mailbox layout .* from the Dovecot config/);
     expect(out).not.toMatch(/looks like/);
   });
+});
 
-  it('warns when the tree disagrees with Dovecot, and falls back to the tree without a Dovecot config', async () => {
-    const conf = join(p.sourceRoot, 'config', 'dovecot', 'dovecot.conf');
-    const original = readFileSync(conf, 'utf8');
+describe.each(MAIN_CASES)('init where Dovecot and the tree (%s under %s) disagree', (layout, mailboxRoot) => {
+  const project = initProject(layout, mailboxRoot);
+
+  it('writes what Dovecot says with a warning, and what the tree shows when there is no Dovecot config', async () => {
     const other = layout === '%d/%u' ? '%d/%n' : '%d/%u';
-    try {
-      writeFileSync(conf, `mail_location = maildir:/var/mail/${mailboxRoot === '.' ? '' : 'vmail/'}${other}\n`);
-      const wrong = await draft();
-      expect(wrong.config.source.mailboxLayout).toBe(other);
-      expect(wrong.out).toMatch(new RegExp(`\\[warn\\]\\s+the mail tree .* looks like ${layout.replace(/\//g, '\\/')}, Dovecot says ${other}`));
-      unlinkSync(conf);
-      const fromTree = await draft();
-      expect(fromTree.config.source.mailboxLayout).toBe(layout);
-      expect(fromTree.config.source.mailboxRoot).toBe(mailboxRoot);
-      expect(fromTree.out).toMatch(/mailboxLayout: .*# detected from the tree/);
-    } finally {
-      writeFileSync(conf, original);
-    }
+    writeFileSync(project.dovecotConf(), `mail_location = maildir:/var/mail/${mailboxRoot === '.' ? '' : 'vmail/'}${other}\n`);
+    const wrong = await project.draft();
+    expect(wrong.config.source.mailboxLayout).toBe(other);
+    expect(wrong.out).toMatch(new RegExp(`\\[warn\\]\\s+the mail tree .* looks like ${layout.replace(/\//g, '\\/')}, Dovecot says ${other}`));
+    unlinkSync(project.dovecotConf());
+    const fromTree = await project.draft();
+    expect(fromTree.config.source.mailboxLayout).toBe(layout);
+    expect(fromTree.config.source.mailboxRoot).toBe(mailboxRoot);
+    expect(fromTree.out).toMatch(/mailboxLayout: .*# detected from the tree/);
   });
 });
