@@ -5,6 +5,7 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createRunLog, type RunLog } from '../log/logger.js';
+import { createProgress, progressMode, type Progress, type ProgressRequest } from '../log/progress.js';
 import { onSpawn, setPriority } from '../tools/shell.js';
 import type { Level } from 'pino';
 
@@ -13,6 +14,7 @@ export interface GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   logLevel?: Level;
+  progress?: ProgressRequest;
 }
 
 export interface Context {
@@ -23,6 +25,8 @@ export interface Context {
   config(): Config & { file: string };
   /** the run's logger; created after the config so it writes to config.log.dir */
   runLog(): RunLog;
+  /** live progress on stderr: a line on a terminal, NDJSON with --progress=json, else nothing */
+  progress(): Progress;
   /** prints the command's result: `data` as JSON with --json, else `human` lines */
   result(data: unknown, human: string | string[]): void;
 }
@@ -30,6 +34,7 @@ export interface Context {
 export function createContext(global: GlobalOptions, command: string, signal: AbortSignal): Context {
   let config: (Config & { file: string }) | undefined;
   let runLog: RunLog | undefined;
+  let progress: Progress | undefined;
   const ctx: Context = {
     global,
     command,
@@ -52,14 +57,22 @@ export function createContext(global: GlobalOptions, command: string, signal: Ab
         } catch {
           /* commands that fail on config still get a terminal logger */
         }
-        runLog = createRunLog({ dir, level, quiet: global.quiet });
+        const p = ctx.progress();
+        const human = { write: (s: string) => p.print(s.replace(/\n$/, '')), isTTY: process.stderr.isTTY };
+        runLog = createRunLog({ dir, level, quiet: global.quiet, human });
         const log = runLog.log;
         onSpawn(({ file, args }) => log.debug({ file, args }, 'spawn'));
         log.info({ command, argv: process.argv.slice(2), terminal: false }, 'start');
       }
       return runLog;
     },
+    progress() {
+      const mode = progressMode({ request: global.progress, quiet: global.quiet, isTTY: process.stderr.isTTY, term: process.env.TERM });
+      progress ??= createProgress(mode, process.stderr);
+      return progress;
+    },
     result(data, human) {
+      progress?.close(); // the result goes below finished phases, never into a live line
       if (global.json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
       else if (!global.quiet || (Array.isArray(human) ? human.length : human)) {
         const text = Array.isArray(human) ? human.join('\n') : human;

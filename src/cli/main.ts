@@ -60,6 +60,7 @@ const dispatch: Dispatch = async (name, load, opts, args) => {
     const mod = await load();
     exitCode = await mod.default(ctx, opts, ...args);
   } catch (err) {
+    ctx.progress().close(); // the error line must not land inside a live progress line
     exitCode = fail(abort.signal.aborted && !(err instanceof MailbackupError) ? new InterruptedError() : err);
     if (err instanceof MailbackupError) {
       try {

@@ -43,11 +43,17 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--json', 'machine-readable result on stdout')
     .option('--quiet', 'print only warnings and errors (for cron)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']))
+    .addOption(
+      new Option('--progress <mode>', 'live progress on stderr: auto (a line on a terminal, none otherwise), json (NDJSON events), none')
+        .choices(['auto', 'json', 'none'])
+        .default('auto'),
+    )
     .showHelpAfterError()
     .addHelpText('after', EXIT_STATUS);
 
-  const sub = (name: string, description: string) =>
-    program.command(name).description(description).addHelpText('after', EXIT_STATUS);
+  // `--help` lists each command on one line (its summary); `help <command>` shows the whole text
+  const sub = (name: string, description: string, summary = description.split('\n')[0]) =>
+    program.command(name).summary(summary).description(description).addHelpText('after', EXIT_STATUS);
   const action =
     (name: string, load: () => Promise<CommandModule>) =>
     (...all: unknown[]) => {
@@ -56,7 +62,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       return dispatch(name, load, opts, all.slice(0, -2));
     };
 
-  sub('backup', 'make one verified snapshot of every component, then rotate')
+  sub('backup', 'make one verified snapshot of every component, then rotate', 'make one verified snapshot, then rotate')
     .option('--weekly', "make this day's weekly snapshot (clone of today's ok daily, else a fresh backup)")
     .option('--date <YYYY-MM-DD>', 'label the snapshot with this date (tests, backfill)')
     .option('--dry-run', 'show what would be done, write nothing')
@@ -65,7 +71,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', LOCKING.exclusive)
     .action(action('backup', () => import('../commands/backup.js')));
 
-  sub('rotate', 'apply retention: keep and delete snapshots by the rules')
+  sub('rotate', 'apply retention: keep and delete snapshots by the rules', 'keep and delete snapshots by the retention rules')
     .option('--dry-run', 'print the plan, delete nothing')
     .option('--force-unlock', 'take over a lock written on another machine (only when no run there uses this disk)')
     .addHelpText('after', LOCKING.exclusive)
@@ -79,7 +85,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', LOCKING.shared)
     .action(action('verify', () => import('../commands/verify.js')));
 
-  sub('list', 'snapshots with kind, date, status, size and added size')
+  sub('list', 'snapshots with kind, date, status, size and added size', 'snapshots: kind, date, status, size, added size')
     .addHelpText('after', LOCKING.check)
     .action(action('list', () => import('../commands/list.js')));
 
@@ -91,7 +97,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', LOCKING.check)
     .action(action('status', () => import('../commands/status.js')));
 
-  const restore = program.command('restore').description('recover mail, a database, files or the whole server');
+  const restore = program.command('restore').summary('recover mail, a database, files or the server').description('recover mail, a database, files or the whole server');
   const restoreCommon = (c: Command) =>
     c
       .option('--snapshot <s>', 'snapshot to restore from', 'latest')
@@ -132,6 +138,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       'a <name>_drill database and compares tables and row counts with backup.json, checks certificates ' +
       'and DKIM keys, times every phase against the RTO targets, writes drills/<date>.json and .md and ' +
       'mails the report. Scratch data and databases are removed afterwards unless --keep.',
+    'restore to scratch, check it, time it, report',
   )
     .option('--snapshot <s>', 'snapshot to drill', 'latest')
     .option('--workdir <dir>', 'directory to make the scratch copy in (default drill.workdir, then /var/tmp)')
@@ -179,6 +186,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       'paths of the mail, certbot and OpenDKIM volumes, writes a commented config (mode 0600; an existing ' +
       'one is kept without --force), creates the destination marker (0700) and prints a checklist: ' +
       'rsync, the database container and its dump client, the credentials file, the mount point.',
+    'write a config and prepare the destination',
   )
     .option('--source-root <dir>', 'the compose project directory')
     .option('--destination <dir>', 'backup destination root')

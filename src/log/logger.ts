@@ -42,8 +42,8 @@ export interface LoggerOptions {
   dir?: string;
   level?: Level;
   quiet?: boolean;
-  /** where readable lines go; default stderr */
-  human?: NodeJS.WritableStream;
+  /** where readable lines go, one whole line a write; default stderr (in practice: the run's Progress, which keeps its live line below them) */
+  human?: { write(line: string): unknown; isTTY?: boolean };
   /** suppress human output entirely (--json on stdout still wants stderr for trouble) */
   silent?: boolean;
 }
@@ -84,7 +84,7 @@ export function createRunLog(opts: LoggerOptions = {}): RunLog {
   if (!opts.silent) {
     const human = opts.human ?? process.stderr;
     const min = opts.quiet ? pino.levels.values.warn : levelValue;
-    const tty = Boolean((human as NodeJS.WriteStream).isTTY);
+    const tty = Boolean(human.isTTY);
     streams.push({ level: 'trace', stream: new LineStream((l) => human.write(l + '\n'), min, !tty, true) });
   }
   let file: string | undefined;

@@ -1,0 +1,196 @@
+/**
+ * Live progress of long work (backup components, verify, restore, drill, rotation, offsite push),
+ * for a person at a terminal or, with `--progress=json`, for a wrapper reading NDJSON on stderr.
+ * Features see only `Progress`/`Phase`; whether anything is shown is decided once, here
+ * (`progressMode`), and how it looks lives in progress-render.ts.
+ *
+ * Usage from a feature: `const p = progress.phase('mail', { files, bytes }); p.add(1, size); …
+ * p.done();` then log the phase's summary sentence. A phase never started costs nothing.
+ */
+import { JsonRenderer, TtyRenderer, type Renderer } from './progress-render.js';
+
+export interface ProgressTotals {
+  files?: number;
+  bytes?: number;
+}
+
+/** restic's `--json` status line, plus the phase it belongs to */
+export interface StatusEvent {
+  message_type: 'status';
+  phase: string;
+  percent_done: number;
+  files_done: number;
+  total_files?: number;
+  bytes_done: number;
+  total_bytes?: number;
+  seconds_elapsed: number;
+  seconds_remaining?: number;
+}
+
+/** written once when a phase ends (after its 100 % status line) */
+export interface SummaryEvent {
+  message_type: 'summary';
+  phase: string;
+  files_done: number;
+  bytes_done: number;
+  seconds_elapsed: number;
+}
+
+export interface PhaseState {
+  name: string;
+  startedAt: number;
+  files: number;
+  bytes: number;
+  totals: ProgressTotals;
+  finished: boolean;
+}
+
+export interface Phase {
+  /** work done since the last call: files finished and their bytes */
+  add(files: number, bytes?: number): void;
+  /** totals found later (a count running beside the work) */
+  setTotals(totals: ProgressTotals): void;
+  /** the phase finished: its line goes (the caller logs the summary sentence next) */
+  done(): void;
+}
+
+export interface Progress {
+  phase(name: string, totals?: ProgressTotals): Phase;
+  /** print a whole line (a log line) without breaking the progress line */
+  print(line: string): void;
+  /** end every open phase without a summary (failure, interrupt) and stop redrawing */
+  close(): void;
+  readonly mode: ProgressMode;
+}
+
+export type ProgressMode = 'tty' | 'json' | 'none';
+export type ProgressRequest = 'auto' | 'json' | 'none';
+
+/**
+ * The one decision: a live line only for a person (stderr is a terminal, not --quiet, not a
+ * dumb terminal); NDJSON only when asked for, and then even with --quiet (a wrapper asked).
+ */
+export function progressMode(o: { request?: ProgressRequest; quiet?: boolean; isTTY?: boolean; term?: string }): ProgressMode {
+  if (o.request === 'json') return 'json';
+  if (o.request === 'none' || o.quiet || !o.isTTY || o.term === 'dumb') return 'none';
+  return 'tty';
+}
+
+/** The status of a phase at `now`: pure, so the figures are unit-tested without a clock. */
+export function statusOf(p: PhaseState, now: number): StatusEvent {
+  const elapsedMs = Math.max(0, now - p.startedAt);
+  const { files: totalFiles, bytes: totalBytes } = p.totals;
+  let fraction: number | undefined;
+  if (p.finished) fraction = 1;
+  else if (totalBytes && totalBytes > 0) fraction = p.bytes / totalBytes;
+  else if (totalFiles && totalFiles > 0) fraction = p.files / totalFiles;
+  // a total from the previous snapshot or a count may be exceeded: never claim 100 % before done
+  if (fraction !== undefined && !p.finished) fraction = Math.min(fraction, 0.999);
+  const ev: StatusEvent = {
+    message_type: 'status',
+    phase: p.name,
+    percent_done: fraction ?? 0,
+    files_done: p.files,
+    total_files: totalFiles,
+    bytes_done: p.bytes,
+    total_bytes: totalBytes,
+    seconds_elapsed: Math.round(elapsedMs / 100) / 10,
+  };
+  if (p.finished) ev.seconds_remaining = 0;
+  else if (fraction && fraction > 0.001 && elapsedMs >= 1000) {
+    ev.seconds_remaining = Math.round((elapsedMs / 1000) * ((1 - fraction) / fraction));
+  }
+  return ev;
+}
+
+export function summaryOf(p: PhaseState, now: number): SummaryEvent {
+  return { message_type: 'summary', phase: p.name, files_done: p.files, bytes_done: p.bytes, seconds_elapsed: statusOf(p, now).seconds_elapsed };
+}
+
+class LiveProgress implements Progress {
+  private readonly open: PhaseState[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+
+  constructor(
+    readonly mode: ProgressMode,
+    private readonly renderer: Renderer,
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  phase(name: string, totals: ProgressTotals = {}): Phase {
+    const state: PhaseState = { name, startedAt: this.now(), files: 0, bytes: 0, totals: { ...totals }, finished: false };
+    if (this.mode === 'none') return { add: () => undefined, setTotals: () => undefined, done: () => undefined };
+    this.open.push(state);
+    this.renderer.show(statusOf(state, state.startedAt));
+    this.startTimer();
+    return {
+      add: (files, bytes = 0) => {
+        state.files += files;
+        state.bytes += bytes;
+        this.dirty = true;
+      },
+      setTotals: (t) => {
+        state.totals = { ...state.totals, ...t };
+        this.dirty = true;
+      },
+      done: () => this.finish(state, true),
+    };
+  }
+
+  print(line: string): void {
+    this.renderer.print(line);
+  }
+
+  close(): void {
+    for (const p of [...this.open]) this.finish(p, false);
+    this.stopTimer();
+  }
+
+  private finish(p: PhaseState, ok: boolean): void {
+    const i = this.open.indexOf(p);
+    if (i < 0) return;
+    this.open.splice(i, 1);
+    const now = this.now();
+    if (ok) {
+      p.finished = true;
+      this.renderer.end(statusOf(p, now), summaryOf(p, now));
+    } else this.renderer.end(undefined, undefined);
+    const top = this.open.at(-1);
+    if (top) this.renderer.show(statusOf(top, now));
+    else this.stopTimer();
+  }
+
+  /** the newest open phase is the one shown; redrawn on a clock so elapsed time and rate move */
+  private tick(): void {
+    const top = this.open.at(-1);
+    if (!top) return;
+    if (this.dirty || this.mode === 'tty') this.renderer.show(statusOf(top, this.now()));
+    this.dirty = false;
+  }
+
+  private startTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref(); // progress never keeps the process alive
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A TTY line is redrawn 4 times a second at most; a wrapper gets one status line a second. */
+export const TTY_INTERVAL_MS = 250;
+export const JSON_INTERVAL_MS = 1000;
+
+export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream | { write(s: string): unknown; columns?: number }): Progress {
+  if (mode === 'tty') return new LiveProgress(mode, new TtyRenderer(stream), TTY_INTERVAL_MS);
+  if (mode === 'json') return new LiveProgress(mode, new JsonRenderer(stream), JSON_INTERVAL_MS);
+  return new LiveProgress('none', { show: () => undefined, end: () => undefined, print: (l) => stream.write(l + '\n') }, 0);
+}
+
+/** For callers that were given no Progress (tests, library use). */
+export const NO_PROGRESS: Progress = createProgress('none', { write: () => true });
