@@ -16,6 +16,7 @@ import { dumpDatabase } from './database-dump.js';
 import { dumpGrants } from './database-grants.js';
 import { previousNames, selectDatabases, type Selection } from './database-selection.js';
 import { withRetry } from './retry.js';
+import { formatBytes, formatDuration } from '../log/units.js';
 
 export interface DatabasesOutcome {
   component: ComponentResult;
@@ -105,7 +106,7 @@ export async function backupDatabases(
         dumpDatabase(access, client, db, layout.dump(partialDir, db), `mysql/${db}.sql.gz`, signal),
       signal);
       out.databases[db] = r;
-      dlog.info({ bytes: r.bytes, rawBytes: r.rawBytes, tables: Object.keys(r.tables).length, durationMs: r.durationMs }, `${db} dumped`);
+      dlog.info({ bytes: r.bytes, rawBytes: r.rawBytes, tables: Object.keys(r.tables).length, durationMs: r.durationMs }, `${db}: ${Object.keys(r.tables).length} tables dumped, ${formatBytes(r.bytes)} compressed, in ${formatDuration(r.durationMs ?? 0)}`);
     } catch (err) {
       rmSync(layout.dump(partialDir, db), { force: true }); // a half dump must not look like a dump
       out.databases[db] = failedDump(db, err);

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ExitCode, MailbackupError, errorMessage } from '../errors.js';
 import { pruneLogs } from '../log/retention.js';
+import type { Progress } from '../log/progress.js';
 import { diskWarning, notifyRun, ping } from '../notify/index.js';
 import { snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { checkedDestination, lockDestination } from '../repository/destination.js';
@@ -46,6 +47,7 @@ export interface PerformOptions {
   /** take over a lock written on another machine */
   forceUnlock?: boolean;
   signal?: AbortSignal;
+  progress?: Progress;
 }
 
 export async function performBackup(config: Config, ref: SnapshotRef, o: PerformOptions): Promise<BackupReport> {
@@ -79,13 +81,13 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       } else {
         const prev = latestTarget(snaps);
         checkFreeSpace(root, prev);
-        const run = await runBackup(config, ref, prev, log, o.lines, o.signal);
+        const run = await runBackup(config, ref, prev, log, o.lines, o.signal, o.progress);
         report.failures.push(...run.failures);
         report.warnings.push(...run.meta.warnings);
         Object.assign(report, { meta: run.meta, outcome: run.outcome, status: run.meta.status });
       }
       if (report.status === 'ok' && o.rotate) {
-        report.rotation = await runRotation({ root, retention: config.retention, log: log.child({ step: 'rotate' }), signal: o.signal });
+        report.rotation = await runRotation({ root, retention: config.retention, log: log.child({ step: 'rotate' }), signal: o.signal, progress: o.progress });
       }
       if (report.status === 'ok') report.warnings.push(...(await pushAfterBackup(config, ref.kind, report.snapshot, log, o.signal)));
     } finally {
@@ -114,7 +116,8 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
         ? ExitCode.WARNING
         : ExitCode.OK;
   report.latest = destinationOk ? readLatest(root) : undefined;
-  log.info({ exitCode: report.exitCode, status: report.status, failures: report.failures.length, warnings: report.warnings.length }, 'backup finished');
+  const how = report.exitCode === ExitCode.OK ? 'ok' : report.exitCode === ExitCode.WARNING ? `ok with ${report.warnings.length} warning(s)` : `failed (exit ${report.exitCode})`;
+  log.info({ exitCode: report.exitCode, status: report.status, failures: report.failures.length, warnings: report.warnings.length }, `backup finished: ${how}`);
 
   if (destinationOk) {
     try {

@@ -1,5 +1,5 @@
 /** Human summary of a backup run (stdout; nothing on success under --quiet). */
-import { formatBytes } from '../util/format.js';
+import { filesAndBytes, formatBytes, formatCount, formatDuration } from '../log/units.js';
 import type { BackupReport } from './perform.js';
 
 export function formatBackupReport(r: BackupReport): string[] {
@@ -22,4 +22,12 @@ export function formatBackupReport(r: BackupReport): string[] {
   for (const d of r.rotation?.deferred ?? []) lines.push(`  rotation deferred ${d.id}: in use by ${d.heldBy.join('; ')}; the next rotation deletes it`);
   lines.push(`  latest -> ${r.latest ?? '(none)'}`);
   return lines;
+}
+
+/** "mail: 100,101 files, 2.3 GiB copied in 15.1 s" (first backup) or "…; 120 new files, 3.1 MiB copied in 1.2 s" */
+export function describeComponentSync(name: string, r: { files: number; bytes: number; addedFiles: number; addedBytes: number; linkedRenames: number; durationMs: number }): string {
+  const all = filesAndBytes(r.files, r.bytes);
+  const renames = r.linkedRenames ? `, ${formatCount(r.linkedRenames)} renames linked` : '';
+  if (r.addedFiles === r.files) return `${name}: ${all} copied in ${formatDuration(r.durationMs)}${renames}`;
+  return `${name}: ${all}; ${formatCount(r.addedFiles)} new, ${formatBytes(r.addedBytes)} copied in ${formatDuration(r.durationMs)}${renames}`;
 }

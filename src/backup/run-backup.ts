@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Prehasher, syncComponent, writeManifest } from '../engine/index.js';
 import { InterruptedError, ToolError, TransientError, errorMessage } from '../errors.js';
+import { inPhase, NO_PROGRESS, type Progress } from '../log/progress.js';
+import { filesAndBytes, formatBytes } from '../log/units.js';
 import { VERSION } from '../util/version.js';
 import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { writeMeta, type BackupMeta } from '../repository/metadata.js';
@@ -21,6 +23,8 @@ import { backupDatabases } from './databases.js';
 import { missingSources } from './preflight.js';
 import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';
+import { describeComponentSync } from './report.js';
+import { countSource } from './source-count.js';
 import { withRetry } from './retry.js';
 
 export interface Failure {
@@ -40,7 +44,7 @@ function removeStalePartials(root: string, ref: SnapshotRef, log: Logger): void 
   const dir = layout.kindDir(root, ref.kind);
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     if (name.endsWith(PARTIAL_SUFFIX) && name !== `${ref.date}${PARTIAL_SUFFIX}`) {
-      log.warn({ partial: join(dir, name) }, 'removing an interrupted run of another date');
+      log.warn({ partial: join(dir, name) }, `removing ${join(dir, name)}, an interrupted run of another date`);
       rmSync(join(dir, name), { recursive: true, force: true });
     }
   }
@@ -53,6 +57,7 @@ export async function runBackup(
   log: Logger,
   runLines: string[],
   signal?: AbortSignal,
+  progress: Progress = NO_PROGRESS,
 ): Promise<BackupRun> {
   const root = config.destination.root;
   const partial = layout.partial(root, ref);
@@ -65,7 +70,7 @@ export async function runBackup(
   if (existsSync(partial)) log.warn({ partial }, 'reusing the .partial of an interrupted run');
   mkdirSync(partial, { recursive: true, mode: 0o700 });
   chmodSync(partial, 0o700);
-  log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, 'backup started');
+  log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, `backup ${snapshotId(ref)} started, ${prev ? `based on ${prev.id}` : 'a first full copy'}`);
 
   const db = await backupDatabases(config, partial, prev, log.child({ step: 'databases' }), signal);
   failures.push(...db.failures);
@@ -98,14 +103,23 @@ export async function runBackup(
       }
       try {
         const r = await withRetry(c.name, config.retry, clog, () =>
-          syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal, prehash }), signal);
+          inPhase(progress, c.name, undefined, async (phase) => {
+            // a first copy counts its source beside rsync, for percent and ETA (source-count.ts)
+            const stop = new AbortController();
+            if (!prev) void countSource(c, stop.signal).then((t) => t && phase.setTotals(t));
+            try {
+              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal, prehash, progress: phase });
+            } finally {
+              stop.abort();
+            }
+          }), signal);
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
           addedFiles: r.addedFiles, addedBytes: r.addedBytes,
           ...(r.vanished ? { vanished: r.vanished } : {}), ...(r.recovered ? { recovered: r.recovered } : {}),
         };
         warnings.push(...r.warnings.map((w) => `${c.name}: ${w}`));
-        clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, `${c.name} synced`);
+        clog.info({ files: r.files, bytes: r.bytes, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames, durationMs: r.durationMs }, describeComponentSync(c.name, r));
       } catch (err) {
         if (signal?.aborted) throw new InterruptedError();
         const error = errorMessage(err);
@@ -120,7 +134,10 @@ export async function runBackup(
     const mlog = log.child({ step: 'manifest' });
     // the last hashes finish first (and the workers go: writeManifest starts its own pool)
     await prehash.close();
-    const manifest = await writeManifest(partial, prev?.dir, { log: mlog, signal, prehashed: prehash });
+    const synced = Object.values(components).filter((c) => c !== db.component);
+    const totals = { files: synced.reduce((n, c) => n + c.files, db.component.files), bytes: synced.reduce((n, c) => n + c.bytes, db.component.bytes) };
+    const manifest = await inPhase(progress, 'manifest', totals, (phase) =>
+      writeManifest(partial, prev?.dir, { log: mlog, signal, prehashed: prehash, progress: phase }));
     mlog.debug({ prehash: prehash.stats }, 'hashes computed during rsync');
     prehash.clear();
 
@@ -164,14 +181,17 @@ export async function runBackup(
     if (!check.ok) {
       meta.status = 'failed';
       failures.push(...check.problems.map((p) => ({ step: 'verify', error: p })));
-      log.error({ problems: check.problems }, 'quick verification failed');
+      log.error({ problems: check.problems }, `quick verification failed: ${check.problems.join('; ')}`);
     }
     meta.finishedAt = new Date().toISOString();
-    log.info({ status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes }, `snapshot ${meta.status}`);
+    log.info(
+      { status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes },
+      `snapshot ${meta.status}: ${filesAndBytes(meta.totals!.files, meta.totals!.bytes)}, ${formatBytes(meta.totals!.addedBytes)} added on disk`,
+    );
     writeFileAtomic(layout.backupLog(partial), runLines.join('\n') + '\n', 0o600);
     writeMeta(partial, meta);
     const outcome = promote(root, ref, meta.status);
-    log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : 'snapshot promoted');
+    log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
     return { ref, meta, failures, outcome };
   }
 }

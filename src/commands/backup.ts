@@ -28,7 +28,7 @@ export default async function backup(
     return ExitCode.OK;
   }
   const { log, lines, runId, file: logFile } = ctx.runLog();
-  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, forceUnlock: opts.forceUnlock, logFile, signal: ctx.signal });
+  const report = await performBackup(config, ref, { log, lines, runId, rotate: opts.rotate !== false, forceUnlock: opts.forceUnlock, logFile, signal: ctx.signal, progress: ctx.progress() });
   const { error, ...data } = report;
   ctx.result({ ...data, error: error?.message }, formatBackupReport(report));
   // lock held (75), bad config (78), interrupted (130): main prints the message and maps the code

@@ -26,7 +26,7 @@ export default async function rotate(ctx: Context, opts: { dryRun?: boolean; for
   const dest = await lockDestination(root, marker, dryRun ? 'check' : 'exclusive', { command: 'rotate', forceUnlock: opts.forceUnlock });
   try {
     if (dest.takeover) log.warn({ stale: dest.lock?.tookOverFrom }, dest.takeover);
-    const report = await runRotation({ root, retention: config.retention, log, dryRun, signal: ctx.signal });
+    const report = await runRotation({ root, retention: config.retention, log, dryRun, signal: ctx.signal, progress: ctx.progress() });
     if (blocker) {
       const refusedKeep = report.plan.delete.map((d) => ({ id: d.id, reason: `${d.reason} — deletion refused` }));
       report.plan = { keep: [...report.plan.keep, ...refusedKeep], delete: [], refused: blocker };

@@ -46,6 +46,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** optional: files rsync receives are handed to it for hashing during the transfer (prehash.ts) */
   prehash?: { offer(snapshotRelPath: string): void };
+  /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
+  progress?: { add(files: number, bytes: number): void };
 }
 
 /** Hashes computed during rsync, for writeManifest: taken only if the file is still that inode, unchanged. */

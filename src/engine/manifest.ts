@@ -16,7 +16,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ManifestResult, PrehashSource } from './index.js';
+import type { ManifestResult, PrehashSource, SyncOptions } from './index.js';
 import { createHashPool } from './hash.js';
 import { compareBytes, formatIndexLine, INDEX_FLAG_OFFSET, INDEX_HEADER, sha256sumLine, type IndexEntry } from './manifest-format.js';
 import { readManifestIndexSync, walkSnapshotFiles } from './manifest-index.js';
@@ -24,6 +24,7 @@ import { PatchWriter } from './patch-writer.js';
 import { attributesLeaked, splitLeakedInode } from './attr-guard.js';
 import { layout } from '../repository/layout.js';
 import { InterruptedError } from '../errors.js';
+import { filesAndBytes, formatCount, formatDuration } from '../log/units.js';
 
 /** Hashes in flight at once: keeps every worker busy, bounds the queue. */
 const MAX_IN_FLIGHT = 256;
@@ -54,7 +55,7 @@ const sameFile = (p: IndexEntry, e: IndexEntry) => p.ino === e.ino && p.size ===
 export async function writeManifest(
   partialDir: string,
   prevDir: string | undefined,
-  opts: { log: Logger; signal?: AbortSignal; prehashed?: PrehashSource },
+  opts: { log: Logger; signal?: AbortSignal; prehashed?: PrehashSource; progress?: SyncOptions['progress'] },
 ): Promise<ManifestResult> {
   const t0 = Date.now();
   const result: ManifestResult = { files: 0, bytes: 0, hashed: 0, reused: 0, prehashed: 0, byTop: {}, durationMs: 0 };
@@ -107,6 +108,7 @@ export async function writeManifest(
       const t = (result.byTop[top] ??= { files: 0, bytes: 0 });
       t.files++;
       t.bytes += st.size;
+      opts.progress?.add(1, st.size);
       while (prev && compareBytes(prev.path, path) < 0) prev = prevIt.next().value as IndexEntry | undefined;
       const e: IndexEntry = { path, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: '', isNew: true };
       if (prev && prev.path === path && sameFile(prev, e) && attributesLeaked(prev, st)) {
@@ -159,6 +161,7 @@ export async function writeManifest(
     }
   }
   result.durationMs = Date.now() - t0;
-  opts.log.info({ step: 'manifest', ...result, byTop: undefined }, 'manifest written');
+  const hashed = `${formatCount(result.hashed + (result.prehashed ?? 0))} hashed, ${formatCount(result.reused)} reused`;
+  opts.log.info({ step: 'manifest', ...result, byTop: undefined }, `manifest: ${filesAndBytes(result.files, result.bytes)} (${hashed}) in ${formatDuration(result.durationMs)}`);
   return result;
 }

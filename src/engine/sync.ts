@@ -95,6 +95,7 @@ async function syncWithScratch(
       // names are relative to the destination (cloneRoot) in both forms; with -R (`entries`)
       // that is the entry's path, which is also where it sits under <snapshot>/<component>/
       opts.prehash?.offer(`${spec.name}/${item.name}`);
+      opts.progress?.add(1, item.size);
     }
   };
   for (let pass = 1; pass <= 2; pass++) {

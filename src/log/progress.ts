@@ -50,8 +50,11 @@ export interface Phase {
   add(files: number, bytes?: number): void;
   /** totals found later (a count running beside the work) */
   setTotals(totals: ProgressTotals): void;
-  /** the phase finished: its line goes (the caller logs the summary sentence next) */
-  done(): void;
+  /**
+   * The phase ended: its line goes (the caller logs the summary sentence next). `ok: false`
+   * (it failed, will be retried) ends it without the 100 % event.
+   */
+  done(ok?: boolean): void;
 }
 
 export interface Progress {
@@ -111,6 +114,7 @@ class LiveProgress implements Progress {
   private readonly open: PhaseState[] = [];
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  private lastDraw = 0;
 
   constructor(
     readonly mode: ProgressMode,
@@ -130,12 +134,14 @@ class LiveProgress implements Progress {
         state.files += files;
         state.bytes += bytes;
         this.dirty = true;
+        // also from here: a synchronous loop (the manifest walk) starves the timer
+        if (this.now() - this.lastDraw >= this.intervalMs) this.tick();
       },
       setTotals: (t) => {
         state.totals = { ...state.totals, ...t };
         this.dirty = true;
       },
-      done: () => this.finish(state, true),
+      done: (ok = true) => this.finish(state, ok),
     };
   }
 
@@ -166,8 +172,10 @@ class LiveProgress implements Progress {
   private tick(): void {
     const top = this.open.at(-1);
     if (!top) return;
-    if (this.dirty || this.mode === 'tty') this.renderer.show(statusOf(top, this.now()));
+    const now = this.now();
+    if (this.dirty || this.mode === 'tty') this.renderer.show(statusOf(top, now));
     this.dirty = false;
+    this.lastDraw = now;
   }
 
   private startTimer(): void {
@@ -190,6 +198,19 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream | 
   if (mode === 'tty') return new LiveProgress(mode, new TtyRenderer(stream), TTY_INTERVAL_MS);
   if (mode === 'json') return new LiveProgress(mode, new JsonRenderer(stream), JSON_INTERVAL_MS);
   return new LiveProgress('none', { show: () => undefined, end: () => undefined, print: (l) => stream.write(l + '\n') }, 0);
+}
+
+/** Runs `work` as one phase: done on success, ended without a summary when it throws. */
+export async function inPhase<T>(progress: Progress, name: string, totals: ProgressTotals | undefined, work: (p: Phase) => Promise<T>): Promise<T> {
+  const phase = progress.phase(name, totals);
+  try {
+    const r = await work(phase);
+    phase.done();
+    return r;
+  } catch (err) {
+    phase.done(false);
+    throw err;
+  }
 }
 
 /** For callers that were given no Progress (tests, library use). */

@@ -8,6 +8,8 @@
 import { renameSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { NO_PROGRESS, type Progress } from '../log/progress.js';
+import { formatDuration } from '../log/units.js';
 import { removeTree } from '../tools/rm.js';
 import { DELETING_SUFFIX, localDate } from './layout.js';
 import { planRetention, summarize, type RetentionPlan } from './retention.js';
@@ -44,6 +46,7 @@ export async function runRotation(opts: {
   dryRun?: boolean;
   today?: string;
   signal?: AbortSignal;
+  progress?: Progress;
 }): Promise<RotationReport> {
   const { root, log } = opts;
   const dryRun = Boolean(opts.dryRun);
@@ -54,7 +57,7 @@ export async function runRotation(opts: {
     for (const dir of finishedDeletions) {
       const t0 = Date.now();
       await removeTree(dir, { signal: opts.signal });
-      log.info({ dir, durationMs: Date.now() - t0 }, 'finished an interrupted deletion');
+      log.info({ dir, durationMs: Date.now() - t0 }, `finished deleting ${dir} (interrupted earlier) in ${formatDuration(Date.now() - t0)}`);
     }
   }
 
@@ -76,9 +79,14 @@ export async function runRotation(opts: {
   if (plan.refused) log.warn({ reason: plan.refused }, 'rotation deletes nothing');
   if (dryRun) return report;
 
-  for (const victim of plan.delete) {
+  // deleting a big snapshot takes minutes (rm of every link): the line moves per snapshot
+  const victims = plan.delete.map((v) => ({ v, snap: snaps.find((s) => s.id === v.id)! }));
+  const size = (s: (typeof victims)[number]['snap']) => ({ files: s.meta?.totals?.files ?? 0, bytes: s.meta?.totals?.bytes ?? 0 });
+  const phase = victims.length
+    ? (opts.progress ?? NO_PROGRESS).phase('rotate', victims.reduce((t, x) => ({ files: t.files + size(x.snap).files, bytes: t.bytes + size(x.snap).bytes }), { files: 0, bytes: 0 }))
+    : undefined;
+  for (const { v: victim, snap } of victims) {
     opts.signal?.throwIfAborted();
-    const snap = snaps.find((s) => s.id === victim.id)!;
     const doomed = snap.dir + DELETING_SUFFIX;
     const t0 = Date.now();
     renameSync(snap.dir, doomed);
@@ -89,14 +97,18 @@ export async function runRotation(opts: {
       renameSync(doomed, snap.dir);
       const heldBy = holders.map((h) => describeHolder(h.record!) + (h.verdict.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : ''));
       report.deferred.push({ id: victim.id, heldBy });
-      log.info({ snapshot: victim.id, heldBy }, 'snapshot deletion deferred: a reader holds it; the next rotation deletes it');
+      log.info({ snapshot: victim.id, heldBy }, `deletion of ${victim.id} deferred: a reader holds it; the next rotation deletes it`);
+      phase?.add(size(snap).files, size(snap).bytes);
       continue;
     }
     await removeTree(doomed, { signal: opts.signal });
     report.deleted.push(victim.id);
-    log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, 'snapshot deleted');
+    phase?.add(size(snap).files, size(snap).bytes);
+    log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, `deleted ${victim.id} (${victim.reason}) in ${formatDuration(Date.now() - t0)}`);
   }
-  log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, 'rotation done');
+  phase?.done();
+  const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
+  log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
   return report;
 }
 
