@@ -8,11 +8,18 @@
 import { existsSync } from 'node:fs';
 import type { Context } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
+import { filesAndBytes, formatCount, formatDuration } from '../log/units.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { recordVerification } from '../repository/metadata.js';
 import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { verifyRollingCommand } from './verify-rolling.js';
 import { createVerifyPool, toVerification, verifySnapshot, type VerifyReport } from '../verify/index.js';
+
+/** "daily/2026-10-01 verified (full): 35,447 files, 850 MiB, 35,445 hashed, in 6.3 s" */
+function verifiedSentence(r: VerifyReport): string {
+  const c = r.checked;
+  return `${r.snapshot} verified (${r.level}): ${filesAndBytes(c.files, c.bytes)}, ${formatCount(c.hashed)} hashed, in ${formatDuration(c.durationMs)}`;
+}
 
 function describe(r: VerifyReport): string[] {
   const c = r.checked;
@@ -54,12 +61,12 @@ async function verifyHeld(ctx: Context, dest: Destination, opts: { all?: boolean
   try {
     for (const snap of targets) {
       if (!existsSync(snap.dir)) continue; // rotated away while we were busy
-      const r = await verifySnapshot(snap, { level, log, signal: ctx.signal, pool, inodeCache });
+      const r = await verifySnapshot(snap, { level, log, signal: ctx.signal, pool, inodeCache, progress: ctx.progress() });
       reports.push(r);
       if (r.determined) recordVerification(snap.dir, toVerification(r));
-      if (!r.determined) log.warn({ snapshot: r.snapshot, reason: r.reason }, 'cannot verify');
-      else if (!r.ok) log.error({ snapshot: r.snapshot, damaged: r.damaged.length, verifyLevel: level }, 'damage found');
-      else log.info({ snapshot: r.snapshot, verifyLevel: level, ...r.checked }, 'verified');
+      if (!r.determined) log.warn({ snapshot: r.snapshot, reason: r.reason }, `cannot verify ${r.snapshot}`);
+      else if (!r.ok) log.error({ snapshot: r.snapshot, damaged: r.damaged.length, verifyLevel: level }, `${r.snapshot}: damage found in ${formatCount(r.damaged.length)} files`);
+      else log.info({ snapshot: r.snapshot, verifyLevel: level, ...r.checked }, verifiedSentence(r));
     }
   } finally {
     await pool.close();

@@ -28,6 +28,8 @@ export interface FileCheckOptions {
   pool: VerifyPool;
   log: Logger;
   signal?: AbortSignal;
+  /** told of each batch checked (live progress) */
+  progress?: { add(files: number, bytes: number): void };
 }
 
 export interface FileCheckResult {
@@ -67,6 +69,7 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
       if (t.shared) o.cache?.set(t.inode, h.sha256!); // only a shared inode can be met again
       compare(t.it, h.sha256!);
     });
+    o.progress?.add(batch.length, stats.reduce((n, s) => n + (s.size ?? 0), 0));
   };
 
   let batch: Item[] = [];

@@ -17,6 +17,7 @@ import { checkDump, recordedDumps } from './dump.js';
 import { checkFiles } from './check-files.js';
 import { ManifestError } from './manifest.js';
 import { inodeOf } from './walk.js';
+import { NO_PROGRESS, type Phase, type Progress } from '../log/progress.js';
 
 export type VerifyLevel = 'default' | 'full';
 
@@ -46,13 +47,16 @@ export interface VerifyOptions {
   pool?: VerifyPool;
   /** inode → sha256 across snapshots of one run */
   inodeCache?: Map<string, string>;
+  progress?: Progress;
 }
 
 export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promise<VerifyReport> {
   const t0 = Date.now();
   const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0, dumps: 0, durationMs: 0 };
   const damaged: Damage[] = [];
+  let phase: Phase | undefined;
   const report = (determined: boolean, reason?: string): VerifyReport => {
+    phase?.done(); // damaged or undetermined, the check is finished: the caller's sentence follows
     damaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     checked.durationMs = Date.now() - t0;
     return { snapshot: snap.id, level: opts.level, ok: determined && damaged.length === 0, determined, reason, damaged, checked };
@@ -71,6 +75,8 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   }
 
   const cache = opts.inodeCache;
+  // one line per snapshot, towards the totals its backup recorded (dumps included)
+  phase = (opts.progress ?? NO_PROGRESS).phase(`verify ${snap.id}`, meta?.totals ? { files: meta.totals.files, bytes: meta.totals.bytes } : {});
   /** dump path → its sha256 as read, for the comparison with manifest.sha256 */
   const dumpFiles = new Map<string, string | undefined>();
   for (const [db, d] of recordedDumps(meta)) {
@@ -82,6 +88,7 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
     if (inode) cache?.set(inode, result.sha256!); // a later snapshot sharing this dump reads it no more
     dumpFiles.set(d.file, result.problems.length ? undefined : result.sha256);
     for (const problem of result.problems) damaged.push({ path: d.file, problem });
+    phase.add(1, (d as { bytes?: number }).bytes ?? 0); // grants files record no size
     opts.log.debug({ db, problems: result.problems }, 'dump checked');
   }
 
@@ -90,7 +97,7 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
   const prevDir = opts.level === 'default' && base ? join(dirname(dirname(snap.dir)), base) : undefined;
   const pool = opts.pool ?? createVerifyPool();
   try {
-    const files = await checkFiles(snap.dir, { prevDir, dumpFiles, cache, pool, log: opts.log, signal: opts.signal });
+    const files = await checkFiles(snap.dir, { prevDir, dumpFiles, cache, pool, log: opts.log, signal: opts.signal, progress: phase });
     damaged.push(...files.damaged);
     Object.assign(checked, files.checked, { dumps: checked.dumps });
   } catch (err) {
