@@ -33,6 +33,6 @@ export async function cloneToWeekly(
   };
   writeMeta(partial, meta);
   const outcome = promote(root, ref, 'ok');
-  log.info({ snapshot: snapshotId(ref), clonedFrom: daily.id, outcome }, 'weekly snapshot cloned from the daily one');
+  log.info({ snapshot: snapshotId(ref), clonedFrom: daily.id, outcome }, `${snapshotId(ref)} cloned from ${daily.id}`);
   return { ref, meta, outcome };
 }

@@ -23,7 +23,7 @@ export default async function drill(ctx: Context, opts: Opts): Promise<number> {
     : undefined;
   let report;
   try {
-    report = await runDrill(config, { ...opts, from: source?.from, priorPhases: source?.priorPhases }, log, ctx.signal);
+    report = await runDrill(config, { ...opts, from: source?.from, priorPhases: source?.priorPhases, progress: ctx.progress() }, log, ctx.signal);
   } finally {
     if (!opts.keep) source?.cleanup();
   }
@@ -33,7 +33,7 @@ export default async function drill(ctx: Context, opts: Opts): Promise<number> {
   for (const c of failed) log.error({ check: c.name }, `drill check failed: ${c.name}: ${c.detail}`);
   for (const c of warned) log.warn({ check: c.name }, `drill warning: ${c.name}: ${c.detail}`);
   const code = failed.length ? ExitCode.FAILED : warned.length ? ExitCode.WARNING : ExitCode.OK;
-  log.info({ ok: report.ok, report: files.json, rto: report.rto }, 'drill finished');
+  log.info({ ok: report.ok, report: files.json, rto: report.rto }, `drill finished: ${failed.length ? `${failed.length} check(s) failed` : 'ok'}; report in ${files.md}`);
 
   await mailDrillReport(config, report, files.md, log);
 

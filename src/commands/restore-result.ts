@@ -3,7 +3,7 @@ import type { Context } from '../cli/context.js';
 import { outcomeExitCode, type RestoreEnv, type RestoreResult } from '../restore/result.js';
 
 export async function runRestore(ctx: Context, fn: (env: RestoreEnv) => Promise<RestoreResult>): Promise<number> {
-  const env: RestoreEnv = { config: ctx.config(), log: ctx.runLog().log, signal: ctx.signal, configFile: ctx.global.config };
+  const env: RestoreEnv = { config: ctx.config(), log: ctx.runLog().log, signal: ctx.signal, configFile: ctx.global.config, progress: ctx.progress() };
   const r = await fn(env);
   ctx.result(r.data, r.lines);
   return outcomeExitCode(r.outcome);

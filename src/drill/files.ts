@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHashPool } from '../engine/index.js';
 import { FILE_COMPONENTS, layout, type FileComponent } from '../repository/layout.js';
-import { copyTree } from '../tools/rsync-restore.js';
+import { copyTree, type CopyTreeOptions } from '../tools/rsync-restore.js';
 import { mergeWithManifest, pairByMap, UnsortedManifest, type PairHooks } from '../verify/pair.js';
 import type { DrillCheck } from './report.js';
 
@@ -15,8 +15,8 @@ export function componentsIn(snapDir: string): FileComponent[] {
   return FILE_COMPONENTS.filter((c) => existsSync(layout.component(snapDir, c)));
 }
 
-export async function restoreComponent(snapDir: string, workdir: string, c: FileComponent, signal?: AbortSignal): Promise<void> {
-  await copyTree(layout.component(snapDir, c), join(workdir, c), { signal });
+export async function restoreComponent(snapDir: string, workdir: string, c: FileComponent, signal?: AbortSignal, progress?: CopyTreeOptions['progress']): Promise<void> {
+  await copyTree(layout.component(snapDir, c), join(workdir, c), { signal, progress });
 }
 
 /** At most this many paths are named in a check's detail; the count says the rest. */

@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
+import { inPhase, NO_PROGRESS, type Phase, type Progress } from '../log/progress.js';
+import { formatDuration } from '../log/units.js';
 import type { Logger } from '../log/logger.js';
 import { openDestination } from '../repository/destination.js';
 import { localDate } from '../repository/layout.js';
@@ -33,6 +35,7 @@ export interface DrillOptions {
   from?: Snapshot;
   /** phases that ran before, e.g. the offsite fetch, counted in the report and the RTO */
   priorPhases?: DrillPhase[];
+  progress?: Progress;
 }
 
 export const DEFAULT_WORKDIR = '/var/tmp';
@@ -75,18 +78,18 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
   const checks: DrillCheck[] = [];
   const access: DbAccess = { target: { runtime: config.database.runtime, container: config.database.container }, user: config.database.user, password: '' };
   const loaded: string[] = [];
-  log.info({ snapshot: snap.id, workdir }, 'drill started');
+  log.info({ snapshot: snap.id, workdir }, `drill of ${snap.id} started in ${workdir}`);
 
   /** a phase that throws is a failed check named after it; the drill continues */
-  const phase = async (name: string, fn: () => Promise<DrillCheck | DrillCheck[]>) => {
+  const phase = async (name: string, fn: (p: Phase) => Promise<DrillCheck | DrillCheck[]>, totals?: { files?: number; bytes?: number }) => {
     try {
-      const got = await timed(phases, name, fn);
+      const got = await timed(phases, name, () => inPhase(opts.progress ?? NO_PROGRESS, `drill: ${name}`, totals, fn));
       checks.push(...(Array.isArray(got) ? got : [got]));
     } catch (err) {
       if (signal?.aborted) throw err;
       checks.push({ name, status: 'fail', detail: errorMessage(err) });
     }
-    log.info({ step: name, durationMs: phases.at(-1)?.durationMs }, `drill phase ${name} done`);
+    log.info({ step: name, durationMs: phases.at(-1)?.durationMs }, `drill: ${name} done in ${formatDuration(phases.at(-1)?.durationMs ?? 0)}`);
   };
 
   try {
@@ -94,10 +97,11 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
     if (space) checks.push(space);
     const components = space ? [] : componentsIn(snap.dir);
     for (const c of components) {
-      await phase(`restore ${c}`, async () => {
-        await restoreComponent(snap.dir, workdir, c, signal);
+      const meta = snap.meta?.components?.[c];
+      await phase(`restore ${c}`, async (progress) => {
+        await restoreComponent(snap.dir, workdir, c, signal, progress);
         return [];
-      });
+      }, meta && { files: meta.files, bytes: meta.bytes });
     }
     if (components.length) await phase('manifest', () => checkAgainstManifest(snap.dir, workdir, components));
     if (components.includes('mail')) {

@@ -25,9 +25,11 @@ export function renderStatusLine(ev: StatusEvent, width = 80): string {
   const files = ev.total_files !== undefined ? `${formatCount(ev.files_done)}/${formatCount(ev.total_files)} files` : `${formatCount(ev.files_done)} files`;
   const bytes = ev.total_bytes !== undefined ? `${formatBytes(ev.bytes_done)}/${formatBytes(ev.total_bytes)}` : formatBytes(ev.bytes_done);
   const known = ev.total_bytes !== undefined || ev.total_files !== undefined;
-  const parts = [ev.phase, files, bytes];
+  // a phase that counts nothing (a database load, a check) shows only its clock
+  const counting = known || ev.files_done > 0 || ev.bytes_done > 0;
+  const parts = counting ? [ev.phase, files, bytes] : [ev.phase];
   if (known) parts.push(`${Math.floor(ev.percent_done * 100)}%`);
-  if (ev.seconds_elapsed >= 1) parts.push(formatRate(ev.bytes_done, ev.seconds_elapsed * 1000));
+  if (ev.seconds_elapsed >= 1 && ev.bytes_done > 0) parts.push(formatRate(ev.bytes_done, ev.seconds_elapsed * 1000));
   parts.push(ev.seconds_remaining !== undefined ? `ETA ${formatClock(ev.seconds_remaining)}` : formatClock(ev.seconds_elapsed));
   const line = parts.join('  ');
   // one column short of the width: writing the last column makes some terminals wrap

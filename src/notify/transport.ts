@@ -102,7 +102,7 @@ export async function deliver(list: Channel[], content: MailContent, log: Logger
     try {
       if (ch.kind === 'smtp') await sendSmtp(ch, content);
       else await sendLocal(ch, content);
-      log.info({ channel: ch.label, to: ch.to, subject: content.subject }, `${what} mail sent`);
+      log.info({ channel: ch.label, to: ch.to, subject: content.subject }, `${what} mail sent to ${ch.to.join(', ')} via ${ch.label}`);
       return { deliveredBy: ch.label, errors };
     } catch (err) {
       const error = errorMessage(err);

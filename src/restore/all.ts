@@ -10,6 +10,8 @@ import type { BackupMeta } from '../repository/metadata.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { GRANTS_FILE } from '../repository/grants-format.js';
+import { inPhase, NO_PROGRESS } from '../log/progress.js';
+import { formatDuration } from '../log/units.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { copyTree } from '../tools/rsync-restore.js';
@@ -63,9 +65,11 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   const { log } = env;
   for (const p of placements) {
     const started = Date.now();
-    await copyTree(p.from, p.to, { ignoreExisting: true, signal: env.signal });
+    const c = snap.meta?.components?.[p.component];
+    await inPhase(env.progress ?? NO_PROGRESS, `restore ${p.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
+      copyTree(p.from, p.to, { ignoreExisting: true, signal: env.signal, progress }));
     const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
-    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, 'component restored');
+    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, `${p.component} restored to ${p.to} in ${formatDuration(Date.now() - started)}`);
   }
   lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
   const steps = nextSteps({

@@ -93,7 +93,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, name: string, tar
       safety.record({ command: `restore db ${name}${o.as ? ` --as ${target}` : ''}`, snapshot: snap.id, saved: [{ live: `database ${target}`, copy: file }] });
       out.safety = file;
       lines.push(`safety dump of ${target}: ${file}`);
-      log.info({ file }, 'safety dump written');
+      log.info({ file }, `safety dump of ${target} written to ${file}`);
       const cs = (await mariadbQuery(a, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${target}'`)).trim().split('\t');
       await mariadbQuery(a, `DROP DATABASE \`${target}\`; CREATE DATABASE \`${target}\` CHARACTER SET ${cs[0]} COLLATE ${cs[1]};`);
     } else {
@@ -107,7 +107,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, name: string, tar
         : `drop the half-loaded database: DROP DATABASE \`${target}\``;
       throw new MailbackupError(`${(err as Error).message}; ${hint}`);
     }
-    log.info({ database: target }, 'dump loaded');
+    log.info({ database: target }, `dump of ${name} loaded into ${target}`);
   } finally {
     safety?.release();
   }

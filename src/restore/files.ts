@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourcePath } from '../config/load.js';
 import { DamageError, UsageError } from '../errors.js';
+import { inPhase, NO_PROGRESS } from '../log/progress.js';
 import { layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { copyTree } from '../tools/rsync-restore.js';
@@ -68,7 +69,9 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreFilesOp
     if (o.dryRun) {
       return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size, dryRun: true }, lines: [...lines, 'dry run: nothing was changed'] };
     }
-    await copyTree(from, to, { ignoreExisting: true, signal: env.signal });
+    const c = snap.meta?.components?.[o.component];
+    await inPhase(env.progress ?? NO_PROGRESS, `restore ${o.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
+      copyTree(from, to, { ignoreExisting: true, signal: env.signal, progress }));
     return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size }, lines: [...lines, `copied ${snapTree.size} entries to ${to}`] };
   }
 
@@ -92,10 +95,11 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreFilesOp
     if (plan.replace.length) {
       savedTo = join(safety.dir, 'files', o.component);
       await copyTree(live, savedTo, { paths: plan.replace, liveSource: true, signal: env.signal });
-      log.info({ saved: plan.replace.length, to: savedTo }, 'live files saved to safety');
+      log.info({ saved: plan.replace.length, to: savedTo }, `${plan.replace.length} live entries saved to ${savedTo}`);
     }
     safety.record({ command: `restore files --component ${o.component} --in-place`, snapshot: snap.id, saved: savedTo ? [{ live, copy: savedTo }] : [], note: `${plan.replace.length} replaced, ${plan.create.length} created` });
-    await copyTree(from, live, { paths: [...plan.create, ...plan.replace], signal: env.signal });
+    await inPhase(env.progress ?? NO_PROGRESS, `restore ${o.component}`, { files: plan.create.length + plan.replace.length }, (progress) =>
+      copyTree(from, live, { paths: [...plan.create, ...plan.replace], signal: env.signal, progress }));
   } finally {
     safety.release();
   }

@@ -6,6 +6,7 @@ import { existsSync, promises as fs, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { InterruptedError } from '../errors.js';
+import { formatCount } from '../log/units.js';
 import { applyDirAttributes, copyNoReplace, eachLimit, mkdirLike } from './copy.js';
 import type { MailPlan } from './mail-plan.js';
 import { folderName } from '../mailbox/maildir.js';
@@ -30,6 +31,8 @@ export interface MailApplyTarget {
   log: Logger;
   /** stop between messages (every copy is atomic, so stopping leaves no half message) */
   signal?: AbortSignal;
+  /** told of every message copied (live progress) */
+  progress?: { add(files: number, bytes?: number): void };
 }
 
 export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise<MailApplyResult> {
@@ -49,8 +52,10 @@ export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise
     await fs.mkdir(dirname(dst), { recursive: true });
     if (await copyNoReplace(join(t.from, op.from), dst, existsSync(tmpDir) ? tmpDir : dirname(dst))) res.copied++;
     else res.alreadyThere++;
+    t.progress?.add(1);
   });
-  t.log.info({ copied: res.copied, alreadyThere: res.alreadyThere, folders: created }, 'messages restored');
+  const there = res.alreadyThere ? ` (${formatCount(res.alreadyThere)} were there already)` : '';
+  t.log.info({ copied: res.copied, alreadyThere: res.alreadyThere, folders: created }, `${formatCount(res.copied)} messages restored${there}`);
   return res;
 }
 

@@ -49,7 +49,7 @@ export async function replaceMailEntries(entries: string[], t: ReplaceTarget): P
     await copyEntry(live, copy, true, t.signal);
     res.saved.push({ live, copy });
   }
-  t.log.info({ saved: res.saved.length }, 'live mail saved to safety');
+  t.log.info({ saved: res.saved.length }, `${res.saved.length} live mail entries saved to safety/`);
   // 2. stage the snapshot's versions next to the live ones (same filesystem → rename works)
   const staged: { live: string; stage?: string }[] = [];
   for (const e of entries) {
@@ -72,6 +72,6 @@ export async function replaceMailEntries(entries: string[], t: ReplaceTarget): P
     if (hadLive) await fs.rm(old, { recursive: true, force: true });
     res.replaced.push(live);
   }
-  t.log.info({ replaced: res.replaced.length }, 'mail replaced from snapshot');
+  t.log.info({ replaced: res.replaced.length }, `${res.replaced.length} mail entries replaced from the snapshot`);
   return res;
 }

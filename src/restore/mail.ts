@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { inPhase, NO_PROGRESS } from '../log/progress.js';
 import { layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { applyMailPlan } from './mail-apply.js';
@@ -149,7 +150,8 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
       safety.release();
     }
   } else {
-    const res = await applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: env.signal });
+    const res = await inPhase(env.progress ?? NO_PROGRESS, `restore mail ${addr.address}`, { files: plan.copy.length }, (progress) =>
+      applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: env.signal, progress }));
     Object.assign(out, res);
     lines.push(`copied ${res.copied} message file(s)${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
     if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);

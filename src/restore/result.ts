@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.js';
 import { ExitCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { Progress } from '../log/progress.js';
 
 export type RestoreOutcome = 'ok' | 'warning' | 'damaged';
 
@@ -22,6 +23,8 @@ export interface RestoreEnv {
   signal?: AbortSignal;
   /** the --config path the admin used, for the commands a restore prints */
   configFile?: string;
+  /** live progress of the copies (src/log/progress.ts) */
+  progress?: Progress;
 }
 
 export function outcomeExitCode(o: RestoreOutcome): number {

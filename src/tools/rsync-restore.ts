@@ -5,8 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ToolError } from '../errors.js';
-import { run } from './shell.js';
+import { run, spawnStream, type RunResult } from './shell.js';
 import { describeRsyncFailure, summarizeRsyncStderr } from './rsync.js';
 
 export interface CopyTreeOptions {
@@ -19,6 +20,8 @@ export interface CopyTreeOptions {
   /** the source is live data: files vanishing during the copy (rsync exit 24) are fine */
   liveSource?: boolean;
   signal?: AbortSignal;
+  /** told of every regular file copied (live progress); rsync then itemizes, read as a stream */
+  progress?: { add(files: number, bytes: number): void };
 }
 
 const BASE = ['-aH', '--numeric-ids'];
@@ -31,6 +34,7 @@ export function rsyncArgs(src: string, dst: string, opts: CopyTreeOptions, withA
   if (opts.paths) args.push('--from0', '--files-from=-');
   // a live mailbox renames and expunges while we save it: a listed name may be gone by then
   if (opts.paths && opts.liveSource) args.push('--ignore-missing-args');
+  if (opts.progress) args.push('--out-format=%i %l');
   args.push(src.replace(/\/*$/, '/'), dst.replace(/\/*$/, '/'));
   return args;
 }
@@ -40,12 +44,27 @@ export async function copyTree(src: string, dst: string, opts: CopyTreeOptions =
   if (opts.paths && opts.paths.length === 0) return;
   mkdirSync(dirname(dst.replace(/\/+$/, '')), { recursive: true }); // rsync creates only the last level
   const input = opts.paths ? opts.paths.join('\0') + '\0' : undefined;
-  let r = await run('rsync', rsyncArgs(src, dst, opts), { input, signal: opts.signal });
+  const copy = (withAclXattr: boolean) =>
+    opts.progress ? itemized(rsyncArgs(src, dst, opts, withAclXattr), input, opts) : run('rsync', rsyncArgs(src, dst, opts, withAclXattr), { input, signal: opts.signal });
+  let r = await copy(true);
   if (r.exitCode === 23 && /Operation not supported|acl|xattr/i.test(r.stderr)) {
     // the target filesystem lacks ACL/xattr support: modes, owners and times still come across
-    r = await run('rsync', rsyncArgs(src, dst, opts, false), { input, signal: opts.signal });
+    r = await copy(false);
   }
   if (r.exitCode === 0 || (r.exitCode === 24 && opts.liveSource)) return;
   const out = summarizeRsyncStderr(r.stderr);
   throw new ToolError(`rsync ${src} → ${dst} failed (exit ${r.exitCode}): ${describeRsyncFailure({ exitCode: r.exitCode, ...out })}`, r.stderr);
+}
+
+/** rsync with `--out-format=%i %l`, its stdout read line by line (a big tree itemizes millions) */
+async function itemized(args: string[], input: string | undefined, opts: CopyTreeOptions): Promise<RunResult> {
+  const child = spawnStream('rsync', args, { stdin: input === undefined ? 'ignore' : 'pipe', signal: opts.signal });
+  if (input !== undefined) child.stdin!.end(input);
+  for await (const line of createInterface({ input: child.stdout!, crlfDelay: Infinity })) {
+    if (line.startsWith('>f')) opts.progress!.add(1, Number(line.slice(12)) || 0);
+  }
+  const r = await child;
+  const stderr = Buffer.from((r.stderr as unknown as Uint8Array) ?? []).toString('utf8');
+  if (r.exitCode === undefined && r.failed && r.signal === undefined) throw new ToolError(`cannot run rsync: ${r.shortMessage}; is it installed and on PATH?`);
+  return { exitCode: r.exitCode ?? 128, stdout: '', stderr, signal: r.signal };
 }
