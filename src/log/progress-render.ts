@@ -23,7 +23,7 @@ const CLEAR = '\r\x1b[K';
 /** "mail  12,345/36,000 files  1.2 GiB/3.4 GiB  34%  56 MiB/s  ETA 0:42" */
 export function renderStatusLine(ev: StatusEvent, width = 80): string {
   const files = ev.total_files !== undefined ? `${formatCount(ev.files_done)}/${formatCount(ev.total_files)} files` : `${formatCount(ev.files_done)} files`;
-  const bytes = ev.total_bytes !== undefined ? `${formatBytes(ev.bytes_done)}/${formatBytes(ev.total_bytes)}` : formatBytes(ev.bytes_done);
+  const bytes = ev.total_bytes !== undefined ? `${formatBytes(ev.bytes_done)}/${formatBytes(ev.total_bytes)}` : ev.bytes_done > 0 ? formatBytes(ev.bytes_done) : '';
   const known = ev.total_bytes !== undefined || ev.total_files !== undefined;
   // a phase that counts nothing (a database load, a check) shows only its clock
   const counting = known || ev.files_done > 0 || ev.bytes_done > 0;
@@ -31,7 +31,7 @@ export function renderStatusLine(ev: StatusEvent, width = 80): string {
   if (known) parts.push(`${Math.floor(ev.percent_done * 100)}%`);
   if (ev.seconds_elapsed >= 1 && ev.bytes_done > 0) parts.push(formatRate(ev.bytes_done, ev.seconds_elapsed * 1000));
   parts.push(ev.seconds_remaining !== undefined ? `ETA ${formatClock(ev.seconds_remaining)}` : formatClock(ev.seconds_elapsed));
-  const line = parts.join('  ');
+  const line = parts.filter(Boolean).join('  ');
   // one column short of the width: writing the last column makes some terminals wrap
   return line.length < width ? line : line.slice(0, Math.max(0, width - 2)) + '…';
 }

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress, progressMode, statusOf, type PhaseState, type StatusEvent } from '../../src/log/progress.js';
+import { renderStatusLine, TtyRenderer } from '../../src/log/progress-render.js';
+import { formatRecord } from '../../src/log/format.js';
+import { filesAndBytes, formatClock, formatCount, formatDuration } from '../../src/log/units.js';
+
+const GiB = 1024 ** 3;
+const phase = (over: Partial<PhaseState>): PhaseState => ({ name: 'mail', startedAt: 0, files: 0, bytes: 0, totals: {}, finished: false, ...over });
+
+function sink(columns?: number) {
+  const writes: string[] = [];
+  return { writes, out: { write: (s: string) => writes.push(s), columns } };
+}
+
+describe('progressMode: the one place that decides', () => {
+  it('shows a line only on a terminal, never with --quiet, none or TERM=dumb; json when asked', () => {
+    expect(progressMode({ isTTY: true })).toBe('tty');
+    expect(progressMode({ isTTY: false })).toBe('none');
+    expect(progressMode({ isTTY: true, quiet: true })).toBe('none');
+    expect(progressMode({ isTTY: true, request: 'none' })).toBe('none');
+    expect(progressMode({ isTTY: true, term: 'dumb' })).toBe('none');
+    expect(progressMode({ isTTY: false, request: 'json' })).toBe('json');
+    expect(progressMode({ isTTY: false, request: 'json', quiet: true })).toBe('json');
+  });
+});
+
+describe('statusOf', () => {
+  it('takes the fraction from bytes, estimates the rest from the elapsed time', () => {
+    const s = statusOf(phase({ files: 100, bytes: GiB, totals: { files: 400, bytes: 4 * GiB } }), 10_000);
+    expect(s).toMatchObject({ message_type: 'status', percent_done: 0.25, files_done: 100, total_files: 400, seconds_elapsed: 10, seconds_remaining: 30 });
+  });
+  it('falls back to files, and never says 100 % before the phase is done', () => {
+    expect(statusOf(phase({ files: 50, totals: { files: 200 } }), 2000).percent_done).toBe(0.25);
+    const over = statusOf(phase({ files: 300, bytes: 5 * GiB, totals: { files: 200, bytes: 4 * GiB } }), 2000);
+    expect(over.percent_done).toBeLessThan(1);
+    expect(statusOf(phase({ files: 300, finished: true, totals: { files: 200 } }), 2000)).toMatchObject({ percent_done: 1, seconds_remaining: 0 });
+  });
+  it('has no ETA without totals or in the first second', () => {
+    expect(statusOf(phase({ files: 10, bytes: 10 }), 5000).seconds_remaining).toBeUndefined();
+    expect(statusOf(phase({ files: 10, totals: { files: 20 } }), 500).seconds_remaining).toBeUndefined();
+  });
+});
+
+describe('renderStatusLine', () => {
+  const ev = (over: Partial<StatusEvent>): StatusEvent => ({ message_type: 'status', phase: 'mail', percent_done: 0, files_done: 0, bytes_done: 0, seconds_elapsed: 0, ...over });
+  it('shows done of total, percent, rate and ETA', () => {
+    const line = renderStatusLine(ev({ files_done: 12345, total_files: 36000, bytes_done: 1.2 * GiB, total_bytes: 3.5 * GiB, percent_done: 0.343, seconds_elapsed: 20, seconds_remaining: 42 }), 120);
+    expect(line).toBe('mail  12,345/36,000 files  1.2 GiB/3.5 GiB  34%  61 MiB/s  ETA 0:42');
+  });
+  it('without totals: counts, rate and the elapsed clock', () => {
+    expect(renderStatusLine(ev({ files_done: 7, bytes_done: 2048, seconds_elapsed: 2 }), 120)).toBe('mail  7 files  2.0 KiB  1.0 KiB/s  0:02');
+    expect(renderStatusLine(ev({ phase: 'drill: database usermgmt', seconds_elapsed: 65 }), 120)).toBe('drill: database usermgmt  1:05');
+  });
+  it('never reaches the last column (a wrapped line cannot be rewritten)', () => {
+    const line = renderStatusLine(ev({ phase: 'verify weekly/2026-10-04', files_done: 1_000_000, total_files: 2_000_000, bytes_done: GiB, total_bytes: 2 * GiB, seconds_elapsed: 9, seconds_remaining: 9 }), 40);
+    expect(line.length).toBeLessThan(40);
+    expect(line.endsWith('…')).toBe(true);
+  });
+});
+
+describe('TtyRenderer', () => {
+  it('rewrites one line in place, clears it for a log line and draws it again below', () => {
+    const { writes, out } = sink(80);
+    const r = new TtyRenderer(out);
+    const ev: StatusEvent = { message_type: 'status', phase: 'mail', percent_done: 0, files_done: 3, bytes_done: 3, seconds_elapsed: 0 };
+    r.show(ev);
+    r.show(ev); // unchanged: nothing written
+    r.print('mail: 3 files, 3 B copied in 0.01 s');
+    r.end();
+    expect(writes).toEqual(['\r\x1b[Kmail  3 files  3 B  0:00', '\r\x1b[K', 'mail: 3 files, 3 B copied in 0.01 s\n', 'mail  3 files  3 B  0:00', '\r\x1b[K']);
+    expect(writes.slice(0, 1).join('')).not.toContain('\n');
+  });
+});
+
+describe('createProgress', () => {
+  it('json: NDJSON status lines, each phase ending with 100 % and a summary; log lines wrapped too', () => {
+    const { writes, out } = sink();
+    const p = createProgress('json', out);
+    const ph = p.phase('verify daily/2026-10-01', { files: 4, bytes: 400 });
+    ph.add(2, 200);
+    p.print('a log line');
+    ph.add(2, 200);
+    ph.done();
+    p.close();
+    const events = writes.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ message_type: 'status', phase: 'verify daily/2026-10-01', percent_done: 0, total_files: 4, total_bytes: 400 });
+    expect(events).toContainEqual({ message_type: 'log', text: 'a log line' });
+    expect(events.at(-2)).toMatchObject({ message_type: 'status', percent_done: 1, files_done: 4, bytes_done: 400, seconds_remaining: 0 });
+    expect(events.at(-1)).toMatchObject({ message_type: 'summary', files_done: 4, bytes_done: 400 });
+  });
+  it('a failed phase ends without 100 %; none prints log lines only', () => {
+    const j = sink();
+    const p = createProgress('json', j.out);
+    p.phase('mail').done(false);
+    expect(j.writes.map((l) => JSON.parse(l).percent_done)).toEqual([0]);
+    const n = sink();
+    const q = createProgress('none', n.out);
+    const ph = q.phase('mail', { files: 1 });
+    ph.add(1, 1);
+    ph.done();
+    q.print('hello');
+    expect(n.writes).toEqual(['hello\n']);
+  });
+  it('tty: the newest open phase is shown; when it ends, the one below comes back', () => {
+    const { writes, out } = sink(80);
+    const p = createProgress('tty', out);
+    const outer = p.phase('backup');
+    const inner = p.phase('mail');
+    inner.done();
+    outer.done();
+    p.close();
+    expect(writes).toEqual(['\r\x1b[Kbackup  0:00', '\r\x1b[Kmail  0:00', '\r\x1b[K', '\r\x1b[Kbackup  0:00', '\r\x1b[K']);
+  });
+});
+
+describe('readable log lines', () => {
+  it('terminal: the sentence only; warnings add their reason; no null or object fields', () => {
+    expect(formatRecord({ level: 30, msg: 'backup daily/2026-10-01 started, a first full copy', basedOn: null, snapshot: 'x' }, false)).toBe('backup daily/2026-10-01 started, a first full copy');
+    expect(formatRecord({ level: 40, msg: 'ping failed', err: 'HTTP 503', target: { a: 1 } }, false)).toBe('warning: ping failed: HTTP 503');
+    expect(formatRecord({ level: 20, msg: 'spawn', file: 'rsync', args: ['-a'], x: null }, false)).toBe('debug: spawn file=rsync');
+  });
+  it('with time (cron, backup.log): a level column', () => {
+    expect(formatRecord({ level: 50, time: Date.UTC(2026, 9, 1, 3, 0, 5), msg: 'mail failed', err: 'disk full' })).toBe('2026-10-01 03:00:05 ERROR mail failed: disk full');
+  });
+  it('numbers for people', () => {
+    expect(formatCount(100101)).toBe('100,101');
+    expect(filesAndBytes(100101, 2.3 * GiB)).toBe('100,101 files, 2.3 GiB');
+    expect(formatDuration(15_100)).toBe('15.1 s');
+    expect(formatDuration(754_000)).toBe('12 min 34 s');
+    expect(formatClock(3723)).toBe('1:02:03');
+  });
+});
