@@ -40,6 +40,7 @@ needs=(
   restic:restic:restic
   rclone:rclone:rclone
   /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
+  tmux:tmux:tmux
 )
 if [ "$bench" = 1 ]; then
   needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
