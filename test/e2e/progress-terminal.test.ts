@@ -5,6 +5,8 @@
  * no progress at all; --progress=json writes NDJSON events that end each phase at 100 %.
  */
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, createFixture, type Fixture } from '../helpers/harness.js';
 import { runInTerminal, type TerminalRun } from '../helpers/terminal.js';
@@ -116,6 +118,63 @@ describe('not on a terminal', () => {
     const summary = events.findIndex((e) => e.message_type === 'summary');
     expect(summary).toBe(events.indexOf(status.at(-1)) + 1);
     expect(events.filter((e) => e.message_type === 'log').map((e) => e.text).join('\n')).toMatch(/verified \(full\)/);
+  });
+});
+
+/** NDJSON stderr → the phases seen, each checked to end with a 100 % status followed by its summary */
+function endedPhases(stderr: string): Map<string, { files: number; total?: number }> {
+  const events = stderr.trim().split('\n').map((l) => JSON.parse(l));
+  const out = new Map<string, { files: number; total?: number }>();
+  events.forEach((e, i) => {
+    if (e.message_type !== 'summary') return;
+    expect(events[i - 1]).toMatchObject({ message_type: 'status', phase: e.phase, percent_done: 1 });
+    out.set(e.phase, { files: e.files_done, total: events[i - 1].total_files });
+  });
+  return out;
+}
+
+describe('--progress=json for the other long phases', () => {
+  it('restore all: one phase per component, mail counting every message', async () => {
+    const r = await fx.run(['--progress=json', 'restore', 'all', '--to', join(fx.base, 'restored-all')]);
+    expect(r.code, r.stderr).toBe(0);
+    const phases = endedPhases(r.stderr);
+    expect([...phases.keys()]).toEqual(expect.arrayContaining(['restore mail', 'restore ssl', 'restore dkim', 'restore config']));
+    expect(phases.get('restore mail')!.files).toBeGreaterThanOrEqual(fx.tree.totalMessages);
+  });
+
+  it('restore mail --to: the messages of one mailbox', async () => {
+    const user = fx.tree.users[0];
+    const r = await fx.run(['--progress=json', 'restore', 'mail', '--user', user.address, '--to', join(fx.base, 'restored-mail')]);
+    expect(r.code, r.stderr).toBe(0);
+    const p = endedPhases(r.stderr).get(`restore mail ${user.address}`);
+    // every message, plus the folders' Dovecot metadata files the copy brings along
+    expect(p!.files).toBe(p!.total);
+    expect(p!.files).toBeGreaterThanOrEqual(user.messages);
+  });
+
+  it('drill: its phases, the restores counting files', async () => {
+    // not under the fixture's 0700 temp dir: Dovecot runs as the mailbox owner and must reach it
+    const work = mkdtempSync('/var/tmp/mailbackup-progress-drill-');
+    chmodSync(work, 0o711);
+    let r;
+    try {
+      r = await fx.run(['--progress=json', 'drill', '--workdir', work]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    expect(r.code, r.stderr).toBe(0);
+    const phases = endedPhases(r.stderr);
+    expect(phases.get('drill: restore mail')!.files).toBeGreaterThanOrEqual(fx.tree.totalMessages);
+    expect([...phases.keys()]).toEqual(expect.arrayContaining(['drill: manifest', 'drill: database usermgmt']));
+  });
+
+  it('rotate: deleting snapshots is one phase towards their recorded file count', async () => {
+    fx.writeConfig({ retention: { daily: 1, weekly: 0 } });
+    const r = await fx.run(['--progress=json', 'rotate']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = endedPhases(r.stderr).get('rotate');
+    expect(p!.files).toBeGreaterThanOrEqual(35_000);
+    expect(p!.files).toBe(p!.total);
   });
 });
 
