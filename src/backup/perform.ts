@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ExitCode, MailbackupError, errorMessage } from '../errors.js';
 import { pruneLogs } from '../log/retention.js';
-import type { Progress } from '../log/progress.js';
+import { inPhase, NO_PROGRESS, type Progress } from '../log/progress.js';
 import { diskWarning, notifyRun, ping } from '../notify/index.js';
 import { snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { checkedDestination, lockDestination } from '../repository/destination.js';
@@ -76,7 +76,8 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       const snaps = listSnapshots(root);
       const daily = snaps.find((s) => s.kind === 'daily' && s.date === ref.date && isOk(s));
       if (ref.kind === 'weekly' && daily?.meta) {
-        const w = await cloneToWeekly(root, { ...daily, meta: daily.meta }, log.child({ step: 'weekly' }), o.signal);
+        const w = await inPhase(o.progress ?? NO_PROGRESS, `clone ${daily.id}`, undefined, () =>
+          cloneToWeekly(root, { ...daily, meta: daily.meta! }, log.child({ step: 'weekly' }), o.signal));
         Object.assign(report, { meta: w.meta, outcome: w.outcome, status: 'ok' });
       } else {
         const prev = latestTarget(snaps);

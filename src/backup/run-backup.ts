@@ -72,7 +72,8 @@ export async function runBackup(
   chmodSync(partial, 0o700);
   log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, `backup ${snapshotId(ref)} started, ${prev ? `based on ${prev.id}` : 'a first full copy'}`);
 
-  const db = await backupDatabases(config, partial, prev, log.child({ step: 'databases' }), signal);
+  // no byte count from inside a dump: the line shows its clock, so a long dump is not silence
+  const db = await inPhase(progress, 'databases', undefined, () => backupDatabases(config, partial, prev, log.child({ step: 'databases' }), signal));
   failures.push(...db.failures);
   warnings.push(...db.warnings.map((w) => `databases: ${w}`));
   if (signal?.aborted) throw new InterruptedError();
