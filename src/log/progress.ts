@@ -128,6 +128,7 @@ class LiveProgress implements Progress {
     if (this.mode === 'none') return { add: () => undefined, setTotals: () => undefined, done: () => undefined };
     this.open.push(state);
     this.renderer.show(statusOf(state, state.startedAt));
+    this.lastDraw = state.startedAt;
     this.startTimer();
     return {
       add: (files, bytes = 0) => {
@@ -135,7 +136,7 @@ class LiveProgress implements Progress {
         state.bytes += bytes;
         this.dirty = true;
         // also from here: a synchronous loop (the manifest walk) starves the timer
-        if (this.now() - this.lastDraw >= this.intervalMs) this.tick();
+        this.tick();
       },
       setTotals: (t) => {
         state.totals = { ...state.totals, ...t };
@@ -171,8 +172,9 @@ class LiveProgress implements Progress {
   /** the newest open phase is the one shown; redrawn on a clock so elapsed time and rate move */
   private tick(): void {
     const top = this.open.at(-1);
-    if (!top) return;
     const now = this.now();
+    // one gate for the timer and for add(): never two draws closer than the interval
+    if (!top || now - this.lastDraw < this.intervalMs) return;
     if (this.dirty || this.mode === 'tty') this.renderer.show(statusOf(top, now));
     this.dirty = false;
     this.lastDraw = now;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createProgress, progressMode, statusOf, type PhaseState, type StatusEvent } from '../../src/log/progress.js';
 import { renderStatusLine, TtyRenderer } from '../../src/log/progress-render.js';
 import { formatRecord } from '../../src/log/format.js';
@@ -110,6 +110,43 @@ describe('createProgress', () => {
     outer.done();
     p.close();
     expect(writes).toEqual(['\r\x1b[Kbackup  0:00', '\r\x1b[Kmail  0:00', '\r\x1b[K', '\r\x1b[Kbackup  0:00', '\r\x1b[K']);
+  });
+});
+
+describe('redraw rate', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it('a terminal line is drawn at most 4 times a second however fast work is added', () => {
+    vi.useFakeTimers();
+    const { writes, out } = sink(80);
+    const p = createProgress('tty', out);
+    const ph = p.phase('mail', { files: 100_000 });
+    for (let second = 0; second < 3; second++) {
+      for (let i = 0; i < 40; i++) {
+        for (let j = 0; j < 1000; j++) ph.add(1, 100);
+        vi.advanceTimersByTime(25); // 40 × 25 ms = one second, 40,000 files
+      }
+    }
+    ph.done();
+    const draws = writes.filter((w) => w.startsWith('\r\x1b[Kmail'));
+    expect(draws.length).toBeGreaterThanOrEqual(3 * 3); // it does move…
+    expect(draws.length).toBeLessThanOrEqual(1 + 3 * 4); // …but no faster than 4 a second
+    expect(draws.at(-1)).toMatch(/^\r\x1b\[Kmail {2}1\d\d,\d{3}\/100,000 files/); // 120,000 added: the last draw is near the end
+  });
+  it('json: one status line a second', () => {
+    vi.useFakeTimers();
+    const { writes, out } = sink();
+    const p = createProgress('json', out);
+    const ph = p.phase('verify', { files: 10 });
+    for (let i = 0; i < 100; i++) {
+      ph.add(0.1);
+      vi.advanceTimersByTime(50); // 5 s in all
+    }
+    ph.done();
+    const status = writes.map((w) => JSON.parse(w)).filter((e) => e.message_type === 'status');
+    expect(status.length).toBeGreaterThanOrEqual(1 + 4 + 1);
+    expect(status.length).toBeLessThanOrEqual(1 + 5 + 1);
   });
 });
 
