@@ -157,7 +157,7 @@ describe('run mail over SMTP', () => {
     const logged = readFileSync(run.file!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const error = logged.find((r) => r.level === 50);
     expect(error).toMatchObject({ msg: 'failed mail could not be sent', channel: `email smtp 127.0.0.1:${down}`, runId: run.runId });
-    expect(logged.find((r) => r.msg === 'failed mail sent')?.channel).toBe(`fallbackEmail smtp 127.0.0.1:${fallback.port}`);
+    expect(logged.find((r) => String(r.msg).startsWith('failed mail sent to '))?.channel).toBe(`fallbackEmail smtp 127.0.0.1:${fallback.port}`);
   });
 
   it('resolves when every transport is down, with the error on stderr', async () => {
