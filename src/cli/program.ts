@@ -149,6 +149,7 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   const offsite = program
     .command('offsite')
+    .summary('the encrypted offsite copy (restic)')
     .description('the encrypted offsite copy on restic: init, push, list, check, restore (docs/offsite.md)');
   const off = (name: string, description: string) => offsite.command(name).description(description).option('--repo <name>', 'only this repository').addHelpText('after', EXIT_STATUS);
   const offLoad = (fn: 'init' | 'push' | 'list' | 'check' | 'restore') => () => import('../commands/offsite.js').then((m) => ({ default: m[fn] }));
