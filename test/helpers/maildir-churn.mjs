@@ -38,12 +38,12 @@ function step() {
   if (names.length === 0) return;
   const name = names[rnd(names.length)];
   const from = join(dir, name);
-  const op = rnd(20);
+  const op = rnd(40); // 1 in 40 an expunge, 1 in 5 a move: the store stays populated over several runs
   try {
     if (op === 0) {
       appendFileSync(logFile, `${base(name)}\n`);
       unlinkSync(from);
-    } else if (op < 5) {
+    } else if (op < 9) {
       const target = box.folders[rnd(box.folders.length)];
       renameSync(from, join(box.dir, target, 'cur', sub === 'new' ? `${name}:2,` : name));
     } else if (sub === 'new') {

@@ -81,6 +81,6 @@ describe('a backup while the maildir is renamed under it', () => {
       prev = snap;
     }
     expect(totalOps).toBeGreaterThan(100);
-    expect(checked).toBeGreaterThan(4 * 4000);
+    expect(checked).toBeGreaterThan(4 * 2400); // messages that existed before a run, summed over the runs
   });
 });
