@@ -12,6 +12,11 @@ import { ToolError } from '../errors.js';
 
 /** rsync's "some files vanished before they could be transferred": normal on a live maildir. */
 export const RSYNC_VANISHED = 24;
+/** rsync's "some files/attrs were not transferred" */
+export const RSYNC_PARTIAL = 23;
+/** rsync's exit when no data moved between its processes for --timeout seconds */
+export const RSYNC_TIMEOUT = 30;
+export const RSYNC_IO_TIMEOUT_S = 600;
 // Our lines start with a marker so they cannot be confused with --stats lines.
 const MARK = '@@';
 
@@ -48,6 +53,9 @@ export interface RsyncOutcome {
   /** rsync's error lines (not the vanished notes): the first one, and how many there were */
   firstError?: string;
   errorLines: number;
+  /** error lines that name a cause (not rsync's closing summary), and how many of those are ENOENT */
+  causeLines: number;
+  goneErrors: number;
   /** the whole stderr, for the log file only (never repeated in messages) */
   stderr: string;
   /** from --stats: the source side's regular files and their total size */
@@ -56,7 +64,12 @@ export interface RsyncOutcome {
 }
 
 export function rsyncArgs(o: RsyncMirrorOptions): string[] {
-  const args = ['-aHAX', '--numeric-ids', `--out-format=${MARK}%i %l %n`];
+  const args = ['-aHAX', '--numeric-ids', `--out-format=${MARK}%i %l %n`, `--timeout=${RSYNC_IO_TIMEOUT_S}`];
+  // Under live IMAP traffic rsync's three processes were seen deadlocked (all in poll, every
+  // socket empty) in about one run of ten with incremental recursion; Dovecot's MOVE briefly
+  // hardlinks a message, and -H waits for a link group whose first name vanished. The whole
+  // file list up front avoids it; --timeout turns any other hang into exit 30, never a night-long wait.
+  if (!o.filesFrom) args.push('--no-inc-recursive');
   if (o.dryRun) args.push('--dry-run');
   else args.push('--stats');
   if (o.mirrorDeletes) args.push('--delete', '--delete-excluded');
@@ -105,7 +118,7 @@ function parseCount(s: string): number {
 
 export async function rsyncMirror(o: RsyncMirrorOptions): Promise<RsyncOutcome> {
   const child = spawnStream('rsync', rsyncArgs(o), { signal: o.signal });
-  const outcome: RsyncOutcome = { exitCode: 0, vanished: 0, errorLines: 0, stderr: '' };
+  const outcome: RsyncOutcome = { exitCode: 0, vanished: 0, errorLines: 0, causeLines: 0, goneErrors: 0, stderr: '' };
   const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
   for await (const line of lines) {
     const item = parseItemLine(line);
@@ -125,20 +138,31 @@ export async function rsyncMirror(o: RsyncMirrorOptions): Promise<RsyncOutcome> 
   }
   outcome.exitCode = r.exitCode ?? 128;
   Object.assign(outcome, summarizeRsyncStderr(stderr));
-  return outcome;
+  return countGoneAsVanished(outcome);
+}
+
+/**
+ * A name that vanished between rsync's lstat and its reading of the xattrs/ACLs (-AX) is
+ * reported as an error (exit 23: `get_xattr_names: llistxattr(…) failed: No such file or
+ * directory (2)`), not as vanished. When every error is just that, it is a vanished name.
+ */
+export function countGoneAsVanished(out: RsyncOutcome): RsyncOutcome {
+  if (out.exitCode !== RSYNC_PARTIAL || out.goneErrors === 0 || out.goneErrors !== out.causeLines) return out;
+  return { ...out, exitCode: RSYNC_VANISHED, vanished: out.vanished + out.goneErrors };
 }
 
 /**
  * rsync's stderr split into what a person needs: vanished names are counted (normal on a live
  * store), the error lines are reduced to the first one and a count; the rest is for the log file.
  */
-export function summarizeRsyncStderr(stderr: string): Pick<RsyncOutcome, 'vanished' | 'firstError' | 'errorLines' | 'stderr'> {
+export function summarizeRsyncStderr(stderr: string): Pick<RsyncOutcome, 'vanished' | 'firstError' | 'errorLines' | 'causeLines' | 'goneErrors' | 'stderr'> {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   const vanished = lines.filter((l) => /^file has vanished: /.test(l)).length;
   const errors = lines.filter((l) => !/^file has vanished: /.test(l) && !/^rsync warning: some files vanished/.test(l));
   // rsync's closing "rsync error: some files/attrs were not transferred … (code 23)" says less than the line that caused it
-  const cause = errors.find((l) => !/^rsync error: /.test(l)) ?? errors[0];
-  return { vanished, firstError: cause, errorLines: errors.length, stderr };
+  const causes = errors.filter((l) => !/^rsync error: /.test(l));
+  const gone = causes.filter((l) => /: No such file or directory \(2\)$/.test(l)).length;
+  return { vanished, firstError: causes[0] ?? errors[0], errorLines: errors.length, causeLines: causes.length, goneErrors: gone, stderr };
 }
 
 /** One short line for a failure message: the first error line and how many more there were. */

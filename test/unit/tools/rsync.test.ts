@@ -1,6 +1,6 @@
 /** A failing rsync is reported in one line; vanished names are counted, not reported. */
 import { describe, it, expect } from 'vitest';
-import { describeRsyncFailure, rsyncArgs, summarizeRsyncStderr } from '../../../src/tools/rsync.js';
+import { countGoneAsVanished, describeRsyncFailure, rsyncArgs, summarizeRsyncStderr } from '../../../src/tools/rsync.js';
 
 const STDERR = [
   'file has vanished: "/src/vmail/example.com/alice/cur/1.M1P1.mail:2,S"',
@@ -21,7 +21,9 @@ describe('rsync stderr', () => {
   });
 
   it('says the first cause and how many more lines there are', () => {
-    const line = describeRsyncFailure({ exitCode: 23, ...summarizeRsyncStderr(STDERR) });
+    const s = summarizeRsyncStderr(STDERR);
+    expect([s.causeLines, s.goneErrors]).toEqual([3, 2]); // the "No space left" line is a real error
+    const line = describeRsyncFailure({ exitCode: 23, ...s });
     expect(line).toBe('rsync: [sender] link_stat "/src/a" failed: No such file or directory (2) (and 3 more lines in the log file)');
     expect(line).not.toContain('\n');
   });
@@ -30,5 +32,14 @@ describe('rsync stderr', () => {
     const args = rsyncArgs({ srcRoot: '/s', dest: '/d', filesFrom: '/tmp/list', dryRun: true });
     expect(args).toContain('--ignore-missing-args');
     expect(rsyncArgs({ srcRoot: '/s', dest: '/d', mirrorDeletes: true })).not.toContain('--ignore-missing-args');
+  });
+
+  it('counts exit 23 as vanished names only when every error is a name gone (llistxattr of a renamed file)', () => {
+    const gone = [
+      'rsync: [sender] get_xattr_names: llistxattr("/src/vmail/a/dovecot-uidlist.tmp",1024) failed: No such file or directory (2)',
+      'rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1338) [sender=3.2.7]',
+    ].join('\n');
+    expect(countGoneAsVanished({ exitCode: 23, ...summarizeRsyncStderr(gone) })).toMatchObject({ exitCode: 24, vanished: 1 });
+    expect(countGoneAsVanished({ exitCode: 23, ...summarizeRsyncStderr(STDERR) }).exitCode).toBe(23);
   });
 });
