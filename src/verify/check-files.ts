@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { layout } from '../repository/layout.js';
 import type { VerifyPool } from './batch-pool.js';
+import { BatchQueue } from './batch-queue.js';
 import { mergeWithManifest, pairByMap, UnsortedManifest, type PairHooks } from './pair.js';
 import type { Damage } from './verify-snapshot.js';
 import type { WalkedFile } from './walk.js';
-
-const BATCH = 64;
-const BATCHES_IN_FLIGHT = 6;
 
 export interface FileCheckOptions {
   prevDir?: string;
@@ -72,16 +70,7 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
     o.progress?.add(batch.length, stats.reduce((n, s) => n + (s.size ?? 0), 0));
   };
 
-  let batch: Item[] = [];
-  const inflight = new Set<Promise<void>>();
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const task = processBatch(batch);
-    batch = [];
-    inflight.add(task);
-    void task.finally(() => inflight.delete(task)).catch(() => undefined);
-    if (inflight.size >= BATCHES_IN_FLIGHT) await Promise.race(inflight);
-  };
+  const queue = new BatchQueue<Item>(processBatch);
   const hooks: PairHooks = {
     async match(f, expected) {
       checked.files++;
@@ -90,8 +79,7 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
         if (read && read !== expected) damaged.push({ path: f.rel, problem: 'sha256 differs from manifest.sha256' });
         return;
       }
-      batch.push({ f, expected });
-      if (batch.length >= BATCH) await flush();
+      await queue.push({ f, expected });
     },
     missing(path) {
       if (!o.dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });
@@ -103,9 +91,9 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
   };
   try {
     await pair(snapDir, layout.manifest(snapDir), hooks, o.signal);
-    await flush();
+    await queue.flush();
   } finally {
-    await Promise.all(inflight);
+    await queue.idle();
   }
   return { damaged, checked };
 }

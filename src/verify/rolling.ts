@@ -13,11 +13,9 @@ import { recordVerification } from '../repository/metadata.js';
 import { nextSlice, readRollingCoverage, RECORDED_DAMAGE, sliceOf, withSlice, writeRollingCoverage, type SliceRecord } from '../repository/rolling.js';
 import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { createVerifyPool, type VerifyPool } from './batch-pool.js';
+import { BatchQueue } from './batch-queue.js';
 import { ManifestError, manifestEntries } from './manifest.js';
 import type { Damage } from './verify-snapshot.js';
-
-const BATCH = 64;
-const BATCHES_IN_FLIGHT = 6;
 
 export interface RollingSnapshotResult {
   snapshot: string;
@@ -81,30 +79,20 @@ async function readSlice(snap: Snapshot, slice: number, days: number, pool: Veri
     });
   };
 
-  const inflight = new Set<Promise<void>>();
-  let batch: Entry[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const task = processBatch(batch);
-    batch = [];
-    inflight.add(task);
-    void task.finally(() => inflight.delete(task)).catch(() => undefined);
-    if (inflight.size >= BATCHES_IN_FLIGHT) await Promise.race(inflight);
-  };
+  const queue = new BatchQueue<Entry>(processBatch);
   try {
     for await (const e of manifestEntries(layout.manifest(snap.dir))) {
       signal?.throwIfAborted();
       if (sliceOf(e.path, days) !== slice) continue;
       res.files++;
-      batch.push(e);
-      if (batch.length >= BATCH) await flush();
+      await queue.push(e);
     }
-    await flush();
+    await queue.flush();
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
     return { ...res, determined: false, reason: err.message, damaged: [] };
   } finally {
-    await Promise.all(inflight);
+    await queue.idle();
   }
   res.damaged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return res;
