@@ -3,11 +3,10 @@
  * hardlink clone before rsync runs. No I/O here; reconcile.ts feeds listings and stats in.
  */
 
-/** The part of a maildir message name before the flags (`:2,` — or `;2,` where the colon is mapped). */
-export function maildirBase(name: string): string {
-  const i = name.search(/[:;]2,/);
-  return i < 0 ? name : name.slice(0, i);
-}
+import { baseName } from '../mailbox/maildir.js';
+
+/** The part of a maildir message name before the flags (src/mailbox/maildir.ts holds the rule). */
+export const maildirBase = baseName;
 
 /**
  * Message paths of one mailbox, relative to its root (the INBOX maildir): `cur/<name>`,

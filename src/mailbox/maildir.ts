@@ -29,9 +29,13 @@ export interface MessageFile {
   mtimeMs: number;
 }
 
-/** The unique part of a message file name: everything before the flags (":2," or "!2,"). */
+/**
+ * The unique part of a message file name: everything before the flags — ":2," or, where the
+ * filesystem cannot hold a colon, Dovecot's maildir_info_separator ";2," or "!2,". The one rule for
+ * a message's identity: restore plans, the engine's rename plan and its completeness check use it.
+ */
 export function baseName(name: string): string {
-  const i = name.search(/[:!]2,/);
+  const i = name.search(/[:;!]2,/);
   return i < 0 ? name : name.slice(0, i);
 }
 

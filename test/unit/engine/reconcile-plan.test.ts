@@ -8,6 +8,7 @@ describe('maildirBase', () => {
   it('cuts at the flags separator, keeps names without flags whole', () => {
     expect(maildirBase(`${M}:2,RS`)).toBe(M);
     expect(maildirBase(`${M};2,S`)).toBe(M);
+    expect(maildirBase(`${M}!2,S`)).toBe(M);
     expect(maildirBase(M)).toBe(M);
   });
 });
