@@ -24,9 +24,7 @@ export function folderOf(path: string): string {
   return up < 0 ? '' : dir.slice(0, up);
 }
 
-function messageKey(path: string): string {
-  return `${folderOf(path)}\0${maildirBase(path.slice(path.lastIndexOf('/') + 1))}`;
-}
+const baseOf = (path: string) => maildirBase(path.slice(path.lastIndexOf('/') + 1));
 
 /**
  * `source`: a listing of the live mailbox now; `snapshot`: the same mailbox in the snapshot.
@@ -37,10 +35,13 @@ function messageKey(path: string): string {
  */
 export function planCompletion(source: string[], snapshot: string[]): CompletionPlan {
   const sourceSet = new Set(source);
-  const kept = new Map<string, string>();
+  const kept = new Map<string, string>(); // folder + base → the name kept
+  const present = new Set<string>(); // bases anywhere in the snapshot's mailbox
   const remove: string[] = [];
   for (const p of [...snapshot].sort()) {
-    const key = messageKey(p);
+    const base = baseOf(p);
+    present.add(base);
+    const key = `${folderOf(p)}\0${base}`;
     const have = kept.get(key);
     if (have === undefined) {
       kept.set(key, p);
@@ -51,10 +52,9 @@ export function planCompletion(source: string[], snapshot: string[]): Completion
       remove.push(p);
     }
   }
-  const present = new Set([...kept.keys()].map((k) => k.slice(k.indexOf('\0') + 1)));
   const copy: string[] = [];
   for (const p of source) {
-    const base = maildirBase(p.slice(p.lastIndexOf('/') + 1));
+    const base = baseOf(p);
     if (present.has(base)) continue;
     present.add(base); // a listing caught mid-rename may show one message twice: copy it once
     copy.push(p);

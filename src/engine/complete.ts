@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } from '../tools/rsync.js';
 import { InterruptedError, ToolError } from '../errors.js';
 import { planCompletion, staleDuplicateCandidates } from './complete-plan.js';
-import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from './maildir-walk.js';
+import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from '../mailbox/walk.js';
 
 export interface CompleteInput {
   srcRoot: string;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { listInPlaceChanges, readNulList } from './in-place.js';
 import { entryCoverage, planMaildirRenames } from './reconcile-plan.js';
-import { folderMessages, isMissing, mailboxesUnder, namesOrEmpty, type MailboxDir } from './maildir-walk.js';
+import { folderMessages, isMissing, mailboxesUnder, namesOrEmpty, type MailboxDir } from '../mailbox/walk.js';
 
 export interface ReconcileInput {
   srcRoot: string;

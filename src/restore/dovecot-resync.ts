@@ -9,7 +9,7 @@
  */
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMissing, mailboxesUnder } from '../engine/maildir-walk.js';
+import { isMissing, mailboxesUnder } from '../mailbox/walk.js';
 
 /** Marks every maildir folder under `mailRoot` as changed now; returns how many folders. */
 export function markMaildirsForResync(mailRoot: string, now = new Date()): number {

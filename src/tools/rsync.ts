@@ -14,8 +14,6 @@ import { ToolError } from '../errors.js';
 export const RSYNC_VANISHED = 24;
 /** rsync's "some files/attrs were not transferred" */
 export const RSYNC_PARTIAL = 23;
-/** rsync's exit when no data moved between its processes for --timeout seconds */
-export const RSYNC_TIMEOUT = 30;
 export const RSYNC_IO_TIMEOUT_S = 600;
 // Our lines start with a marker so they cannot be confused with --stats lines.
 const MARK = '@@';

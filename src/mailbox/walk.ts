@@ -1,7 +1,7 @@
 /**
  * Where the maildirs are inside a mail component, found by their shape: a directory holding both
  * cur/ and new/ is a mailbox (its INBOX), and its `.Name` subdirectories are its Maildir++ folders.
- * The rename plan (reconcile.ts) and the completeness check (complete.ts) walk the same way.
+ * The engine's rename plan and completeness check, and the resync after a restore, walk this way.
  *
  * Only directories are read, never stat'ed file by file: readdir with file types is what a walk
  * of a 1,000,000-message store can afford. Directories that vanish meanwhile are skipped: a folder
