@@ -34,6 +34,12 @@ describe('rsync stderr', () => {
     expect(rsyncArgs({ srcRoot: '/s', dest: '/d', mirrorDeletes: true })).not.toContain('--ignore-missing-args');
   });
 
+  it('mirrors with the whole file list up front and an I/O timeout (rsync deadlocked under live traffic otherwise)', () => {
+    const mirror = rsyncArgs({ srcRoot: '/s', dest: '/d', mirrorDeletes: true });
+    expect(mirror).toContain('--no-inc-recursive');
+    expect(mirror.some((a) => /^--timeout=\d+$/.test(a))).toBe(true);
+  });
+
   it('counts exit 23 as vanished names only when every error is a name gone (llistxattr of a renamed file)', () => {
     const gone = [
       'rsync: [sender] get_xattr_names: llistxattr("/src/vmail/a/dovecot-uidlist.tmp",1024) failed: No such file or directory (2)',
