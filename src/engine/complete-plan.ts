@@ -65,31 +65,39 @@ export function planCompletion(source: string[], snapshot: string[]): Completion
 /**
  * Dovecot sometimes gives a message a new base name when it moves it (a copy, not a hardlink):
  * moved out of a folder and back during the run, one message can sit in the snapshot's folder
- * under its old name (rsync read it) and its new one (copied since). Such pairs are found by
- * content, and only among names the live folder no longer has: for each of those "stale" names,
- * the names of the same folder and size that the live folder does have. The caller compares the
- * bytes and drops the stale copy of an identical message (two live copies stay two).
+ * under its old name (rsync read it) and its new one (copied since) — and by the end of the run it
+ * may have new flags, or have left the folder again. Such pairs are found by content, among the
+ * names of one folder and one size of which at least one is "stale": its base name is no longer in
+ * the live folder. The caller splits each group into byte-identical classes (sameBytes) and
+ * removes what duplicateRemovals names.
  */
-export function staleDuplicateCandidates(source: string[], snapshot: string[], sizeOf: (path: string) => number | undefined): { stale: string; live: string[] }[] {
-  const sourceSet = new Set(source);
-  const liveBySize = new Map<string, string[]>();
-  const stale: string[] = [];
-  for (const p of snapshot) if (!sourceSet.has(p)) stale.push(p);
-  if (stale.length === 0) return [];
-  for (const p of snapshot) {
-    if (!sourceSet.has(p)) continue;
+export interface SizeGroup {
+  /** snapshot names whose base the live folder still has */
+  live: string[];
+  /** snapshot names whose base it no longer has */
+  stale: string[];
+}
+
+export function staleDuplicateGroups(source: string[], snapshot: string[], sizeOf: (path: string) => number | undefined): SizeGroup[] {
+  const liveBases = new Set(source.map((p) => `${folderOf(p)}\0${baseOf(p)}`));
+  const groups = new Map<string, SizeGroup>();
+  for (const p of [...snapshot].sort()) {
     const size = sizeOf(p);
     if (size === undefined) continue;
     const key = `${folderOf(p)}\0${size}`;
-    const list = liveBySize.get(key);
-    if (list) list.push(p);
-    else liveBySize.set(key, [p]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { live: [], stale: [] }));
+    (liveBases.has(`${folderOf(p)}\0${baseOf(p)}`) ? g.live : g.stale).push(p);
   }
-  const out: { stale: string; live: string[] }[] = [];
-  for (const s of stale) {
-    const size = sizeOf(s);
-    const live = size === undefined ? undefined : liveBySize.get(`${folderOf(s)}\0${size}`);
-    if (live?.length) out.push({ stale: s, live });
-  }
-  return out;
+  return [...groups.values()].filter((g) => g.stale.length > 0 && g.live.length + g.stale.length > 1);
+}
+
+/**
+ * Of one class of byte-identical names in one folder: every live name stays (two identical live
+ * messages are two messages); stale names are copies of a message the folder already holds and
+ * go — all of them when a live name holds the message, all but the first when none does (the
+ * message left the folder after its second copy was taken: it stays once, as rsync saw it).
+ */
+export function duplicateRemovals(cls: SizeGroup): string[] {
+  return cls.live.length > 0 ? [...cls.stale] : cls.stale.slice(1);
 }

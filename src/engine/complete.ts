@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } from '../tools/rsync.js';
 import { InterruptedError, ToolError } from '../errors.js';
-import { planCompletion, staleDuplicateCandidates } from './complete-plan.js';
+import { duplicateRemovals, planCompletion, staleDuplicateGroups, type SizeGroup } from './complete-plan.js';
 import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from '../mailbox/walk.js';
 
 export interface CompleteInput {
@@ -112,7 +112,7 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
   return result;
 }
 
-/** staleDuplicateCandidates, with the bytes compared: an identical stale copy goes. */
+/** staleDuplicateGroups split into byte-identical classes; duplicateRemovals says what goes. */
 function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
   const dir = join(input.cloneRoot, mb.rel);
   const sizeOf = (p: string) => {
@@ -124,14 +124,22 @@ function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
     }
   };
   let removed = 0;
-  const taken = new Set<string>();
-  for (const { stale, live } of staleDuplicateCandidates(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb), sizeOf)) {
-    const bytes = readFileSync(join(dir, stale));
-    const twin = live.find((l) => !taken.has(l) && readFileSync(join(dir, l)).equals(bytes));
-    if (!twin) continue;
-    taken.add(twin); // one live copy stands for one stale copy: two identical live messages stay two
-    unlinkSync(join(dir, stale));
-    removed++;
+  for (const group of staleDuplicateGroups(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb), sizeOf)) {
+    const classes: { bytes: Buffer; cls: SizeGroup }[] = [];
+    const classify = (p: string, side: 'live' | 'stale') => {
+      const bytes = readFileSync(join(dir, p));
+      let c = classes.find((x) => x.bytes.equals(bytes));
+      if (!c) classes.push((c = { bytes, cls: { live: [], stale: [] } }));
+      c.cls[side].push(p);
+    };
+    for (const p of group.live) classify(p, 'live');
+    for (const p of group.stale) classify(p, 'stale');
+    for (const { cls } of classes) {
+      for (const p of duplicateRemovals(cls)) {
+        unlinkSync(join(dir, p));
+        removed++;
+      }
+    }
   }
   return removed;
 }

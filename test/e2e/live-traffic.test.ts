@@ -61,6 +61,28 @@ function duplicateNames(snapDir: string, user: string, folder: string, id: strin
   return ['cur', 'new'].flatMap((sub) => readdirSync(join(dir, sub)).filter((n) => readFileSync(join(dir, sub, n), 'latin1').includes(id)).map((n) => `${sub}/${n}`)).join(' ');
 }
 
+/** for a failure message: the restored files whose Message-ID Dovecot does not show, with what dovecot-uidlist says */
+async function unseenByDovecot(c: ImapFlow, folder: string, folderDir: string): Promise<string> {
+  const shown = new Set<string>();
+  const lock = await c.getMailboxLock(folder);
+  try {
+    for await (const m of c.fetch('1:*', { envelope: true })) if (m.envelope?.messageId) shown.add(m.envelope.messageId);
+  } finally {
+    lock.release();
+  }
+  const uidlist = existsSync(join(folderDir, 'dovecot-uidlist')) ? readFileSync(join(folderDir, 'dovecot-uidlist'), 'latin1').split('\n') : [];
+  const out: string[] = [];
+  for (const sub of ['cur', 'new']) {
+    for (const name of readdirSync(join(folderDir, sub))) {
+      const id = /^Message-ID:\s*(\S+)/im.exec(readFileSync(join(folderDir, sub, name), 'latin1'))?.[1];
+      if (!id || shown.has(id)) continue;
+      const base = name.split(/[:;!]/)[0];
+      out.push(`${sub}/${name} (${id}); uidlist: ${uidlist.filter((l) => l.includes(base)).join(' | ') || 'none'}; same base: ${readdirSync(join(folderDir, sub)).filter((n) => n.startsWith(base)).length}`);
+    }
+  }
+  return out.join('; ') || 'every Message-ID shown';
+}
+
 beforeAll(async () => {
   f = await createFixture({ tree: { domains: 2, usersPerDomain: 4, messagesPerFolder: 110, attachmentFraction: 0.02 } });
   imap = await startImapServer({ homes: Object.fromEntries(f.tree.users.map((u) => [u.address, u.mailbox])) });
@@ -161,6 +183,7 @@ describe('backups while Dovecot serves IMAP traffic', () => {
           for (const fo of FOLDERS) {
             const files = folderIds(join(last, 'mail', u.mailboxRel, fo.dir)).length;
             const status = await c.status(fo.name, { messages: true });
+            if (status && status.messages !== files) console.log(`${u.address} ${fo.name}: ${await unseenByDovecot(c, fo.name, join(mailDir, u.mailboxRel, fo.dir))}`);
             expect(status && status.messages, `${u.address} ${fo.name}`).toBe(files);
           }
         } finally {
