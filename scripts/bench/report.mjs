@@ -46,12 +46,13 @@ function profileLines(p) {
   if (!p) return [];
   const lines = [`- total ${sec(p.totalMs)} = node start-up ${sec(p.startupMs)} + config/preflight/lock ${sec(p.preflightMs)} + snapshot ${sec(p.runMs)} + promote/rotate ${sec(p.afterSnapshotMs)} + state/exit ${sec(p.exitMs)}`];
   for (const [name, c] of Object.entries(p.components)) {
-    // the engine's "rsync pass done" time includes that pass's reconcile; "clone ready"
-    // includes the in-place dry run it overlaps with
-    lines.push(`- ${name}: ${sec(c.syncMs)} = clone ${sec(c.cloneMs)} + reconcile ${sec(c.reconcileMs)} + rsync ${sec(c.rsyncMs - c.reconcileMs)} (${c.rsyncPasses} pass${c.rsyncPasses === 1 ? '' : 'es'})` +
+    // one scan of the source (linking as it goes), the renames resolved, one rsync over the
+    // copies (in batches, hashed as they arrive), the completeness check of active mailboxes
+    lines.push(`- ${name}: ${sec(c.syncMs)} = scan + link ${sec(c.scanMs)} (${c.scanned} entries, once) + renames ${sec(c.resolveMs)} + ` +
+      `rsync + hash ${sec(c.copyMs)} (${c.copied} files, ${c.batches} batch${c.batches === 1 ? '' : 'es'}) + completeness check ${sec(c.completeMs)}` +
       (c.linkedRenames !== undefined ? `; ${c.linkedRenames} renames linked, ${c.addedFiles} new files, ${formatValue(c.addedBytes, 'bytes')}` : ''));
   }
-  if (p.manifest) lines.push(`- manifest: ${sec(p.manifest.ms)} (${p.manifest.hashed} files hashed, ${p.manifest.reused} hashes reused)`);
+  if (p.manifest) lines.push(`- manifest: ${sec(p.manifest.ms)} (merged from the plan, no walk: ${p.manifest.hashed} new files, ${p.manifest.reused} shared)`);
   if (p.otherRunMs !== undefined) lines.push(`- rest of the snapshot (databases, quick verify, metadata): ${sec(p.otherRunMs)}`);
   return lines;
 }

@@ -91,17 +91,17 @@ export function createRunner(w, opts, log) {
 /** Where the backup spent its time, from the engine's debug records (durations in ms). */
 export function backupProfile(records, run) {
   const p = { totalMs: Math.round(run.ms), components: {} };
-  const comp = (name) => (p.components[name] ??= { cloneMs: 0, reconcileMs: 0, rsyncMs: 0, syncMs: 0, rsyncPasses: 0 });
+  const comp = (name) => (p.components[name] ??= { scanMs: 0, resolveMs: 0, copyMs: 0, completeMs: 0, syncMs: 0, batches: 0, scanned: 0, copied: 0 });
   for (const r of records) {
     const c = r.component ?? r.step;
-    if (r.msg === 'clone ready') comp(c).cloneMs += r.durationMs;
-    else if (r.msg === 'clone reconciled') comp(c).reconcileMs += r.durationMs;
-    else if (r.msg === 'rsync pass done') {
-      comp(c).rsyncMs += r.durationMs;
-      comp(c).rsyncPasses++;
+    if (r.msg === 'engine phases') {
+      // each phase once per run: the source scanned once (with the links made as it goes),
+      // the previous snapshot read only as its manifest.index, the new one never walked
+      const x = comp(c);
+      for (const k of ['scanMs', 'resolveMs', 'copyMs', 'completeMs', 'batches', 'scanned', 'copied']) x[k] += r[k] ?? 0;
     } else if (typeof r.msg === 'string' && r.msg.endsWith(' synced')) {
       Object.assign(comp(r.step), { syncMs: r.durationMs, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames });
-    } else if (r.msg === 'manifest written') p.manifest = { ms: r.durationMs, files: r.files, hashed: r.hashed, reused: r.reused };
+    } else if (r.step === 'manifest' && typeof r.hashed === 'number') p.manifest = { ms: r.durationMs, files: r.files, hashed: r.hashed, reused: r.reused };
   }
   const t = (re) => records.find((r) => re.test(r.msg ?? ''))?.time;
   const [first, start, snap, end] = [records[0]?.time, t(/^backup started$/), t(/^snapshot (ok|failed)$/), t(/^backup finished$/)];

@@ -4,12 +4,12 @@
  * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
  * The caller holds the lock and has checked the marker.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { Prehasher, syncComponent, writeManifest } from '../engine/index.js';
+import { createHashPool, syncComponent, writeManifest, type ComponentPart } from '../engine/index.js';
 import { InterruptedError, ToolError, TransientError, errorMessage } from '../errors.js';
 import { inPhase, NO_PROGRESS, type Progress } from '../log/progress.js';
 import { filesAndBytes, formatBytes } from '../log/units.js';
@@ -79,14 +79,16 @@ export async function runBackup(
   if (signal?.aborted) throw new InterruptedError();
   const components: BackupMeta['components'] = { databases: db.component };
 
-  // Files rsync receives are hashed while it runs; writeManifest reuses a hash only if the file
-  // is still that inode, unchanged (engine/prehash.ts). Owned here so it spans every component.
-  const prehash = new Prehasher(partial);
+  // One hash pool for the run (copied files are hashed as rsync delivers them) and a scratch
+  // directory off the backup disk for the engine's lists (written once, read once).
+  const pool = createHashPool();
+  const scratchDir = mkdtempSync(join(tmpdir(), 'mailbackup-'));
+  const parts: ComponentPart[] = [];
   try {
     return await syncAndFinish();
   } finally {
-    await prehash.close();
-    prehash.clear();
+    await pool.close();
+    rmSync(scratchDir, { recursive: true, force: true });
   }
 
   async function syncAndFinish(): Promise<BackupRun> {
@@ -109,11 +111,12 @@ export async function runBackup(
             const stop = new AbortController();
             if (!prev) void countSource(c, stop.signal).then((t) => t && phase.setTotals(t));
             try {
-              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, log: clog, signal, prehash, progress: phase });
+              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, log: clog, signal, progress: phase });
             } finally {
               stop.abort();
             }
           }), signal);
+        parts.push(r.part);
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
           addedFiles: r.addedFiles, addedBytes: r.addedBytes,
@@ -133,14 +136,9 @@ export async function runBackup(
     }
 
     const mlog = log.child({ step: 'manifest' });
-    // the last hashes finish first (and the workers go: writeManifest starts its own pool)
-    await prehash.close();
     const synced = Object.values(components).filter((c) => c !== db.component);
     const totals = { files: synced.reduce((n, c) => n + c.files, db.component.files), bytes: synced.reduce((n, c) => n + c.bytes, db.component.bytes) };
-    const manifest = await inPhase(progress, 'manifest', totals, (phase) =>
-      writeManifest(partial, prev?.dir, { log: mlog, signal, prehashed: prehash, progress: phase }));
-    mlog.debug({ prehash: prehash.stats }, 'hashes computed during rsync');
-    prehash.clear();
+    const manifest = await inPhase(progress, 'manifest', totals, (phase) => writeManifest(partial, parts, { log: mlog, pool, signal, progress: phase }));
 
     // On a live store rsync's own count (its file list) is not what the snapshot holds: names
     // vanished, the completeness check added some. The manifest's walk is the truth; rsync's count

@@ -30,6 +30,8 @@ export interface CompleteInput {
   signal?: AbortSignal;
   /** every item the copy receives (counted and hashed like the main rsync's) */
   onItem?: (item: RsyncItem) => void;
+  /** each duplicate removed from the snapshot, relative to cloneRoot */
+  onRemove?: (path: string) => void;
 }
 
 export interface CompleteResult {
@@ -93,6 +95,7 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
         const plan = planCompletion(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb));
         for (const p of plan.remove) {
           unlinkSync(join(input.cloneRoot, mb.rel, p));
+          input.onRemove?.(mb.rel ? `${mb.rel}/${p}` : p);
           result.removed++;
         }
         if (plan.copy.length === 0) continue;
@@ -137,6 +140,7 @@ function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
     for (const { cls } of classes) {
       for (const p of duplicateRemovals(cls)) {
         unlinkSync(join(dir, p));
+        input.onRemove?.(mb.rel ? `${mb.rel}/${p}` : p);
         removed++;
       }
     }

@@ -37,7 +37,7 @@ parentPort.on('message', (job) => {
     }
     // fstat of the fd just read, not of the path: describes exactly the inode that was hashed
     const st = job.stat ? fs.fstatSync(fd) : undefined;
-    parentPort.postMessage({ id: job.id, hex: h.digest('hex'), st: st && { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } });
+    parentPort.postMessage({ id: job.id, hex: h.digest('hex'), st: st && { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid } });
   } catch (err) {
     parentPort.postMessage({ id: job.id, error: String(err && err.message || err), code: err && err.code });
   } finally {
@@ -60,6 +60,9 @@ export interface HashedFile {
   ino: number;
   size: number;
   mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 interface Job {

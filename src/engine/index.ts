@@ -1,9 +1,11 @@
 /**
  * The snapshot engine's public face (docs/architecture.md). The backup pipeline calls only these.
- * Implementation: sync.ts (clone.ts, reconcile.ts + reconcile-plan.ts, in-place.ts), manifest.ts
- * (manifest-format.ts, manifest-index.ts, patch-writer.ts, attr-guard.ts), hash.ts.
+ * Implementation: sync.ts (scan.ts, link-plan.ts, apply.ts, copy.ts, complete.ts), manifest.ts
+ * (component-part.ts, manifest-format.ts, manifest-index.ts, patch-writer.ts), hash.ts.
  */
 import type { Logger } from 'pino';
+import type { HashPool } from './hash.js';
+import type { ComponentPart } from './component-part.js';
 
 export interface ComponentSpec {
   /** component directory name inside the snapshot: mail, ssl, dkim, config, logs */
@@ -32,46 +34,41 @@ export interface ComponentSyncResult {
   vanished: number;
   /** messages rsync missed while Dovecot moved them, copied by the completeness check */
   recovered: number;
-  /** non-fatal trouble, e.g. a clone entry that could not be unlinked */
+  /** non-fatal trouble */
   warnings: string[];
   durationMs: number;
+  /** what the component adds to the manifest (writeManifest) */
+  part: ComponentPart;
 }
 
 export interface SyncOptions {
   /** the snapshot being built: <kind>/<date>.partial */
   partialDir: string;
-  /** the previous snapshot to hardlink-clone from, if any */
+  /** the previous snapshot to link unchanged files from, if any */
   prevDir?: string;
+  /** scratch space for the plan's lists, best off the backup disk (default: <partialDir>/.engine.tmp) */
+  scratchDir?: string;
+  /** hashes the copied files as rsync delivers them (default: a pool of this call's own) */
+  pool?: HashPool;
   log: Logger;
   signal?: AbortSignal;
-  /** optional: files rsync receives are handed to it for hashing during the transfer (prehash.ts) */
-  prehash?: { offer(snapshotRelPath: string): void };
   /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
   progress?: { add(files: number, bytes: number): void };
-}
-
-/** Hashes computed during rsync, for writeManifest: taken only if the file is still that inode, unchanged. */
-export interface PrehashSource {
-  take(snapshotRelPath: string, st: { ino: number; size: number; mtimeMs: number }): string | undefined;
 }
 
 export interface ManifestResult {
   files: number;
   bytes: number;
-  /** files whose hash was computed (new inodes) vs reused from prev manifest.index */
+  /** new inodes (hashed in this run) vs inodes shared with the previous snapshot (hash reused) */
   hashed: number;
   reused: number;
-  /** new inodes whose hash was computed while rsync ran (PrehashSource), not hashed again */
-  prehashed?: number;
-  /** shared inodes whose mode/owner had changed under the previous snapshot, split and repaired */
-  repaired?: number;
   /** files and bytes per top-level directory of the snapshot (mail, ssl, mysql, …) */
   byTop: Record<string, { files: number; bytes: number }>;
   durationMs: number;
 }
 
 export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
-export { Prehasher, type PrehashStats, type PrehashOptions } from './prehash.js';
+export { type ComponentPart } from './component-part.js';
 export { syncComponent } from './sync.js';
 export { writeManifest } from './manifest.js';
 export { readManifestIndex, readManifestIndexSync, walkSnapshotFiles, isSnapshotMetadata } from './manifest-index.js';

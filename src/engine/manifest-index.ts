@@ -33,6 +33,26 @@ export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
   }
 }
 
+/**
+ * The entries of one component (`<name>/…`) of a snapshot's index, paths relative to the
+ * component. Lines of other components are skipped before they are parsed.
+ */
+export function* readComponentIndexSync(snapDir: string, name: string): Generator<IndexEntry> {
+  const prefix = `${name}/`;
+  let first = true;
+  for (const line of readLinesSync(layout.manifestIndex(snapDir))) {
+    if (first) {
+      first = false;
+      if (line.startsWith('#')) continue;
+    }
+    const at = line.lastIndexOf('\t') + 1;
+    if (!line.startsWith(prefix, at)) continue;
+    const e = parseIndexLine(line);
+    e.path = e.path.slice(prefix.length);
+    yield e;
+  }
+}
+
 export const readLinesSync = (path: string): Generator<string> => readRecordsSync(path, '\n');
 
 export { isSnapshotMetadata };

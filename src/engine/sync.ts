@@ -1,18 +1,28 @@
 /**
- * syncComponent: clone, reconcile, rsync (docs/architecture.md). Why this order and not `rsync --link-dest`:
- * measured on 100,000 messages, cp -al + rsync is 2.5-3x faster than --link-dest, and only the
- * clone can be taught about maildir renames. The price is that the clone shares inodes with the
- * previous snapshot, so anything rsync would change in place must be unlinked first (reconcile).
+ * syncComponent (docs/architecture.md): one scan of the source, merge-joined with the previous
+ * snapshot's manifest.index; unchanged files become hardlinks to the previous snapshot's inodes
+ * as the scan meets them, renamed messages link from their old name, and only new or changed
+ * files go to rsync (copy.ts), hashed as they arrive. Neither snapshot is walked: what the new one
+ * holds is known from the plan, and handed to writeManifest as a ComponentPart.
+ *
+ * Why not `cp -al` + rsync, or `rsync --link-dest`: both walk the previous snapshot and the
+ * source in full again, and on a USB disk every walk of a 1 M-file tree costs minutes.
  */
-import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { layout } from '../repository/layout.js';
 import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
-import { ensureClone } from './clone.js';
-import { reconcileClone } from './reconcile.js';
-import { listInPlaceChangesToFile } from './in-place.js';
-import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
+import { scanSource, type ScanEntry } from './scan.js';
+import { LinkPlanner, resolveDeferred } from './link-plan.js';
+import { compareBytes, type IndexEntry } from './manifest-format.js';
+import { compileExcludes } from './exclude-match.js';
+import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
+import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
+import { createHashPool } from './hash.js';
+import { copyRootAttributes, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
 import { completeMaildirs } from './complete.js';
-import { ConfigError, InterruptedError, ToolError } from '../errors.js';
+import { ConfigError, InterruptedError } from '../errors.js';
+import type { RsyncItem } from '../tools/rsync.js';
 
 function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {
   if ('dir' in spec.source) {
@@ -42,89 +52,158 @@ function isSymlink(p: string): boolean {
   }
 }
 
-export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Promise<ComponentSyncResult> {
-  const t0 = Date.now();
-  const { partialDir } = opts;
-  const { srcRoot, entries } = resolveSource(spec);
-  const scratch = {
-    inPlace: join(partialDir, `.${spec.name}.inplace.tmp`),
-    renamed: join(partialDir, `.${spec.name}.renamed.tmp`),
-    missed: join(partialDir, `.${spec.name}.missed.tmp`),
-  };
+/** The kernel stamps ctime from a coarse clock that can lag the real one by a tick or two. */
+const COARSE_CLOCK_LAG_MS = 20;
+
+/** When the previous snapshot's run started (backup.json), or undefined for an older snapshot. */
+function prevStartedAt(prevDir: string): number | undefined {
   try {
-    return await syncWithScratch(spec, opts, srcRoot, entries, scratch, t0);
-  } finally {
-    for (const f of Object.values(scratch)) rmSync(f, { force: true });
+    const t = Date.parse(JSON.parse(readFileSync(layout.backupJson(prevDir), 'utf8')).startedAt);
+    return Number.isFinite(t) ? t - COARSE_CLOCK_LAG_MS : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-async function syncWithScratch(
-  spec: ComponentSpec,
-  opts: SyncOptions,
-  srcRoot: string,
-  entries: string[] | undefined,
-  scratch: { inPlace: string; renamed: string; missed: string },
-  t0: number,
-): Promise<ComponentSyncResult> {
-  const { log, signal, partialDir } = opts;
-  const cloneRoot = join(partialDir, spec.name);
-  const prevComponent = opts.prevDir ? join(opts.prevDir, spec.name) : undefined;
-  const willClone = !!prevComponent && existsSync(prevComponent) && !existsSync(cloneRoot);
-  mkdirSync(partialDir, { recursive: true });
-  // Overlap: the dry run against the previous snapshot (read-only; the clone will have the same
-  // inodes and attributes) runs while cp -al clones it. Measured: hides most of the dry run.
-  const [cloned, listed] = await Promise.allSettled([
-    ensureClone(partialDir, opts.prevDir, spec.name, signal),
-    willClone
-      ? listInPlaceChangesToFile({ srcRoot, compareRoot: prevComponent, entries, exclude: spec.exclude, signal }, scratch.inPlace)
-      : Promise.resolve(0),
-  ]);
-  if (cloned.status === 'rejected') throw cloned.reason;
-  if (listed.status === 'rejected') throw listed.reason;
-  const clone = cloned.value;
-  log.debug({ component: spec.name, clone, inPlace: listed.value, durationMs: Date.now() - t0 }, 'clone ready');
-
-  const result: ComponentSyncResult = {
-    files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0,
-  };
-  const received = (item: RsyncItem) => {
-    // `>f`: a regular file received, i.e. written as a new inode (temp file + rename)
-    if (item.code[0] === '>' && item.code[1] === 'f') {
-      result.addedFiles++;
-      result.addedBytes += item.size;
-      // names are relative to the destination (cloneRoot) in both forms; with -R (`entries`)
-      // that is the entry's path, which is also where it sits under <snapshot>/<component>/
-      opts.prehash?.offer(`${spec.name}/${item.name}`);
-      opts.progress?.add(1, item.size);
-    }
-  };
-  for (let pass = 1; pass <= 2; pass++) {
-    const tPass = Date.now();
-    if (clone !== 'fresh' || pass > 1) {
-      const r = await reconcileClone({
-        srcRoot, cloneRoot, entries, exclude: spec.exclude, maildir: !!spec.maildir,
-        knownInPlace: pass === 1 && willClone ? scratch.inPlace : undefined, scratchFile: scratch.renamed, log, signal,
-      });
-      result.linkedRenames += r.renamed;
-      result.warnings.push(...r.warnings);
-      log.debug({ component: spec.name, rsyncPass: pass, ...r, warnings: undefined, durationMs: Date.now() - tPass }, 'clone reconciled');
-    }
-    const out = await runRsync(spec, srcRoot, cloneRoot, entries, received, signal);
-    result.files = out.regularFiles ?? result.files;
-    result.bytes = out.totalSize ?? result.bytes;
-    result.vanished += out.vanished;
-    log.debug({ component: spec.name, rsyncPass: pass, exitCode: out.exitCode, vanished: out.vanished, durationMs: Date.now() - tPass }, 'rsync pass done');
-    // A message renamed while rsync ran shows up as a vanished file (exit 24): only then does a
-    // second pass pay off. A long but quiet pass (measured: 1M files) would just scan everything again.
-    if (out.exitCode !== RSYNC_VANISHED) break;
+/** Sorted merge of two byte-ordered lists of files to copy. */
+function* mergeCopies(a: Iterable<ToCopy>, b: ScanEntry[]): Generator<ToCopy> {
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && compareBytes(b[j].path, x.path) < 0) yield b[j++];
+    yield x;
   }
-  if (spec.maildir) {
-    const c = await completeMaildirs({
-      srcRoot, cloneRoot, entries, exclude: spec.exclude, since: t0, scratchFile: scratch.missed, log, signal, onItem: received,
+  while (j < b.length) yield b[j++];
+}
+
+export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Promise<ComponentSyncResult> {
+  const t0 = Date.now();
+  const { partialDir, log, signal } = opts;
+  const { srcRoot, entries } = resolveSource(spec);
+  const dest = join(partialDir, spec.name);
+  const resume = join(partialDir, `.${spec.name}.resume.tmp`);
+  mkdirSync(partialDir, { recursive: true });
+  // An interrupted run (or a retry) left this component half-built: its files with nlink 1 are
+  // ones rsync wrote, reused by name (copy.ts hashes them); the rest is rebuilt from the plan.
+  if (existsSync(dest)) {
+    rmSync(resume, { recursive: true, force: true });
+    renameSync(dest, resume);
+  }
+  const scratchDir = opts.scratchDir ?? join(partialDir, DEFAULT_SCRATCH);
+  mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
+  const pool = opts.pool ?? createHashPool();
+  const part = new ComponentPartWriter(scratchDir, spec.name);
+  const result: ComponentSyncResult = {
+    files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0, part: part.part,
+  };
+  try {
+    mkdirFresh(dest, 0o700);
+    const prevComponent = opts.prevDir ? join(opts.prevDir, spec.name) : undefined;
+    const prevIt = prevComponent && existsSync(prevComponent) ? prevComponentEntries(opts.prevDir!, spec.name, log) : undefined;
+    const planner = new LinkPlanner(prevIt, { maildir: !!spec.maildir, compare: compareBytes, changedSince: prevIt && prevStartedAt(opts.prevDir!) });
+    const deferred: ScanEntry[] = [];
+    const specials: string[] = [];
+    const counted = (e: IndexEntry, isNew: boolean) => {
+      result.files++;
+      result.bytes += e.size;
+      if (isNew) {
+        result.addedFiles++;
+        result.addedBytes += e.size;
+      }
+      opts.progress?.add(1, e.size);
+    };
+    const linked = (e: ScanEntry, prev: IndexEntry, from: string, fromNew: boolean): IndexEntry | undefined => {
+      const entry = linkOrCopy(fromNew ? join(dest, from) : join(prevComponent!, from), join(dest, e.path), e, prev, spec.name);
+      if (entry) counted(entry, false);
+      return entry;
+    };
+    const toCopy = (e: ScanEntry) => {
+      reuseFromResume(resume, dest, e);
+      part.toCopy(e);
+    };
+
+    // 1. scan: link the unchanged at once, list the copies, keep the undecided for step 2
+    let scanned = 0;
+    for (const e of scanSource(srcRoot, { entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
+      scanned++;
+      const d = planner.decide(e);
+      if (d.op === 'mkdir') {
+        mkdirFresh(join(dest, e.path), 0o700);
+        specials.push(e.path);
+      } else if (d.op === 'special') specials.push(e.path);
+      else if (d.op === 'link') {
+        const entry = linked(e, d.prev, d.from, false);
+        if (entry) part.linked(entry);
+        else toCopy(e);
+      } else if (d.op === 'copy') toCopy(e);
+      else deferred.push(e);
+    }
+    planner.finish();
+    const tScan = Date.now();
+
+    // 2. the undecided: renamed messages and second names of an inode link; the rest is copied
+    const resolution = resolveDeferred(deferred, planner, !!spec.maildir);
+    const lateCopies: ScanEntry[] = [...resolution.copies];
+    for (const l of resolution.links) {
+      const entry = linked(l.e, l.prev, l.fromNew ?? l.from!, l.fromNew !== undefined);
+      if (entry) {
+        part.extra(entry);
+        if (l.from !== undefined) result.linkedRenames++;
+      } else lateCopies.push(l.e);
+    }
+    for (const e of lateCopies) reuseFromResume(resume, dest, e);
+    lateCopies.sort((a, b) => compareBytes(a.path, b.path));
+    const tLink = Date.now();
+
+    // 3. rsync the copies (hashed as they arrive), then the directories' and symlinks' attributes
+    const onItem = (item: RsyncItem) => {
+      if (item.code[0] === '>' && item.code[1] === 'f') opts.progress?.add(1, item.size);
+    };
+    const copyIn = { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: part.scratch('rsync-list'), pool, signal, onItem };
+    const copied = await copyAndHash(copyIn, mergeCopies(part.copies(), lateCopies), (entry) => {
+      part.copied(entry);
+      result.files++;
+      result.bytes += entry.size;
+      result.addedFiles++;
+      result.addedBytes += entry.size;
     });
-    result.recovered = c.copied;
-    result.vanished += c.vanished;
-    log.debug({ component: spec.name, ...c }, 'completeness check done');
+    result.vanished += copied.vanished;
+    await setDirectoryAttributes(copyIn, specials);
+    if (!entries) copyRootAttributes(srcRoot, dest);
+    const tCopy = Date.now();
+
+    // 4. a live mail store: what rsync missed while Dovecot moved it, and duplicates it made
+    if (spec.maildir) {
+      const received: string[] = [];
+      const c = await completeMaildirs({
+        srcRoot, cloneRoot: dest, entries, exclude: spec.exclude, since: t0, scratchFile: part.scratch('missed'), log, signal,
+        onItem: (item) => {
+          if (item.code[0] === '>' && item.code[1] === 'f') received.push(item.name);
+        },
+        onRemove: (p) => part.removed(p),
+      });
+      for (const p of received) {
+        const h = await hashIfPresent(pool, join(dest, p));
+        if (!h) continue;
+        const entry = toIndexEntry(`${spec.name}/${p}`, h, true);
+        part.extra(entry);
+        counted(entry, true);
+      }
+      result.recovered = c.copied;
+      result.vanished += c.vanished;
+      log.debug({ component: spec.name, ...c }, 'completeness check done');
+    }
+    if (signal?.aborted) throw new InterruptedError();
+    part.finish();
+    log.debug({
+      component: spec.name, scanned, deferred: deferred.length, linkedRenames: result.linkedRenames, copied: copied.files, batches: copied.batches,
+      scanMs: tScan - t0, resolveMs: tLink - tScan, copyMs: tCopy - tLink, completeMs: Date.now() - tCopy,
+    }, 'engine phases');
+  } catch (err) {
+    part.discard();
+    throw err;
+  } finally {
+    rmSync(resume, { recursive: true, force: true });
+    if (!opts.pool) await pool.close();
   }
   if (result.vanished > 0 || result.recovered > 0) {
     // names come and go all day on a live mail store: counted, never a warning on their own
@@ -134,24 +213,4 @@ async function syncWithScratch(
   }
   result.durationMs = Date.now() - t0;
   return result;
-}
-
-async function runRsync(
-  spec: ComponentSpec,
-  srcRoot: string,
-  cloneRoot: string,
-  entries: string[] | undefined,
-  onItem: (item: RsyncItem) => void,
-  signal?: AbortSignal,
-): Promise<RsyncOutcome> {
-  const out = await rsyncMirror({ srcRoot, dest: cloneRoot, entries, exclude: spec.exclude, mirrorDeletes: true, signal, onItem });
-  if (signal?.aborted) throw new InterruptedError();
-  if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
-    throw new ToolError(
-      `rsync of ${spec.name} (${srcRoot} → ${cloneRoot}) failed with exit ${out.exitCode}: ${describeRsyncFailure(out)}; ` +
-        'check that the source is readable and the backup disk has space, then run the backup again (the .partial is reused)',
-      out.stderr,
-    );
-  }
-  return out;
 }

@@ -39,6 +39,14 @@ export function baseName(name: string): string {
   return i < 0 ? name : name.slice(0, i);
 }
 
+/** A path whose last directory is a maildir's cur/ or new/: a message file (the engine's rename candidates). */
+export function isMessagePath(path: string): boolean {
+  const end = path.lastIndexOf('/');
+  const start = path.lastIndexOf('/', end - 1) + 1;
+  const sub = path.slice(start, end);
+  return end > 0 && (sub === 'cur' || sub === 'new');
+}
+
 export function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();

@@ -62,7 +62,9 @@ export interface RsyncOutcome {
 }
 
 export function rsyncArgs(o: RsyncMirrorOptions): string[] {
-  const args = ['-aHAX', '--numeric-ids', `--out-format=${MARK}%i %l %n`, `--timeout=${RSYNC_IO_TIMEOUT_S}`];
+  // %b (bytes transferred) makes rsync log a received file after its transfer, not before it:
+  // the engine hashes each file as soon as its line arrives (engine/copy.ts).
+  const args = ['-aHAX', '--numeric-ids', `--out-format=${MARK}%i %l %b %n`, `--timeout=${RSYNC_IO_TIMEOUT_S}`];
   // Under live IMAP traffic rsync's three processes were seen deadlocked (all in poll, every
   // socket empty) in about one run of ten with incremental recursion; Dovecot's MOVE briefly
   // hardlinks a message, and -H waits for a link group whose first name vanished. The whole
@@ -106,8 +108,9 @@ export function parseItemLine(line: string): RsyncItem | undefined {
   const code = body.slice(0, 11);
   const rest = body.slice(12);
   const sp = rest.indexOf(' ');
-  if (sp < 0) return undefined;
-  return { code, size: Number(rest.slice(0, sp)) || 0, name: decodeRsyncName(rest.slice(sp + 1)) };
+  const sp2 = sp < 0 ? -1 : rest.indexOf(' ', sp + 1);
+  if (sp2 < 0) return undefined;
+  return { code, size: Number(rest.slice(0, sp)) || 0, name: decodeRsyncName(rest.slice(sp2 + 1)) };
 }
 
 function parseCount(s: string): number {

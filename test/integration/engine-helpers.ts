@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { syncComponent, writeManifest, type ComponentSpec } from '../../src/engine/index.js';
 
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = pino({ level: process.env.ENGINE_DEBUG ? 'debug' : 'silent' });
 
 export interface GeneratedMail {
   root: string;
@@ -89,10 +89,13 @@ export function sha256sumCheck(snap: string): void {
 /** One snapshot of a mail component: sync, manifest, backup.json (startedAt), promote. */
 export async function snapshotMail(src: string, destRoot: string, date: string, prevDir?: string, extra: Partial<ComponentSpec> = {}) {
   const partial = join(destRoot, 'daily', `${date}.partial`);
+  // the engine copies what changed (ctime) after the previous run started, less the kernel's
+  // clock lag: a run that starts the instant a test wrote its files would copy them all again
+  await new Promise((r) => setTimeout(r, 30));
   const startedAt = new Date().toISOString();
   const spec: ComponentSpec = { name: 'mail', source: { dir: src }, maildir: true, ...extra };
   const sync = await syncComponent(spec, { partialDir: partial, prevDir, log: silentLog });
-  const manifest = await writeManifest(partial, prevDir, { log: silentLog });
+  const manifest = await writeManifest(partial, [sync.part], { log: silentLog });
   writeFileSync(join(partial, 'backup.json'), JSON.stringify({ startedAt }));
   const snap = join(destRoot, 'daily', date);
   renameSync(partial, snap);

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncComponent, writeManifest, type ComponentSyncResult } from '../../src/engine/index.js';
+import { mountTmpfs } from '../helpers/mount.js';
 import { captureState, inodes, makeMaildir, rsyncDiff, sha256sumCheck, silentLog, snapshotMail } from './engine-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'engine-runs-'));
@@ -90,43 +91,39 @@ describe('an interrupted .partial', () => {
     expect(captureState(snap1)).toEqual(before);
   });
 
-  it('throws away a half-done clone and clones again', async () => {
+  it('rebuilds a half-built component: files an earlier attempt copied are reused, the rest linked, junk dropped', async () => {
     const src = join(dirOf('reclone'), 'src');
     const dest = dirOf('reclone/dest');
     makeMaildir(src, ['carol'], 5);
     const snap1 = (await snapshotMail(src, dest, '2026-01-01')).snap;
     const partial = dirOf('reclone/dest/daily/2026-01-02.partial');
-    mkdirSync(join(partial, '.mail.cloning.tmp', 'junk'), { recursive: true });
-    await syncComponent({ name: 'mail', source: { dir: src }, maildir: true }, { partialDir: partial, prevDir: snap1, log: silentLog });
-    expect(readdirSync(partial)).toEqual(['mail']);
+    mkdirSync(join(partial, 'mail', 'junk'), { recursive: true });
+    writeFileSync(join(partial, 'mail', 'junk', 'x'), 'not in the source');
+    const r = await syncComponent({ name: 'mail', source: { dir: src }, maildir: true }, { partialDir: partial, prevDir: snap1, log: silentLog });
+    expect(r.addedFiles).toBe(0);
+    expect(readdirSync(partial).filter((n) => !n.startsWith('.'))).toEqual(['mail']);
     expect(rsyncDiff(src, join(partial, 'mail'))).toBe('');
     const old = inodes(join(snap1, 'mail'));
     expect([...inodes(join(partial, 'mail'))].every((i) => old.has(i))).toBe(true);
   });
 });
 
-describe('the manifest step as a safety net for invariant 3', () => {
-  it('repairs a mode/owner change that reached the previous snapshot through a shared inode', async () => {
+describe('the previous snapshot changed under the engine (invariant 3)', () => {
+  it('links nothing whose inode no longer looks as the index says: that file is copied', async () => {
     const src = join(dirOf('leak'), 'src');
     const dest = dirOf('leak/dest');
     const mail = makeMaildir(src, ['dave'], 5);
     const snap1 = (await snapshotMail(src, dest, '2026-01-01')).snap;
-    const before = captureState(snap1);
     const victim = mail.messages.find((m) => m.includes('/cur/'))!;
-    // what a chmod racing the sync would leave: the clone's shared inode changed in place
-    const partial = join(dest, 'daily', '2026-01-02.partial');
-    await syncComponent({ name: 'mail', source: { dir: src }, maildir: true }, { partialDir: partial, prevDir: snap1, log: silentLog });
-    chmodSync(join(src, victim), 0o604);
-    chmodSync(join(partial, 'mail', victim), 0o604);
-    expect(captureState(snap1)).not.toEqual(before);
-
-    const m = await writeManifest(partial, snap1, { log: silentLog });
-    expect(m.repaired).toBe(1);
+    chmodSync(join(snap1, 'mail', victim), 0o604); // someone chmod-ed the old snapshot's file
+    const before = captureState(snap1);
+    const { snap, sync } = await snapshotMail(src, dest, '2026-01-02', snap1);
+    expect(sync.addedFiles).toBe(1);
+    expect(statSync(join(snap, 'mail', victim)).mode & 0o777).toBe(statSync(join(src, victim)).mode & 0o777);
+    expect(statSync(join(snap, 'mail', victim)).ino).not.toBe(before.get(`mail/${victim}`)!.ino);
     expect(captureState(snap1)).toEqual(before);
-    expect(statSync(join(partial, 'mail', victim)).mode & 0o777).toBe(0o604);
-    expect(statSync(join(partial, 'mail', victim)).ino).not.toBe(before.get(`mail/${victim}`)!.ino);
-    sha256sumCheck(partial);
-    expect(rsyncDiff(src, join(partial, 'mail'))).toBe('');
+    sha256sumCheck(snap);
+    expect(rsyncDiff(src, join(snap, 'mail'))).toBe('');
   });
 });
 
@@ -178,12 +175,14 @@ describe('the entries form (config component)', () => {
     const partial1 = dirOf('cfg/dest/daily/2026-01-01.partial');
     const entries = ['docker-compose.yml', '.env', 'config', 'scripts/'];
     const r1 = await syncComponent({ name: 'config', source: { base, entries } }, { partialDir: partial1, log: silentLog });
+    await writeManifest(partial1, [r1.part], { log: silentLog }); // the next run links from its index
     expect(r1.files).toBe(4);
     expect(readdirSync(join(partial1, 'config')).sort()).toEqual(['.env', 'config', 'docker-compose.yml', 'scripts']);
     expect(statSync(join(partial1, 'config', '.env')).mode & 0o777).toBe(0o600);
 
     const partial2 = dirOf('cfg/dest/daily/2026-01-02.partial');
-    await syncComponent({ name: 'config', source: { base, entries: entries.slice(0, 3) } }, { partialDir: partial2, prevDir: partial1, log: silentLog });
+    const r2 = await syncComponent({ name: 'config', source: { base, entries: entries.slice(0, 3) } }, { partialDir: partial2, prevDir: partial1, log: silentLog });
+    expect(r2.addedFiles).toBe(0);
     expect(readdirSync(join(partial2, 'config')).sort()).toEqual(['.env', 'config', 'docker-compose.yml']);
     expect(statSync(join(partial2, 'config', 'config/postfix/main.cf')).ino).toBe(statSync(join(partial1, 'config', 'config/postfix/main.cf')).ino);
   });
@@ -199,16 +198,15 @@ describe('the entries form (config component)', () => {
 describe('rsync failing', () => {
   it('throws with rsync\'s own message', async () => {
     const src = dirOf('fail/src');
-    writeFileSync(join(src, 'a'), 'a');
-    const partial = dirOf('fail/dest/daily/2026-01-01.partial');
-    mkdirSync(join(partial, 'ssl'));
-    execFileSync('chattr', ['+i', join(partial, 'ssl')]);
+    writeFileSync(join(src, 'a'), Buffer.alloc(4 << 20, 1)); // 4 MiB into a 1 MiB filesystem
+    const disk = await mountTmpfs(1);
     try {
-      await expect(syncComponent({ name: 'ssl', source: { dir: src } }, { partialDir: partial, log: silentLog })).rejects.toThrow(
-        /rsync of ssl .*exit 23.*(Operation not permitted|Permission denied)/s,
+      const partial = join(disk.dir, 'daily', '2026-01-01.partial');
+      await expect(syncComponent({ name: 'ssl', source: { dir: src } }, { partialDir: partial, scratchDir: dirOf('fail/scratch'), log: silentLog })).rejects.toThrow(
+        /rsync of ssl .*exit \d+.*No space left on device/s,
       );
     } finally {
-      execFileSync('chattr', ['-i', join(partial, 'ssl')]);
+      await disk.cleanup();
     }
   });
 });

@@ -61,13 +61,13 @@ describe('hash pool', () => {
     }
   });
 
-  it('hashFileStat returns the identity of the inode it read (for pre-hash reuse checks)', async () => {
+  it('hashFileStat returns the identity and attributes of the inode it read (the index entry of a copied file)', async () => {
     const pool = createHashPool({ threads: 1 });
     try {
       const p = join(dir, 'stat');
       writeFileSync(p, 'hello\n');
       const st = statSync(p);
-      expect(await pool.hashFileStat(p)).toEqual({ hex: sha256sum(p), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      expect(await pool.hashFileStat(p)).toEqual({ hex: sha256sum(p), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid });
       await expect(pool.hashFileStat(join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await pool.close();

@@ -1,0 +1,96 @@
+/**
+ * The side effects of the engine's plan (link-plan.ts), kept small: create a directory, link a
+ * file from the previous snapshot and check what was linked, reuse a file an interrupted run
+ * already copied, and let rsync set the attributes of directories and copy symlinks and devices.
+ */
+import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync, closeSync, openSync, writeSync, rmSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { IndexEntry } from './manifest-format.js';
+import type { ScanEntry } from './scan.js';
+import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
+import type { CopyInput } from './copy.js';
+import { InterruptedError, ToolError } from '../errors.js';
+
+const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
+
+export function mkdirFresh(path: string, mode: number): void {
+  try {
+    mkdirSync(path, { mode });
+  } catch (err) {
+    if (code(err) !== 'EEXIST') throw err;
+  }
+}
+
+const sameAttributes = (e: ScanEntry, st: Stats) =>
+  st.isFile() && st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
+
+/**
+ * Links `from` (a file of the previous snapshot, or an earlier name in this one) to `to`, and
+ * returns its index entry with the hash the previous index holds — or undefined when the file is
+ * gone or is not what the scan saw (someone changed the old snapshot): the caller copies it then.
+ */
+export function linkOrCopy(from: string, to: string, e: ScanEntry, prev: IndexEntry, component: string): IndexEntry | undefined {
+  try {
+    linkSync(from, to);
+  } catch (err) {
+    if (['ENOENT', 'ENOTDIR', 'EMLINK'].includes(code(err))) return undefined;
+    throw err;
+  }
+  // the inode was just touched by link(): this lstat is served from the inode cache
+  const st = lstatSync(to);
+  if (!sameAttributes(e, st) || st.size !== prev.size) {
+    unlinkSync(to);
+    return undefined;
+  }
+  return { path: `${component}/${e.path}`, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: prev.sha256, isNew: false };
+}
+
+/**
+ * A file an interrupted run of this snapshot already copied (only its own inodes: nlink 1) is
+ * moved back into place when it is still what the source holds; rsync then finds nothing to do.
+ */
+export function reuseFromResume(resumeRoot: string, dest: string, e: ScanEntry): void {
+  const old = join(resumeRoot, e.path);
+  let st: Stats;
+  try {
+    st = lstatSync(old);
+  } catch {
+    return;
+  }
+  if (st.nlink === 1 && sameAttributes(e, st)) renameSync(old, join(dest, e.path));
+}
+
+/**
+ * The component's own directory (rsync's `src/ dest/` gave it the source's mode, owner and
+ * times; a files-from list cannot name it without copying what is in it).
+ */
+export function copyRootAttributes(srcRoot: string, dest: string): void {
+  const st = lstatSync(srcRoot);
+  chownSync(dest, st.uid, st.gid);
+  chmodSync(dest, st.mode & 0o7777);
+  utimesSync(dest, st.atime, st.mtime);
+}
+
+/**
+ * Directories get their mode, owner and times from rsync last (linking into them moved their
+ * mtimes); symlinks, devices and fifos are copied by it. Listed without -r: each one alone.
+ */
+export async function setDirectoryAttributes(input: CopyInput, paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const fd = openSync(input.scratchFile, 'w', 0o600);
+  try {
+    writeSync(fd, paths.join('\0') + '\0');
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const out = await rsyncMirror({ srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal });
+    if (input.signal?.aborted) throw new InterruptedError();
+    if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
+      throw new ToolError(`rsync of ${input.name}'s directories and links (${input.srcRoot} → ${input.dest}) failed with exit ${out.exitCode}: ` +
+        `${describeRsyncFailure(out)}; check that the source is readable and the backup disk has space, then run the backup again`, out.stderr);
+    }
+  } finally {
+    rmSync(input.scratchFile, { force: true });
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Pure decisions of the snapshot engine (docs/architecture.md): for each entry of the source
+ * scan, whether the new snapshot takes it from the previous snapshot (a hardlink to the same
+ * inode, whose hash the previous manifest.index already holds) or from the source (rsync).
+ *
+ * Two steps, so that memory follows the day's changes and not the tree:
+ *  - decide() runs during the scan, merge-joined with the previous index (both in byte order):
+ *    a file at the same path with the same size, mtime, mode and owner is linked at once; a new
+ *    name that may be an old message renamed (maildir), or a second name of a source inode that
+ *    has several (hardlinks), waits; anything else is copied.
+ *  - resolveDeferred() runs after the scan, over the waiting names and the previous names that
+ *    were gone: Dovecot's renames (a flag change, new/ → cur/, a MOVE that keeps the base name)
+ *    link from the old name; a second name of a source inode links to the first one's new path.
+ */
+import type { IndexEntry } from './manifest-format.js';
+import type { ScanEntry } from './scan.js';
+import { planMaildirRenames } from './reconcile-plan.js';
+import { isMessagePath } from '../mailbox/maildir.js';
+
+export type Decision =
+  | { op: 'mkdir' | 'special'; e: ScanEntry }
+  /** link <prev>/<from> (component-relative) to the new path; the hash is prev's */
+  | { op: 'link'; e: ScanEntry; from: string; prev: IndexEntry }
+  | { op: 'copy'; e: ScanEntry }
+  | { op: 'defer'; e: ScanEntry };
+
+/** The previous snapshot's view of this file is still true of the source: same content, same attributes. */
+export function unchanged(e: ScanEntry, p: IndexEntry): boolean {
+  return e.size === p.size && e.mtimeMs === p.mtimeMs && (e.mode & 0o7777) === (p.mode & 0o7777) && e.uid === p.uid && e.gid === p.gid;
+}
+
+/** Byte-order comparison of two component-relative paths (manifest-format.ts's rule). */
+type Compare = (a: string, b: string) => number;
+
+export class LinkPlanner {
+  private prev: IndexEntry | undefined;
+  /** previous names the source no longer has: candidates for a rename */
+  readonly gone: IndexEntry[] = [];
+  /** source inode (with several names) → the new path and prev entry of its first linked name */
+  readonly linkedInodes = new Map<number, { path: string; prev: IndexEntry }>();
+
+  constructor(
+    private readonly prevEntries: Iterator<IndexEntry> | undefined,
+    private readonly opts: {
+      maildir: boolean;
+      compare: Compare;
+      /**
+       * ms: the previous run's start (less the coarse clock's lag). A file whose inode changed
+       * after it (ctime) may differ in what lstat does not show — an ACL, an xattr — so it is
+       * copied, not linked: the previous snapshot's inode must never be changed in place.
+       */
+      changedSince?: number;
+    },
+  ) {
+    this.prev = prevEntries?.next().value as IndexEntry | undefined;
+  }
+
+  private keepIfGone(p: IndexEntry): void {
+    if (this.opts.maildir && isMessagePath(p.path)) this.gone.push(p);
+  }
+
+  private advance(path: string): IndexEntry | undefined {
+    while (this.prev && this.opts.compare(this.prev.path, path) < 0) {
+      this.keepIfGone(this.prev);
+      this.prev = this.prevEntries!.next().value as IndexEntry | undefined;
+    }
+    return this.prev && this.prev.path === path ? this.prev : undefined;
+  }
+
+  decide(e: ScanEntry): Decision {
+    if (e.kind === 'dir') return { op: 'mkdir', e };
+    if (e.kind !== 'file') return { op: 'special', e };
+    if (!this.prevEntries) return { op: 'copy', e };
+    const p = this.advance(e.path);
+    if (p) this.prev = this.prevEntries.next().value as IndexEntry | undefined;
+    if (p && unchanged(e, p) && !(this.opts.changedSince !== undefined && e.ctimeMs >= this.opts.changedSince)) {
+      if (e.nlink > 1 && !this.linkedInodes.has(e.ino)) this.linkedInodes.set(e.ino, { path: e.path, prev: p });
+      return { op: 'link', e, from: p.path, prev: p };
+    }
+    return (this.opts.maildir && isMessagePath(e.path)) || e.nlink > 1 ? { op: 'defer', e } : { op: 'copy', e };
+  }
+
+  /** after the last decide(): the rest of the previous index is gone too */
+  finish(): void {
+    while (this.prev) {
+      this.keepIfGone(this.prev);
+      this.prev = this.prevEntries!.next().value as IndexEntry | undefined;
+    }
+  }
+}
+
+export interface Resolution {
+  /** link within the new snapshot (`fromNew`) or from the previous one (`from`) */
+  links: { e: ScanEntry; prev: IndexEntry; from?: string; fromNew?: string }[];
+  copies: ScanEntry[];
+}
+
+/**
+ * `deferred` in scan order. A rename is taken only when the old name's size, mtime, mode and
+ * owner are the new name's (Dovecot's rename keeps them): otherwise the file is copied. A base
+ * that several new names share is left to rsync (planMaildirRenames says why).
+ */
+export function resolveDeferred(deferred: ScanEntry[], planner: Pick<LinkPlanner, 'gone' | 'linkedInodes'>, maildir: boolean): Resolution {
+  const out: Resolution = { links: [], copies: [] };
+  const goneByPath = new Map(planner.gone.map((p) => [p.path, p]));
+  const renames = new Map<string, string>();
+  if (maildir && goneByPath.size > 0) {
+    for (const r of planMaildirRenames({ source: deferred.map((e) => e.path), clone: [...goneByPath.keys()] })) renames.set(r.to, r.from);
+  }
+  const linked = planner.linkedInodes;
+  const waiting: ScanEntry[] = [];
+  for (const e of deferred) {
+    const group = e.nlink > 1 ? linked.get(e.ino) : undefined;
+    if (group) {
+      out.links.push({ e, prev: group.prev, fromNew: group.path });
+      continue;
+    }
+    const from = renames.get(e.path);
+    const p = from === undefined ? undefined : goneByPath.get(from);
+    if (p && unchanged(e, p)) {
+      out.links.push({ e, prev: p, from });
+      if (e.nlink > 1) linked.set(e.ino, { path: e.path, prev: p });
+      continue;
+    }
+    waiting.push(e);
+  }
+  // a later name of an inode whose earlier name was just linked by a rename
+  for (const e of waiting) {
+    const group = e.nlink > 1 ? linked.get(e.ino) : undefined;
+    if (group && group.path !== e.path) out.links.push({ e, prev: group.prev, fromNew: group.path });
+    else out.copies.push(e);
+  }
+  return out;
+}
