@@ -1,6 +1,6 @@
 /**
- * Pure decisions of the reconcile step (docs/architecture.md): what to rename and what to unlink inside the
- * hardlink clone before rsync runs. No I/O here; reconcile.ts feeds listings and stats in.
+ * Pure rules the engine's plan (link-plan.ts) and scan (scan.ts) build on: which new maildir name
+ * is an old message renamed, and which paths the -R entries form covers. No I/O here.
  */
 
 import { baseName } from '../mailbox/maildir.js';
@@ -36,14 +36,14 @@ function byBase(paths: string[]): Map<string, string[]> {
 
 /**
  * A message renamed in the source (flag change, new→cur, an IMAP MOVE to another folder of the
- * same mailbox, which keeps the file name) is renamed the same way in the clone,
- * so rsync finds it in place (same size and mtime: no transfer) and the new snapshot shares the
- * inode with the previous one. Without this every read message would be stored again.
+ * same mailbox, which keeps the file name) is linked from its old name in the previous snapshot
+ * (`clone`: the previous names the source no longer has), so the new snapshot shares the inode.
+ * Without this every read message would be stored again.
  *
- * Safe by construction: a rename only ever targets a name the clone lacks, and only takes a
- * clone file whose name has gone from the source (rsync would delete it anyway). A base that
- * appears more than once among the new source names is ambiguous and left to rsync (it copies).
- * Content is not trusted blindly either: rsync still compares size and mtime afterwards.
+ * Safe by construction: a rename only ever targets a name the previous snapshot lacks, and only
+ * takes an old name that has gone from the source. A base that appears more than once among the
+ * new source names is ambiguous and left to rsync (it copies). Content is not trusted blindly
+ * either: the caller also compares size, mtime, mode and owner.
  */
 export function planMaildirRenames(listing: MaildirListing): Rename[] {
   const sourceSet = new Set(listing.source);
@@ -70,25 +70,8 @@ export function planMaildirRenames(listing: MaildirListing): Rename[] {
 }
 
 /**
- * Invariant 3 of docs/invariants.md: the clone shares inodes with the previous snapshot, and rsync changes a file's
- * attributes IN PLACE when its content looks unchanged (same size and mtime): chmod, lchown,
- * ACLs, xattrs, a symlink's mtime. Content changes are safe (temp file + rename = new inode).
- * So before the real run, a --dry-run itemizes what rsync would do; an "attributes only"
- * line — first column `.` (no transfer), some attribute column set (p, o, g, t, a, x) — means:
- * unlink that entry from the clone, and rsync will write a fresh inode instead.
- * Directories are created fresh by cp -al (never shared), so their lines are skipped.
- *
- * Why rsync and not our own lstat comparison: ACLs and xattrs are invisible to lstat, and a
- * full recursive dry run measured faster (1.5 s for 100,000 files) than a Node lstat walk of
- * the source (3.4 s), and ten times faster than a --files-from dry run over the same files.
- */
-export function isInPlaceChange(code: string): boolean {
-  return code[0] === '.' && code[1] !== 'd' && /[^. ]/.test(code.slice(2));
-}
-
-/**
- * Entries form (config component): clone paths that no configured entry covers any more
- * (an entry removed from the config) must go, since rsync -R only visits the entries.
+ * Entries form (config component): whether a path is one of the configured entries or inside
+ * one (keep), on the way to one (descend), or outside them all (the scan skips it).
  * Returns 'keep' (an entry or inside one), 'descend' (an ancestor of an entry) or 'remove'.
  */
 export function entryCoverage(path: string, entries: string[]): 'keep' | 'descend' | 'remove' {

@@ -1,4 +1,4 @@
-/** coreutils the engine spawns. cp -al is the fastest way to clone a snapshot as hardlinks (docs/architecture.md). */
+/** coreutils mailbackup spawns. cp -al is the fastest way to clone a whole snapshot as hardlinks (the weekly from the daily, backup/weekly.ts). */
 import { run } from './shell.js';
 import { ToolError } from '../errors.js';
 

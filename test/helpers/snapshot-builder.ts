@@ -21,7 +21,7 @@ export interface SnapshotSpec {
   /** database name → SQL body (the trailer is appended unless `trailer: false`) */
   databases?: Record<string, string>;
   trailer?: boolean;
-  /** hardlink-clone this earlier snapshot dir first (cp -al), as the engine does */
+  /** hardlink-clone this earlier snapshot dir first (cp -al): files shared with it, as the engine shares them */
   cloneFrom?: string;
   /** paths (relative) to remove from the clone before adding `files` */
   remove?: string[];

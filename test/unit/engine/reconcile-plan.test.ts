@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { entryCoverage, isInPlaceChange, maildirBase, planMaildirRenames } from '../../../src/engine/reconcile-plan.js';
+import { entryCoverage, maildirBase, planMaildirRenames } from '../../../src/engine/reconcile-plan.js';
 
 const M = '1717200000.M123P45.mail,S=2048,W=2100';
 const N = '1717200001.M999P46.mail,S=4096,W=4200';
@@ -56,25 +56,6 @@ describe('planMaildirRenames', () => {
   it('plans several renames in one folder', () => {
     const plan = planMaildirRenames({ source: [`cur/${M}:2,S`, `cur/${N}:2,FS`], clone: [`new/${M}`, `cur/${N}:2,S`] });
     expect(plan).toHaveLength(2);
-  });
-});
-
-describe('isInPlaceChange (what must be unlinked from the clone)', () => {
-  it('unlinks on a mode change, an owner or group change, ACL/xattr changes, a symlink mtime', () => {
-    expect(isInPlaceChange('.f...p.....')).toBe(true);
-    expect(isInPlaceChange('.f....o....')).toBe(true);
-    expect(isInPlaceChange('.f.....g...')).toBe(true);
-    expect(isInPlaceChange('.L.....g...')).toBe(true);
-    expect(isInPlaceChange('.f.........a')).toBe(true);
-    expect(isInPlaceChange('.f..........x')).toBe(true);
-    expect(isInPlaceChange('.L..t......')).toBe(true);
-  });
-  it('ignores transfers, creations, deletions and directories', () => {
-    expect(isInPlaceChange('>f+++++++++')).toBe(false);
-    expect(isInPlaceChange('>f.st......')).toBe(false);
-    expect(isInPlaceChange('cL+++++++++')).toBe(false);
-    expect(isInPlaceChange('*deleting  ')).toBe(false);
-    expect(isInPlaceChange('.d..t......')).toBe(false);
   });
 });
 
