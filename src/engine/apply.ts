@@ -3,13 +3,12 @@
  * file from the previous snapshot and check what was linked, reuse a file an interrupted run
  * already copied, and let rsync set the attributes of directories and copy symlinks and devices.
  */
-import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync, closeSync, openSync, writeSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
-import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED } from '../tools/rsync.js';
-import type { CopyInput } from './copy.js';
-import { InterruptedError, ToolError } from '../errors.js';
+import { rsyncMirror } from '../tools/rsync.js';
+import { checkRsync, writeNulList, type CopyInput } from './copy.js';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
 
@@ -77,19 +76,10 @@ export function copyRootAttributes(srcRoot: string, dest: string): void {
  */
 export async function setDirectoryAttributes(input: CopyInput, paths: string[]): Promise<void> {
   if (paths.length === 0) return;
-  const fd = openSync(input.scratchFile, 'w', 0o600);
-  try {
-    writeSync(fd, paths.join('\0') + '\0');
-  } finally {
-    closeSync(fd);
-  }
+  writeNulList(input.scratchFile, paths);
   try {
     const out = await rsyncMirror({ srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal });
-    if (input.signal?.aborted) throw new InterruptedError();
-    if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
-      throw new ToolError(`rsync of ${input.name}'s directories and links (${input.srcRoot} → ${input.dest}) failed with exit ${out.exitCode}: ` +
-        `${describeRsyncFailure(out)}; check that the source is readable and the backup disk has space, then run the backup again`, out.stderr);
-    }
+    checkRsync(input, out, `${input.name}'s directories and links`);
   } finally {
     rmSync(input.scratchFile, { force: true });
   }

@@ -12,8 +12,30 @@ import { join } from 'node:path';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { HashedFile, HashPool } from './hash.js';
 import type { IndexEntry } from './manifest-format.js';
-import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } from '../tools/rsync.js';
+import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
+import { isMissing } from '../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../errors.js';
+
+/** A NUL-separated list of names for rsync --files-from --from0. */
+export function writeNulList(path: string, names: string[]): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    writeSync(fd, names.join('\0') + '\0');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** rsync's outcome for one of the engine's lists: vanished names are normal, anything else fails the component. */
+export function checkRsync(input: Pick<CopyInput, 'srcRoot' | 'dest' | 'signal'>, out: RsyncOutcome, what: string): void {
+  if (input.signal?.aborted) throw new InterruptedError();
+  if (out.exitCode === 0 || out.exitCode === RSYNC_VANISHED) return;
+  throw new ToolError(
+    `rsync of ${what} (${input.srcRoot} → ${input.dest}) failed with exit ${out.exitCode}: ${describeRsyncFailure(out)}; ` +
+      'check that the source is readable and the backup disk has space, then run the backup again (the .partial is reused)',
+    out.stderr,
+  );
+}
 
 const BATCH_FILES = 20_000;
 const BATCH_BYTES = 2 * 1024 ** 3;
@@ -45,7 +67,6 @@ export interface ToCopy {
   size: number;
 }
 
-const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
 export function toIndexEntry(path: string, h: HashedFile, isNew: boolean): IndexEntry {
   return { path, ino: h.ino, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid, sha256: h.hex, isNew };
@@ -56,7 +77,7 @@ export async function hashIfPresent(pool: HashPool, path: string): Promise<Hashe
   try {
     return await pool.hashFileStat(path);
   } catch (err) {
-    if (missing(err)) return undefined;
+    if (isMissing(err)) return undefined;
     throw err;
   }
 }
@@ -89,12 +110,7 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
 async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry) => void, result: CopyResult): Promise<void> {
   if (input.signal?.aborted) throw new InterruptedError();
   result.batches++;
-  const fd = openSync(input.scratchFile, 'w', 0o600);
-  try {
-    writeSync(fd, batch.join('\0') + '\0');
-  } finally {
-    closeSync(fd);
-  }
+  writeNulList(input.scratchFile, batch);
   const hashes = new Map<string, Promise<HashedFile | undefined>>();
   const out = await rsyncMirror({
     srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal,
@@ -108,14 +124,7 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
       input.onItem?.(item);
     },
   });
-  if (input.signal?.aborted) throw new InterruptedError();
-  if (out.exitCode !== 0 && out.exitCode !== RSYNC_VANISHED) {
-    throw new ToolError(
-      `rsync of ${input.name} (${input.srcRoot} → ${input.dest}) failed with exit ${out.exitCode}: ${describeRsyncFailure(out)}; ` +
-        'check that the source is readable and the backup disk has space, then run the backup again (the .partial is reused)',
-      out.stderr,
-    );
-  }
+  checkRsync(input, out, input.name);
   for (const path of batch) {
     // the sender logs a file once it has sent it; the receiver may rename it into place a moment
     // later, so a hash that found nothing is tried once more now that rsync has exited

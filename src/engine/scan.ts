@@ -13,6 +13,7 @@ import { sortDirEntries } from './manifest-format.js';
 import { entryCoverage } from './reconcile-plan.js';
 import type { ExcludeMatcher } from './exclude-match.js';
 import { InterruptedError } from '../errors.js';
+import { isMissing } from '../mailbox/walk.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -40,8 +41,6 @@ export interface ScanOptions {
   onGone?: (path: string) => void;
 }
 
-const gone = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
-
 function kindOf(st: Stats): EntryKind {
   return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
 }
@@ -58,7 +57,7 @@ export function* scanSource(root: string, opts: ScanOptions = {}): Generator<Sca
     try {
       frames.push({ rel, entries: sortDirEntries(readdirSync(base + rel, { withFileTypes: true })), i: 0, whole });
     } catch (err) {
-      if (!gone(err)) throw err;
+      if (!isMissing(err)) throw err;
       opts.onGone?.(rel);
     }
   };
@@ -82,7 +81,7 @@ export function* scanSource(root: string, opts: ScanOptions = {}): Generator<Sca
     try {
       st = lstatSync(base + rel);
     } catch (err) {
-      if (!gone(err)) throw err;
+      if (!isMissing(err)) throw err;
       opts.onGone?.(rel);
       continue;
     }
