@@ -7,6 +7,7 @@ import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renam
 import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
+import type { LinkedInode } from './link-pool.js';
 import { rsyncMirror } from '../tools/rsync.js';
 import { checkRsync, writeNulList, type CopyInput } from './copy.js';
 
@@ -20,13 +21,23 @@ export function mkdirFresh(path: string, mode: number): void {
   }
 }
 
-const sameAttributes = (e: ScanEntry, st: Stats) =>
-  st.isFile() && st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
+const sameAttributes = (e: ScanEntry, st: Pick<Stats, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>) =>
+  st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
 
 /**
- * Links `from` (a file of the previous snapshot, or an earlier name in this one) to `to`, and
- * returns its index entry with the hash the previous index holds — or undefined when the file is
- * gone or is not what the scan saw (someone changed the old snapshot): the caller copies it then.
+ * The index entry of a name just linked to `inode`, with the hash the previous index holds — or
+ * undefined when the inode is not what the scan saw (someone changed the old snapshot): the
+ * caller removes the link and copies the file from the source then.
+ */
+export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, component: string): IndexEntry | undefined {
+  if (inode.notAFile || !sameAttributes(e, inode) || inode.size !== prev.size) return undefined;
+  return { path: `${component}/${e.path}`, ino: inode.ino, size: inode.size, mtimeMs: inode.mtimeMs, mode: inode.mode, uid: inode.uid, gid: inode.gid, sha256: prev.sha256, isNew: false };
+}
+
+/**
+ * Links `from` (a file of the previous snapshot, or an earlier name in this one) to `to` on this
+ * thread (the few links decided after the scan; the scan's own go through link-pool.ts), and
+ * returns its index entry — or undefined when the file is gone or not what it should be.
  */
 export function linkOrCopy(from: string, to: string, e: ScanEntry, prev: IndexEntry, component: string): IndexEntry | undefined {
   try {
@@ -37,11 +48,9 @@ export function linkOrCopy(from: string, to: string, e: ScanEntry, prev: IndexEn
   }
   // the inode was just touched by link(): this lstat is served from the inode cache
   const st = lstatSync(to);
-  if (!sameAttributes(e, st) || st.size !== prev.size) {
-    unlinkSync(to);
-    return undefined;
-  }
-  return { path: `${component}/${e.path}`, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid, sha256: prev.sha256, isNew: false };
+  const entry = linkedEntry(e, prev, { notAFile: !st.isFile(), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid }, component);
+  if (!entry) unlinkSync(to);
+  return entry;
 }
 
 /**
@@ -56,7 +65,7 @@ export function reuseFromResume(resumeRoot: string, dest: string, e: ScanEntry):
   } catch {
     return;
   }
-  if (st.nlink === 1 && sameAttributes(e, st)) renameSync(old, join(dest, e.path));
+  if (st.nlink === 1 && st.isFile() && sameAttributes(e, st)) renameSync(old, join(dest, e.path));
 }
 
 /**

@@ -3,8 +3,9 @@
  * store holds now is in the snapshot, once per folder (complete-plan.ts says why rsync alone
  * cannot promise that while Dovecot works).
  *
- * Cheap on a quiet night: only mailboxes with a folder directory changed since the run started
- * (its mtime moves on every rename in or out) are listed again. Those are listed until two stats
+ * Cheap on a quiet night: only mailboxes with a folder directory changed since the scan read it
+ * (its mtime moves on every rename in or out; `seen`), or since the run started when the caller
+ * has no scan to tell, are listed again. Those are listed until two stats
  * of their directories around the listing agree, so a message in flight is not missed by the
  * check itself; the missing ones go to one rsync --files-from, and the mailboxes it touched are
  * checked again, a few rounds at most.
@@ -25,6 +26,12 @@ export interface CompleteInput {
   exclude?: string[];
   /** ms since epoch: when this component's sync started */
   since: number;
+  /**
+   * Directories as the scan saw them (relative to srcRoot): their mtime when they were read, and
+   * when that was. A directory whose mtime is still that, and was already old then, holds what
+   * the scan listed; only the others are listed again.
+   */
+  seen?: ReadonlyMap<string, SeenDir>;
   scratchFile: string;
   log: Logger;
   signal?: AbortSignal;
@@ -32,6 +39,12 @@ export interface CompleteInput {
   onItem?: (item: RsyncItem) => void;
   /** each duplicate removed from the snapshot, relative to cloneRoot */
   onRemove?: (path: string) => void;
+}
+
+export interface SeenDir {
+  mtimeMs: number;
+  /** Date.now() just after the scan's lstat of the directory, before its listing */
+  at: number;
 }
 
 export interface CompleteResult {
@@ -49,10 +62,13 @@ export interface CompleteResult {
 const MAX_ROUNDS = 4;
 // mtimes come from the kernel's coarse clock; a change in the second before `since` counts too
 const CLOCK_SLACK_MS = 2000;
+const FINE_SLACK_MS = 50;
+
+const folderDirs = (mb: MailboxDir) => ['', ...mb.folders.flatMap((f) => [f ? `${f}/cur` : 'cur', f ? `${f}/new` : 'new'])];
 
 function dirMtimes(root: string, mb: MailboxDir): number[] {
   const out: number[] = [];
-  for (const dir of ['', ...mb.folders.flatMap((f) => [f ? `${f}/cur` : 'cur', f ? `${f}/new` : 'new'])]) {
+  for (const dir of folderDirs(mb)) {
     try {
       // a rename into or out of a directory moves its mtime (ctime would also move on a chmod)
       out.push(lstatSync(join(root, mb.rel, dir)).mtimeMs);
@@ -64,8 +80,17 @@ function dirMtimes(root: string, mb: MailboxDir): number[] {
   return out;
 }
 
-function changedSince(root: string, mb: MailboxDir, since: number): boolean {
-  return dirMtimes(root, mb).some((t) => t < 0 || t >= since - CLOCK_SLACK_MS);
+// A filesystem with sub-second stamps needs only the coarse clock's lag; whole seconds (ext3,
+// some network filesystems) may hide a second change within the same second.
+const slackFor = (mtimeMs: number) => (mtimeMs % 1000 === 0 ? CLOCK_SLACK_MS : FINE_SLACK_MS);
+
+function changed(root: string, mb: MailboxDir, since: number, seen: CompleteInput['seen']): boolean {
+  const now = dirMtimes(root, mb);
+  if (!seen) return now.some((t) => t < 0 || t >= since - CLOCK_SLACK_MS);
+  return folderDirs(mb).some((dir, i) => {
+    const s = seen.get(mb.rel ? (dir ? `${mb.rel}/${dir}` : mb.rel) : dir);
+    return !s || now[i] !== s.mtimeMs || s.mtimeMs >= s.at - slackFor(s.mtimeMs);
+  });
 }
 
 /** A listing during which no directory of the mailbox changed (or the last of three tries). */
@@ -81,7 +106,7 @@ function stableListing(root: string, mb: MailboxDir): string[] {
 
 export async function completeMaildirs(input: CompleteInput): Promise<CompleteResult> {
   const result: CompleteResult = { checked: 0, copied: 0, removed: 0, vanished: 0, rounds: 0 };
-  const checked = [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changedSince(input.srcRoot, mb, input.since));
+  const checked = [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changed(input.srcRoot, mb, input.since, input.seen));
   let active = checked;
   result.checked = checked.length;
   while (active.length > 0 && result.rounds < MAX_ROUNDS) {

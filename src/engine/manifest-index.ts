@@ -6,7 +6,7 @@ import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isSnapshotMetadata, layout } from '../repository/layout.js';
 import { parseIndexLine, sortDirEntries, type IndexEntry } from './manifest-format.js';
-import { readRecordsSync } from './read-records.js';
+import { readRecordsSync, seekLineSync } from './read-records.js';
 
 /**
  * Every regular file listed in <snapDir>/manifest.index, in manifest order (byte order of the
@@ -39,14 +39,20 @@ export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
  */
 export function* readComponentIndexSync(snapDir: string, name: string): Generator<IndexEntry> {
   const prefix = `${name}/`;
-  let first = true;
-  for (const line of readLinesSync(layout.manifestIndex(snapDir))) {
+  const file = layout.manifestIndex(snapDir);
+  const start = seekLineSync(file, prefix);
+  let first = start === 0;
+  for (const line of readRecordsSync(file, '\n', start)) {
     if (first) {
       first = false;
       if (line.startsWith('#')) continue;
     }
+    if (!line) continue;
     const at = line.lastIndexOf('\t') + 1;
-    if (!line.startsWith(prefix, at)) continue;
+    if (!line.startsWith(prefix, at)) {
+      if (line.slice(at) > prefix) return; // sorted: the component's lines are behind us
+      continue;
+    }
     const e = parseIndexLine(line);
     e.path = e.path.slice(prefix.length);
     yield e;

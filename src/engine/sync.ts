@@ -8,7 +8,7 @@
  * Why not `cp -al` + rsync, or `rsync --link-dest`: both walk the previous snapshot and the
  * source in full again, and on a USB disk every walk of a 1 M-file tree costs minutes.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { layout } from '../repository/layout.js';
 import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
@@ -19,8 +19,9 @@ import { compileExcludes } from './exclude-match.js';
 import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
 import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
 import { createHashPool } from './hash.js';
-import { copyRootAttributes, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
-import { completeMaildirs } from './complete.js';
+import { copyRootAttributes, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
+import { createLinkPool, LinkQueue, type LinkedInode } from './link-pool.js';
+import { completeMaildirs, type SeenDir } from './complete.js';
 import { ConfigError, InterruptedError } from '../errors.js';
 import type { RsyncItem } from '../tools/rsync.js';
 
@@ -91,6 +92,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   const scratchDir = opts.scratchDir ?? join(partialDir, DEFAULT_SCRATCH);
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
   const pool = opts.pool ?? createHashPool();
+  const linkPool = opts.linkPool ?? createLinkPool();
   const part = new ComponentPartWriter(scratchDir, spec.name);
   const result: ComponentSyncResult = {
     files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0, part: part.part,
@@ -121,28 +123,43 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       part.toCopy(e);
     };
 
-    // 1. scan: link the unchanged at once, list the copies, keep the undecided for step 2
+    // 1. scan: link the unchanged as met (on the link workers), list the copies, keep the undecided
+    const linkFailed: ScanEntry[] = [];
+    const links = new LinkQueue<{ e: ScanEntry; prev: IndexEntry }>(linkPool, { fromBase: `${prevComponent}/`, toBase: `${dest}/` }, ({ e, prev }, inode: LinkedInode | undefined) => {
+      const entry = inode && linkedEntry(e, prev, inode, spec.name);
+      if (entry) {
+        counted(entry, false);
+        part.linked(entry);
+        return;
+      }
+      if (inode) unlinkSync(join(dest, e.path)); // not the inode the index describes
+      linkFailed.push(e);
+    });
+    // a live mail store: each directory's mtime as the scan read it (complete.ts)
+    const seenDirs = spec.maildir ? new Map<string, SeenDir>() : undefined;
+    if (seenDirs && !entries) seenDirs.set('', { mtimeMs: lstatSync(srcRoot).mtimeMs, at: Date.now() });
     let scanned = 0;
     for (const e of scanSource(srcRoot, { entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
       scanned++;
       const d = planner.decide(e);
       if (d.op === 'mkdir') {
+        if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: Date.now() });
         mkdirFresh(join(dest, e.path), 0o700);
         specials.push(e.path);
       } else if (d.op === 'special') specials.push(e.path);
       else if (d.op === 'link') {
-        const entry = linked(e, d.prev, d.from, false);
-        if (entry) part.linked(entry);
-        else toCopy(e);
+        const wait = links.add(d.from, e.path, { e, prev: d.prev });
+        if (wait) await wait;
       } else if (d.op === 'copy') toCopy(e);
       else deferred.push(e);
     }
+    await links.drain();
     planner.finish();
     const tScan = Date.now();
 
     // 2. the undecided: renamed messages and second names of an inode link; the rest is copied
     const resolution = resolveDeferred(deferred, planner, !!spec.maildir);
-    const lateCopies: ScanEntry[] = [...resolution.copies];
+    const lateCopies: ScanEntry[] = [...resolution.copies, ...linkFailed];
     for (const l of resolution.links) {
       const entry = linked(l.e, l.prev, l.fromNew ?? l.from!, l.fromNew !== undefined);
       if (entry) {
@@ -175,7 +192,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     if (spec.maildir) {
       const received: string[] = [];
       const c = await completeMaildirs({
-        srcRoot, cloneRoot: dest, entries, exclude: spec.exclude, since: t0, scratchFile: part.scratch('missed'), log, signal,
+        srcRoot, cloneRoot: dest, entries, exclude: spec.exclude, since: t0, seen: seenDirs, scratchFile: part.scratch('missed'), log, signal,
         onItem: (item) => {
           if (item.code[0] === '>' && item.code[1] === 'f') received.push(item.name);
         },
@@ -203,6 +220,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     throw err;
   } finally {
     rmSync(resume, { recursive: true, force: true });
+    if (!opts.linkPool) await linkPool.close();
     if (!opts.pool) await pool.close();
   }
   if (result.vanished > 0 || result.recovered > 0) {
