@@ -1,13 +1,13 @@
 /**
- * Restores every file component of a snapshot into the scratch directory (the same rsync copy
- * `restore` uses) and checks what arrived against manifest.sha256: every listed file present
+ * Restores every file component of a snapshot into the scratch directory (the same copy
+ * `restore all` uses: cp -a into a new directory, rsync into an existing one) and checks what arrived against manifest.sha256: every listed file present
  * with its hash, nothing unlisted. Dumps are checked where they lie: the drill loads them from there.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHashPool } from '../engine/index.js';
 import { FILE_COMPONENTS, layout, type FileComponent } from '../repository/layout.js';
-import { copyTree, type CopyTreeOptions } from '../tools/rsync-restore.js';
+import { copyComponent, type CopyTreeOptions } from '../tools/rsync-restore.js';
 import { mergeWithManifest, pairByMap, UnsortedManifest, type PairHooks } from '../verify/pair.js';
 import type { DrillCheck } from './report.js';
 
@@ -15,8 +15,10 @@ export function componentsIn(snapDir: string): FileComponent[] {
   return FILE_COMPONENTS.filter((c) => existsSync(layout.component(snapDir, c)));
 }
 
-export async function restoreComponent(snapDir: string, workdir: string, c: FileComponent, signal?: AbortSignal, progress?: CopyTreeOptions['progress']): Promise<void> {
-  await copyTree(layout.component(snapDir, c), join(workdir, c), { signal, progress });
+export async function restoreComponent(
+  snapDir: string, workdir: string, c: FileComponent, signal?: AbortSignal, progress?: CopyTreeOptions['progress'], totals?: { files: number; bytes: number },
+): Promise<void> {
+  await copyComponent(layout.component(snapDir, c), join(workdir, c), { signal, progress, totals });
 }
 
 /** At most this many paths are named in a check's detail; the count says the rest. */

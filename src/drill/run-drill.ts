@@ -99,7 +99,7 @@ async function drillHeld(config: Config, snap: Snapshot, opts: DrillOptions, log
     for (const c of components) {
       const meta = snap.meta?.components?.[c];
       await phase(`restore ${c}`, async (progress) => {
-        await restoreComponent(snap.dir, workdir, c, signal, progress);
+        await restoreComponent(snap.dir, workdir, c, signal, progress, meta && { files: meta.files, bytes: meta.bytes });
         return [];
       }, meta && { files: meta.files, bytes: meta.bytes });
     }

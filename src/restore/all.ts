@@ -14,7 +14,7 @@ import { inPhase, NO_PROGRESS } from '../log/progress.js';
 import { formatDuration } from '../log/units.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
-import { copyTree } from '../tools/rsync-restore.js';
+import { copyComponent } from '../tools/rsync-restore.js';
 import { nextSteps, type ComponentPlacement } from './all-plan.js';
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
@@ -67,7 +67,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
     const started = Date.now();
     const c = snap.meta?.components?.[p.component];
     await inPhase(env.progress ?? NO_PROGRESS, `restore ${p.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
-      copyTree(p.from, p.to, { ignoreExisting: true, signal: env.signal, progress }));
+      copyComponent(p.from, p.to, { signal: env.signal, progress, totals: c && { files: c.files, bytes: c.bytes } }));
     const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
     log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, `${p.component} restored to ${p.to} in ${formatDuration(Date.now() - started)}`);
   }

@@ -11,7 +11,10 @@ import { InterruptedError, ToolError } from '../errors.js';
 import { run } from './shell.js';
 
 /**
- * Splits until there are enough pieces to share out, without walking more than a few levels.
+ * Splits into many pieces (mailboxes and their folders, mostly) so that each rm gets a similar
+ * share: a snapshot is a chain of single directories at the top (mail/vmail/<domain>), and
+ * stopping at the first level with "enough" pieces left one rm with the whole mail store.
+ * Never walks more than a few levels.
  * Never descends into another filesystem: a mount inside the tree stays for the final
  * `rm --one-file-system`, which refuses to cross into it.
  */
@@ -25,7 +28,7 @@ function subtrees(root: string, want: number): string[] {
     }
   };
   let level = [root];
-  for (let depth = 0; depth < 5 && level.length < want; depth++) {
+  for (let depth = 0; depth < 5 && level.length < want * 16; depth++) {
     const next: string[] = [];
     for (const dir of level) {
       let children: string[] = [];

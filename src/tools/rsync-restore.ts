@@ -3,7 +3,8 @@
  * owners, hardlinks, ACLs, xattrs, symlinks and mtimes. Never --delete: a restore adds or
  * replaces, and anything it replaces was saved first by the caller.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { copyTreeFresh, type FreshCopyOptions } from './cp.js';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../errors.js';
@@ -54,6 +55,15 @@ export async function copyTree(src: string, dst: string, opts: CopyTreeOptions =
   if (r.exitCode === 0 || (r.exitCode === 24 && opts.liveSource)) return;
   const out = summarizeRsyncStderr(r.stderr);
   throw new ToolError(`rsync ${src} → ${dst} failed (exit ${r.exitCode}): ${describeRsyncFailure({ exitCode: r.exitCode, ...out })}`, r.stderr);
+}
+
+/**
+ * A whole component into `dst`: cp -a when dst does not exist yet (cp.ts says why), else rsync
+ * --ignore-existing, which fills in what is missing and never replaces a file already there.
+ */
+export async function copyComponent(src: string, dst: string, opts: FreshCopyOptions = {}): Promise<void> {
+  if (!existsSync(dst)) return copyTreeFresh(src, dst, opts);
+  return copyTree(src, dst, { ignoreExisting: true, signal: opts.signal, progress: opts.progress });
 }
 
 /** rsync with `--out-format=%i %l`, its stdout read line by line (a big tree itemizes millions) */

@@ -3,7 +3,8 @@
  * restore all reproduces the source tree (paths, content, modes, owners, symlinks) and prints
  * steps that work; files --in-place saves what it replaces and brings back certbot's symlinks.
  */
-import { chmodSync, chownSync, existsSync, lstatSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, lstatSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -160,5 +161,30 @@ describe('restore files', () => {
     expect(comparable(fingerprint(join(dir, 'config-copy')))).toEqual(comparable(fingerprint(join(snap, 'config'))));
     expect(lstatSync(join(dir, 'config-copy', '.env')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'config-copy', 'docker-compose.yml'), 'utf8')).toBe(readFileSync(join(fx.sourceRoot, 'docker-compose.yml'), 'utf8'));
+  });
+});
+
+describe('restore all --to, what a plain copy could lose', () => {
+  it('keeps hardlinks between folders, ACLs and xattrs (cp -a into a new directory)', async () => {
+    const mb = fx.tree.users[0].mailbox;
+    const cur = join(mb, 'cur');
+    const msg = readdirSync(cur)[0];
+    // Dovecot's maildir_copy_with_hardlinks: one inode under two folders
+    mkdirSync(join(mb, '.Linked', 'cur'), { recursive: true });
+    mkdirSync(join(mb, '.Linked', 'new'), { recursive: true });
+    linkSync(join(cur, msg), join(mb, '.Linked', 'cur', msg));
+    execFileSync('setfacl', ['-m', 'u:4321:r', join(cur, msg)]);
+    execFileSync('setfattr', ['-n', 'user.mailbackup-test', '-v', 'kept', join(cur, msg)]);
+    const b = await fx.run(['backup', '--date', '2026-11-28']);
+    expect(b.code, b.stderr).toBe(0);
+    const dir = temp('mb-all-links-');
+    const r = await fx.run(['restore', 'all', '--to', dir, '--snapshot', '2026-11-28']);
+    expect(r.code, r.stderr).toBe(0);
+    const rel = mb.slice(fx.sourceRoot.length + 1);
+    const a = join(dir, rel, 'cur', msg);
+    const l = join(dir, rel, '.Linked', 'cur', msg);
+    expect(statSync(a).ino).toBe(statSync(l).ino);
+    expect(execFileSync('getfacl', ['-cp', a], { encoding: 'utf8' })).toContain('user:4321:r--');
+    expect(execFileSync('getfattr', ['--only-values', '-n', 'user.mailbackup-test', a], { encoding: 'utf8' })).toBe('kept');
   });
 });
