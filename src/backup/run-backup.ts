@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { createHashPool, createLinkPool, syncComponent, writeManifest, type ComponentPart } from '../engine/index.js';
+import { createHashPool, createFsPool, syncComponent, writeManifest, type ComponentPart } from '../engine/index.js';
 import { InterruptedError, ToolError, TransientError, errorMessage } from '../errors.js';
 import { inPhase, NO_PROGRESS, type Progress } from '../log/progress.js';
 import { filesAndBytes, formatBytes } from '../log/units.js';
@@ -82,14 +82,14 @@ export async function runBackup(
   // One hash pool for the run (copied files are hashed as rsync delivers them) and a scratch
   // directory off the backup disk for the engine's lists (written once, read once).
   const pool = createHashPool();
-  const linkPool = createLinkPool();
+  const fsPool = createFsPool();
   const scratchDir = mkdtempSync(join(tmpdir(), 'mailbackup-'));
   const parts: ComponentPart[] = [];
   try {
     return await syncAndFinish();
   } finally {
     await pool.close();
-    await linkPool.close();
+    await fsPool.close();
     rmSync(scratchDir, { recursive: true, force: true });
   }
 
@@ -113,7 +113,7 @@ export async function runBackup(
             const stop = new AbortController();
             if (!prev) void countSource(c, stop.signal).then((t) => t && phase.setTotals(t));
             try {
-              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, linkPool, log: clog, signal, progress: phase });
+              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase });
             } finally {
               stop.abort();
             }

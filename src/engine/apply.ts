@@ -7,7 +7,7 @@ import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renam
 import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
-import type { LinkedInode } from './link-pool.js';
+import type { LinkedInode } from './fs-pool.js';
 import { rsyncMirror } from '../tools/rsync.js';
 import { checkRsync, writeNulList, type CopyInput } from './copy.js';
 
@@ -36,7 +36,7 @@ export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, 
 
 /**
  * Links `from` (a file of the previous snapshot, or an earlier name in this one) to `to` on this
- * thread (the few links decided after the scan; the scan's own go through link-pool.ts), and
+ * thread (the few links decided after the scan; the scan's own go through link-queue.ts), and
  * returns its index entry — or undefined when the file is gone or not what it should be.
  */
 export function linkOrCopy(from: string, to: string, e: ScanEntry, prev: IndexEntry, component: string): IndexEntry | undefined {

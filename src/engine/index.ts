@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { HashPool } from './hash.js';
-import type { LinkPool } from './link-pool.js';
+import type { FsPool } from './fs-pool.js';
 import type { ComponentPart } from './component-part.js';
 
 export interface ComponentSpec {
@@ -51,8 +51,8 @@ export interface SyncOptions {
   scratchDir?: string;
   /** hashes the copied files as rsync delivers them (default: a pool of this call's own) */
   pool?: HashPool;
-  /** makes the scan's hardlinks on other threads (default: a pool of this call's own) */
-  linkPool?: LinkPool;
+  /** the scan's listings and hardlinks on other threads (default: a pool of this call's own) */
+  fsPool?: FsPool;
   log: Logger;
   signal?: AbortSignal;
   /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
@@ -71,7 +71,7 @@ export interface ManifestResult {
 }
 
 export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
-export { createLinkPool, type LinkPool } from './link-pool.js';
+export { createFsPool, type FsPool } from './fs-pool.js';
 export { type ComponentPart } from './component-part.js';
 export { syncComponent } from './sync.js';
 export { writeManifest } from './manifest.js';

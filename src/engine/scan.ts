@@ -5,15 +5,18 @@
  * It skips what rsync's --exclude patterns skip (exclude-match.ts) and, in the -R entries form,
  * everything outside the configured entries.
  *
+ * The listings and lstats are made by the file system pool's threads (fs-pool.ts), a few
+ * directories ahead of the consumer, which meanwhile decides and links on this thread. What is
+ * read ahead is bounded (MAX_BUFFERED entries), so memory follows that, not the tree.
+ *
  * A live mail store changes under the scan: a directory or a name that is gone when it is read
  * was renamed or expunged meanwhile, and is skipped (the completeness check finds the new name).
  */
-import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { sortDirEntries } from './manifest-format.js';
 import { entryCoverage } from './reconcile-plan.js';
 import type { ExcludeMatcher } from './exclude-match.js';
+import { KIND, LISTING_STRIDE, type FsPool, type Listing } from './fs-pool.js';
 import { InterruptedError } from '../errors.js';
-import { isMissing } from '../mailbox/walk.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -30,9 +33,12 @@ export interface ScanEntry {
   uid: number;
   gid: number;
   nlink: number;
+  /** directories: Date.now() after this lstat and before the directory was listed */
+  listedAt?: number;
 }
 
 export interface ScanOptions {
+  pool: FsPool;
   /** -R form: only these paths (relative to the root) and the directories leading to them */
   entries?: string[];
   exclude?: ExcludeMatcher;
@@ -41,54 +47,130 @@ export interface ScanOptions {
   onGone?: (path: string) => void;
 }
 
-function kindOf(st: Stats): EntryKind {
-  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+/** One directory, sorted and filtered; `whole` per subdirectory to descend into. */
+interface Built {
+  entries: ScanEntry[];
+  descend: Map<string, boolean>;
 }
 
-function toEntry(path: string, st: Stats): ScanEntry {
-  return { path, kind: kindOf(st), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode, uid: st.uid, gid: st.gid, nlink: st.nlink };
+interface DirState {
+  whole: boolean;
+  requestedAt?: number;
+  result?: Promise<Built | undefined>;
 }
 
-export function* scanSource(root: string, opts: ScanOptions = {}): Generator<ScanEntry> {
+const MAX_IN_FLIGHT = 8;
+const MAX_BUFFERED = 50_000;
+/** entries handed to the consumer at once, unless a directory ends the batch earlier */
+const BATCH = 512;
+
+function build(rel: string, whole: boolean, listing: Listing, opts: ScanOptions): Built {
+  const items = listing.names.map((name, i) => ({ name, i, kind: KIND[listing.stats[i * LISTING_STRIDE]], isDirectory() { return this.kind === 'dir'; } }));
+  const out: Built = { entries: [], descend: new Map() };
+  for (const it of sortDirEntries(items)) {
+    const path = rel ? `${rel}/${it.name}` : it.name;
+    if (it.kind === 'gone') {
+      opts.onGone?.(path);
+      continue;
+    }
+    let childWhole = whole;
+    if (!whole) {
+      const cover = entryCoverage(path, opts.entries!);
+      if (cover === 'remove') continue;
+      childWhole = cover === 'keep';
+    }
+    const isDir = it.kind === 'dir';
+    // implied directories of the -R form are never excluded by the patterns of what is in them
+    if (childWhole && opts.exclude && !opts.exclude.empty && opts.exclude.excludes(path, isDir)) continue;
+    const s = listing.stats;
+    const k = it.i * LISTING_STRIDE;
+    out.entries.push({ path, kind: it.kind, ino: s[k + 1], size: s[k + 2], mtimeMs: s[k + 3], ctimeMs: s[k + 4], mode: s[k + 5], uid: s[k + 6], gid: s[k + 7], nlink: s[k + 8] });
+    if (isDir) out.descend.set(path, childWhole);
+  }
+  return out;
+}
+
+export async function* scanSource(root: string, opts: ScanOptions): AsyncGenerator<ScanEntry[]> {
   const base = root.endsWith('/') ? root : root + '/';
-  const frames: { rel: string; entries: Dirent[]; i: number; whole: boolean }[] = [];
-  let count = 0;
-  const open = (rel: string, whole: boolean) => {
-    try {
-      frames.push({ rel, entries: sortDirEntries(readdirSync(base + rel, { withFileTypes: true })), i: 0, whole });
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-      opts.onGone?.(rel);
+  const dirs = new Map<string, DirState>();
+  const queue: string[] = [];
+  let inFlight = 0;
+  let buffered = 0;
+
+  const request = (rel: string, st: DirState) => {
+    inFlight++;
+    st.requestedAt = Date.now();
+    st.result = opts.pool.list(rel ? base + rel : root).then((listing) => {
+      inFlight--;
+      if (!listing) {
+        opts.onGone?.(rel);
+        return undefined;
+      }
+      const b = build(rel, st.whole, listing, opts);
+      buffered += b.entries.length;
+      for (const [child, whole] of b.descend) {
+        dirs.set(child, { whole });
+        queue.push(child);
+      }
+      pump();
+      return b;
+    }, (err: unknown) => {
+      inFlight--;
+      throw err;
+    });
+    st.result.catch(() => {}); // awaited by take(); never unhandled meanwhile
+  };
+  const pump = () => {
+    while (inFlight < MAX_IN_FLIGHT && buffered < MAX_BUFFERED && queue.length > 0) {
+      const rel = queue.shift()!;
+      const st = dirs.get(rel);
+      if (st && !st.result) request(rel, st);
     }
   };
-  open('', !opts.entries);
+  /** the time a directory's listing was asked for (asking now if the read-ahead has not yet) */
+  const ensure = (rel: string, whole: boolean): number => {
+    let st = dirs.get(rel);
+    if (!st) dirs.set(rel, (st = { whole }));
+    if (!st.result) request(rel, st);
+    return st.requestedAt!;
+  };
+  const take = async (rel: string): Promise<Built | undefined> => {
+    const st = dirs.get(rel)!;
+    const b = await st.result!;
+    dirs.delete(rel);
+    if (b) buffered -= b.entries.length;
+    pump();
+    return b;
+  };
+
+  ensure('', !opts.entries);
+  const first = await take('');
+  const frames: { b: Built; i: number }[] = first ? [{ b: first, i: 0 }] : [];
+  let batch: ScanEntry[] = [];
   while (frames.length > 0) {
     const top = frames[frames.length - 1];
-    if (top.i >= top.entries.length) {
+    if (top.i >= top.b.entries.length) {
       frames.pop();
       continue;
     }
-    if (++count % 4096 === 0 && opts.signal?.aborted) throw new InterruptedError();
-    const d = top.entries[top.i++];
-    const rel = top.rel ? `${top.rel}/${d.name}` : d.name;
-    let whole = top.whole;
-    if (!whole) {
-      const cover = entryCoverage(rel, opts.entries!);
-      if (cover === 'remove') continue;
-      whole = cover === 'keep';
-    }
-    let st: Stats;
-    try {
-      st = lstatSync(base + rel);
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-      opts.onGone?.(rel);
+    const e = top.b.entries[top.i++];
+    batch.push(e);
+    const whole = e.kind === 'dir' ? top.b.descend.get(e.path) : undefined;
+    if (whole === undefined) {
+      if (batch.length >= BATCH) {
+        if (opts.signal?.aborted) throw new InterruptedError();
+        yield batch;
+        batch = [];
+      }
       continue;
     }
-    const e = toEntry(rel, st);
-    // implied directories of the -R form are never excluded by the patterns of what is in them
-    if (whole && opts.exclude && !opts.exclude.empty && opts.exclude.excludes(rel, e.kind === 'dir')) continue;
-    yield e;
-    if (e.kind === 'dir') open(rel, whole);
+    // the consumer makes this directory before anything inside it is linked
+    e.listedAt = ensure(e.path, whole);
+    yield batch;
+    batch = [];
+    if (opts.signal?.aborted) throw new InterruptedError();
+    const child = await take(e.path);
+    if (child) frames.push({ b: child, i: 0 });
   }
+  if (batch.length > 0) yield batch;
 }

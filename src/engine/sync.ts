@@ -20,7 +20,8 @@ import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js
 import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
 import { createHashPool } from './hash.js';
 import { copyRootAttributes, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
-import { createLinkPool, LinkQueue, type LinkedInode } from './link-pool.js';
+import { createFsPool, type LinkedInode } from './fs-pool.js';
+import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
 import { ConfigError, InterruptedError } from '../errors.js';
 import type { RsyncItem } from '../tools/rsync.js';
@@ -92,7 +93,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   const scratchDir = opts.scratchDir ?? join(partialDir, DEFAULT_SCRATCH);
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
   const pool = opts.pool ?? createHashPool();
-  const linkPool = opts.linkPool ?? createLinkPool();
+  const fsPool = opts.fsPool ?? createFsPool();
   const part = new ComponentPartWriter(scratchDir, spec.name);
   const result: ComponentSyncResult = {
     files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0, part: part.part,
@@ -125,7 +126,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
 
     // 1. scan: link the unchanged as met (on the link workers), list the copies, keep the undecided
     const linkFailed: ScanEntry[] = [];
-    const links = new LinkQueue<{ e: ScanEntry; prev: IndexEntry }>(linkPool, { fromBase: `${prevComponent}/`, toBase: `${dest}/` }, ({ e, prev }, inode: LinkedInode | undefined) => {
+    const links = new LinkQueue<{ e: ScanEntry; prev: IndexEntry }>(fsPool, { fromBase: `${prevComponent}/`, toBase: `${dest}/` }, ({ e, prev }, inode: LinkedInode | undefined) => {
       const entry = inode && linkedEntry(e, prev, inode, spec.name);
       if (entry) {
         counted(entry, false);
@@ -139,19 +140,21 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     const seenDirs = spec.maildir ? new Map<string, SeenDir>() : undefined;
     if (seenDirs && !entries) seenDirs.set('', { mtimeMs: lstatSync(srcRoot).mtimeMs, at: Date.now() });
     let scanned = 0;
-    for (const e of scanSource(srcRoot, { entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
-      scanned++;
-      const d = planner.decide(e);
-      if (d.op === 'mkdir') {
-        if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: Date.now() });
-        mkdirFresh(join(dest, e.path), 0o700);
-        specials.push(e.path);
-      } else if (d.op === 'special') specials.push(e.path);
-      else if (d.op === 'link') {
-        const wait = links.add(d.from, e.path, { e, prev: d.prev });
-        if (wait) await wait;
-      } else if (d.op === 'copy') toCopy(e);
-      else deferred.push(e);
+    for await (const batch of scanSource(srcRoot, { pool: fsPool, entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
+      for (const e of batch) {
+        scanned++;
+        const d = planner.decide(e);
+        if (d.op === 'mkdir') {
+          if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: e.listedAt ?? 0 });
+          mkdirFresh(join(dest, e.path), 0o700);
+          specials.push(e.path);
+        } else if (d.op === 'special') specials.push(e.path);
+        else if (d.op === 'link') {
+          const wait = links.add(d.from, e.path, { e, prev: d.prev });
+          if (wait) await wait;
+        } else if (d.op === 'copy') toCopy(e);
+        else deferred.push(e);
+      }
     }
     await links.drain();
     planner.finish();
@@ -220,7 +223,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     throw err;
   } finally {
     rmSync(resume, { recursive: true, force: true });
-    if (!opts.linkPool) await linkPool.close();
+    if (!opts.fsPool) await fsPool.close();
     if (!opts.pool) await pool.close();
   }
   if (result.vanished > 0 || result.recovered > 0) {
