@@ -24,7 +24,6 @@ import { missingSources } from './preflight.js';
 import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';
 import { describeComponentSync } from './report.js';
-import { countSource } from './source-count.js';
 import { withRetry } from './retry.js';
 
 export interface Failure {
@@ -108,16 +107,10 @@ export async function runBackup(
       }
       try {
         const r = await withRetry(c.name, config.retry, clog, () =>
-          inPhase(progress, c.name, undefined, async (phase) => {
-            // a first copy counts its source beside rsync, for percent and ETA (source-count.ts)
-            const stop = new AbortController();
-            if (!prev) void countSource(c, stop.signal).then((t) => t && phase.setTotals(t));
-            try {
-              return await syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase });
-            } finally {
-              stop.abort();
-            }
-          }), signal);
+          inPhase(progress, c.name, undefined, (phase) =>
+            // the scan's totals reach the line before the copy starts (percent and ETA)
+            syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase }),
+          ), signal);
         parts.push(r.part);
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,

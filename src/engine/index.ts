@@ -56,7 +56,7 @@ export interface SyncOptions {
   log: Logger;
   signal?: AbortSignal;
   /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
-  progress?: { add(files: number, bytes: number): void };
+  progress?: { add(files: number, bytes: number): void; setTotals?(totals: { files: number; bytes: number }): void };
 }
 
 export interface ManifestResult {

@@ -86,10 +86,9 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   mkdirSync(partialDir, { recursive: true });
   // An interrupted run (or a retry) left this component half-built: its files with nlink 1 are
   // ones rsync wrote, reused by name (copy.ts hashes them); the rest is rebuilt from the plan.
-  if (existsSync(dest)) {
-    rmSync(resume, { recursive: true, force: true });
-    renameSync(dest, resume);
-  }
+  const resuming = existsSync(dest);
+  rmSync(resume, { recursive: true, force: true });
+  if (resuming) renameSync(dest, resume);
   const scratchDir = opts.scratchDir ?? join(partialDir, DEFAULT_SCRATCH);
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
   const pool = opts.pool ?? createHashPool();
@@ -120,7 +119,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       return entry;
     };
     const toCopy = (e: ScanEntry) => {
-      reuseFromResume(resume, dest, e);
+      if (resuming) reuseFromResume(resume, dest, e); // a failed lstat per file costs seconds at 100k
       part.toCopy(e);
     };
 
@@ -140,9 +139,14 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     const seenDirs = spec.maildir ? new Map<string, SeenDir>() : undefined;
     if (seenDirs && !entries) seenDirs.set('', { mtimeMs: lstatSync(srcRoot).mtimeMs, at: Date.now() });
     let scanned = 0;
+    const seen = { files: 0, bytes: 0 }; // what the snapshot will hold: the progress line's totals
     for await (const batch of scanSource(srcRoot, { pool: fsPool, entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
       for (const e of batch) {
         scanned++;
+        if (e.kind === 'file') {
+          seen.files++;
+          seen.bytes += e.size;
+        }
         const d = planner.decide(e);
         if (d.op === 'mkdir') {
           if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: e.listedAt ?? 0 });
@@ -158,6 +162,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     }
     await links.drain();
     planner.finish();
+    opts.progress?.setTotals?.(seen);
     const tScan = Date.now();
 
     // 2. the undecided: renamed messages and second names of an inode link; the rest is copied
@@ -170,7 +175,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
         if (l.from !== undefined) result.linkedRenames++;
       } else lateCopies.push(l.e);
     }
-    for (const e of lateCopies) reuseFromResume(resume, dest, e);
+    if (resuming) for (const e of lateCopies) reuseFromResume(resume, dest, e);
     lateCopies.sort((a, b) => compareBytes(a.path, b.path));
     const tLink = Date.now();
 

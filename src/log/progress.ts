@@ -48,7 +48,7 @@ export interface PhaseState {
 export interface Phase {
   /** work done since the last call: files finished and their bytes */
   add(files: number, bytes?: number): void;
-  /** totals found later (a count running beside the work) */
+  /** totals found later (the engine knows them once its scan is done) */
   setTotals(totals: ProgressTotals): void;
   /**
    * The phase ended: its line goes (the caller logs the summary sentence next). `ok: false`

@@ -56,7 +56,7 @@ describe('on a terminal', () => {
     const counts = mail.map((f) => f.done);
     expect(new Set(counts).size).toBeGreaterThanOrEqual(3);
     expect(counts).toEqual([...counts].sort((a, b) => a - b)); // never backwards
-    // the count beside rsync arrives: done of total, percent and ETA
+    // the scan is done: done of total, percent and ETA
     expect(mail.some((f) => f.total !== undefined && f.total >= 35_000 && /\d+%  .*ETA \d+:\d\d/.test(f.text))).toBe(true);
     expect(frames(backup.raw).some((f) => f.phase === 'manifest')).toBe(true);
     // several screens taken while it ran show the live line
