@@ -99,12 +99,13 @@ export function backupProfile(records, run) {
       // the previous snapshot read only as its manifest.index, the new one never walked
       const x = comp(c);
       for (const k of ['scanMs', 'resolveMs', 'copyMs', 'completeMs', 'batches', 'scanned', 'copied']) x[k] += r[k] ?? 0;
-    } else if (typeof r.msg === 'string' && r.msg.endsWith(' synced')) {
+    } else if (r.step && r.step !== 'manifest' && typeof r.addedFiles === 'number' && typeof r.durationMs === 'number') {
+      // the component's summary line ("mail: 101,622 files, 2.4 GiB; 1,320 new … in 2.1 s")
       Object.assign(comp(r.step), { syncMs: r.durationMs, addedFiles: r.addedFiles, addedBytes: r.addedBytes, linkedRenames: r.linkedRenames });
     } else if (r.step === 'manifest' && typeof r.hashed === 'number') p.manifest = { ms: r.durationMs, files: r.files, hashed: r.hashed, reused: r.reused };
   }
   const t = (re) => records.find((r) => re.test(r.msg ?? ''))?.time;
-  const [first, start, snap, end] = [records[0]?.time, t(/^backup started$/), t(/^snapshot (ok|failed)$/), t(/^backup finished$/)];
+  const [first, start, snap, end] = [records[0]?.time, t(/^backup \S+ started\b/), t(/^snapshot (ok|failed)\b/), t(/^backup finished\b/)];
   // node start-up and loading the bundle, until the CLI's first log record
   if (first) p.startupMs = first - run.startedAt;
   // config, preflight (marker, tools), lock, listing snapshots
