@@ -17,14 +17,16 @@ export function* readRecordsSync(path: string, separator: '\n' | '\0', start = 0
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
       pos += n;
-      const cut = buf.lastIndexOf(sep, n - 1);
-      if (cut < 0) {
-        rest = Buffer.concat([rest, buf.subarray(0, n)]);
-        continue;
+      const data = rest.length > 0 ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
+      // Each record decoded on its own: split() of one decoded chunk gives slices that keep the
+      // whole 1 MB chunk alive while any of them is held (an index entry kept for a rename
+      // pinned its chunk: 880 MB resident at 1 M files).
+      let from = 0;
+      for (let i = data.indexOf(sep, 0); i >= 0; i = data.indexOf(sep, from)) {
+        yield data.toString('utf8', from, i);
+        from = i + 1;
       }
-      const records = Buffer.concat([rest, buf.subarray(0, cut)]).toString('utf8').split(separator);
-      rest = Buffer.from(buf.subarray(cut + 1, n));
-      yield* records;
+      rest = Buffer.from(data.subarray(from));
     }
     if (rest.length > 0) yield rest.toString('utf8');
   } finally {

@@ -24,6 +24,7 @@ import { createFsPool, type LinkedInode } from './fs-pool.js';
 import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
 import { ConfigError, InterruptedError } from '../errors.js';
+import { ownString } from '../util/own-string.js';
 import type { RsyncItem } from '../tools/rsync.js';
 
 function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {
@@ -133,6 +134,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
         return;
       }
       if (inode) unlinkSync(join(dest, e.path)); // not the inode the index describes
+      e.path = ownString(e.path);
       linkFailed.push(e);
     });
     // a live mail store: each directory's mtime as the scan read it (complete.ts)
@@ -148,6 +150,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
           seen.bytes += e.size;
         }
         const d = planner.decide(e);
+        if (d.op === 'mkdir' || d.op === 'special' || d.op === 'defer') e.path = ownString(e.path); // kept past this batch
         if (d.op === 'mkdir') {
           if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: e.listedAt ?? 0 });
           mkdirFresh(join(dest, e.path), 0o700);
