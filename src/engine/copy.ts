@@ -9,12 +9,13 @@
  * (left by an interrupted run, so rsync had nothing to do), else it vanished meanwhile.
  */
 import { join } from 'node:path';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import type { HashedFile, HashPool } from './hash.js';
 import type { IndexEntry } from './manifest-format.js';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
 import { isMissing } from '../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../errors.js';
+import { parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
 
 /** A NUL-separated list of names for rsync --files-from --from0. */
 export function writeNulList(path: string, names: string[]): void {
@@ -38,6 +39,8 @@ export function checkRsync(input: Pick<CopyInput, 'srcRoot' | 'dest' | 'signal'>
 }
 
 const BATCH_FILES = 20_000;
+/** a batch may run on to the end of a directory (to list it whole), up to this */
+const BATCH_MAX_FILES = 60_000;
 const BATCH_BYTES = 2 * 1024 ** 3;
 
 export interface CopyInput {
@@ -52,6 +55,8 @@ export interface CopyInput {
   signal?: AbortSignal;
   /** every item rsync reports (progress, counts) */
   onItem?: (item: RsyncItem) => void;
+  /** the scan's entries per directory: a directory all of whose entries are copied goes whole (whole-dirs.ts) */
+  dirs?: DirCounts;
 }
 
 export interface CopyResult {
@@ -90,15 +95,19 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
   const result: CopyResult = { files: 0, bytes: 0, vanished: 0, batches: 0 };
   let batch: string[] = [];
   let bytes = 0;
+  let lastParent: string | undefined;
   try {
     for (const f of list) {
-      batch.push(f.path);
-      bytes += f.size;
-      if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
+      const parent = parentOf(f.path);
+      // cut between directories where it can, so that a directory lands in one batch
+      if (batch.length >= BATCH_MAX_FILES || (batch.length >= BATCH_FILES && parent !== lastParent) || bytes >= BATCH_BYTES) {
         await copyBatch(input, batch, emit, result);
         batch = [];
         bytes = 0;
       }
+      batch.push(f.path);
+      bytes += f.size;
+      lastParent = parent;
     }
     if (batch.length > 0) await copyBatch(input, batch, emit, result);
   } finally {
@@ -110,11 +119,18 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
 async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry) => void, result: CopyResult): Promise<void> {
   if (input.signal?.aborted) throw new InterruptedError();
   result.batches++;
-  writeNulList(input.scratchFile, batch);
+  const { names, wholeDirs } = rsyncListFor(batch, input.dirs);
+  writeNulList(input.scratchFile, names);
+  const planned = wholeDirs.size > 0 ? new Set(batch) : undefined;
+  const extras: RsyncItem[] = [];
   const hashes = new Map<string, Promise<HashedFile | undefined>>();
   const out = await rsyncMirror({
-    srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal,
+    srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, dirs: wholeDirs.size > 0, exclude: input.exclude, signal: input.signal,
     onItem: (item) => {
+      if (planned && isExtra(item, planned, wholeDirs, input.dirs!)) {
+        extras.push(item);
+        return;
+      }
       // `>f` received, `hf` a hardlink to a file of this batch: in place now, hash it
       if (item.code[1] === 'f' && (item.code[0] === '>' || item.code[0] === 'h')) {
         const p = hashIfPresent(input.pool, join(input.dest, item.name));
@@ -125,10 +141,14 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
     },
   });
   checkRsync(input, out, input.name);
-  for (const path of batch) {
-    // the sender logs a file once it has sent it; the receiver may rename it into place a moment
-    // later, so a hash that found nothing is tried once more now that rsync has exited
-    const h = (await hashes.get(path)) ?? (await hashIfPresent(input.pool, join(input.dest, path)));
+  removeExtras(input.dest, extras);
+  // the sender logs a file once it has sent it; the receiver may rename it into place a moment
+  // later, so a hash that found nothing is tried once more now that rsync has exited — all such
+  // retries at once (one by one, each a round trip to a worker, they cost a second per batch)
+  const found = await Promise.all(batch.map((path) => hashes.get(path) ?? Promise.resolve(undefined)));
+  const again = await Promise.all(batch.map((path, i) => (found[i] ? undefined : hashIfPresent(input.pool, join(input.dest, path)))));
+  for (let i = 0; i < batch.length; i++) {
+    const h = found[i] ?? again[i];
     if (!h) {
       // gone before rsync read it (--ignore-missing-args is silent) or while it copied it (exit 24)
       result.vanished++;
@@ -136,6 +156,27 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
     }
     result.files++;
     result.bytes += h.size;
-    emit(toIndexEntry(`${input.name}/${path}`, h, true));
+    emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
+  }
+}
+
+/** A name rsync brought along with a whole directory that the scan did not see there. */
+function isExtra(item: RsyncItem, planned: Set<string>, wholeDirs: Set<string>, dirs: DirCounts): boolean {
+  const isDir = item.code[1] === 'd';
+  const name = isDir ? item.name.replace(/\/$/, '') : item.name;
+  if (!wholeDirs.has(parentOf(name))) return false;
+  return isDir ? !dirs.has(name) : !planned.has(name);
+}
+
+/** Not in the plan, so not in the manifest: out again (the completeness check copies what is real). */
+function removeExtras(dest: string, extras: RsyncItem[]): void {
+  for (const item of extras) {
+    const p = join(dest, item.name.replace(/\/$/, ''));
+    try {
+      if (item.code[1] === 'd') rmdirSync(p); // -d made it empty
+      else unlinkSync(p);
+    } catch (err) {
+      if (!isMissing(err) && (err as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw err;
+    }
   }
 }

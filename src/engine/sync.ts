@@ -25,6 +25,7 @@ import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
 import { ConfigError, InterruptedError } from '../errors.js';
 import { ownString } from '../util/own-string.js';
+import { DirCounts } from './whole-dirs.js';
 import type { RsyncItem } from '../tools/rsync.js';
 
 function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {
@@ -140,6 +141,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     // a live mail store: each directory's mtime as the scan read it (complete.ts)
     const seenDirs = spec.maildir ? new Map<string, SeenDir>() : undefined;
     if (seenDirs && !entries) seenDirs.set('', { mtimeMs: lstatSync(srcRoot).mtimeMs, at: Date.now() });
+    const dirCounts = entries ? undefined : new DirCounts();
     let scanned = 0;
     const seen = { files: 0, bytes: 0 }; // what the snapshot will hold: the progress line's totals
     for await (const batch of scanSource(srcRoot, { pool: fsPool, entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
@@ -151,6 +153,8 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
         }
         const d = planner.decide(e);
         if (d.op === 'mkdir' || d.op === 'special' || d.op === 'defer') e.path = ownString(e.path); // kept past this batch
+        if (e.kind === 'dir') dirCounts?.dir(e.path);
+        else dirCounts?.entry(e.path);
         if (d.op === 'mkdir') {
           if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: e.listedAt ?? 0 });
           mkdirFresh(join(dest, e.path), 0o700);
@@ -186,7 +190,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     const onItem = (item: RsyncItem) => {
       if (item.code[0] === '>' && item.code[1] === 'f') opts.progress?.add(1, item.size);
     };
-    const copyIn = { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: part.scratch('rsync-list'), pool, signal, onItem };
+    const copyIn = { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: part.scratch('rsync-list'), pool, signal, onItem, dirs: dirCounts };
     const copied = await copyAndHash(copyIn, mergeCopies(part.copies(), lateCopies), (entry) => {
       part.copied(entry);
       result.files++;

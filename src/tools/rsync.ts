@@ -35,6 +35,8 @@ export interface RsyncMirrorOptions {
   entries?: string[];
   /** NUL-separated list of paths relative to srcRoot (implies -R, no recursion) */
   filesFrom?: string;
+  /** -d: a listed `dir/` brings its direct entries (engine/whole-dirs.ts) */
+  dirs?: boolean;
   exclude?: string[];
   /** --delete --delete-excluded */
   mirrorDeletes?: boolean;
@@ -70,6 +72,7 @@ export function rsyncArgs(o: RsyncMirrorOptions): string[] {
   // hardlinks a message, and -H waits for a link group whose first name vanished. The whole
   // file list up front avoids it; --timeout turns any other hang into exit 30, never a night-long wait.
   if (!o.filesFrom) args.push('--no-inc-recursive');
+  if (o.dirs) args.push('--dirs');
   if (o.dryRun) args.push('--dry-run');
   else args.push('--stats');
   if (o.mirrorDeletes) args.push('--delete', '--delete-excluded');

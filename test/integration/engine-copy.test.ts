@@ -1,0 +1,75 @@
+/**
+ * The copier (src/engine/copy.ts) with real rsync: a directory whose every entry is new goes to
+ * rsync whole (-d `dir/`, whole-dirs.ts); what rsync brings along that the scan never saw is
+ * taken out again, so the snapshot holds exactly the plan and each copied file's hash.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyAndHash } from '../../src/engine/copy.js';
+import { createHashPool } from '../../src/engine/hash.js';
+import { DirCounts } from '../../src/engine/whole-dirs.js';
+import type { IndexEntry } from '../../src/engine/manifest-format.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'engine-copy-'));
+const pool = createHashPool({ threads: 2 });
+afterAll(async () => {
+  await pool.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+async function copy(name: string, plan: string[], counts: DirCounts): Promise<{ src: string; dest: string; got: IndexEntry[]; vanished: number }> {
+  const src = join(dir, name, 'src');
+  const dest = join(dir, name, 'dest');
+  mkdirSync(dest, { recursive: true });
+  const got: IndexEntry[] = [];
+  const r = await copyAndHash(
+    { srcRoot: src, dest, name: 'mail', scratchFile: join(dir, name, 'list'), pool, dirs: counts },
+    plan.map((path) => ({ path, size: 1 })),
+    (e) => got.push(e),
+  );
+  return { src, dest, got, vanished: r.vanished };
+}
+
+function tree(name: string, files: string[]): void {
+  for (const f of files) {
+    mkdirSync(join(dir, name, 'src', f, '..'), { recursive: true });
+    writeFileSync(join(dir, name, 'src', f), `body of ${f}\n`);
+  }
+}
+
+describe('copyAndHash with whole directories', () => {
+  it('copies the planned files, hashes each, and takes out what appeared after the scan', async () => {
+    const planned = Array.from({ length: 8 }, (_, i) => `u/cur/${i}.M1P1.host:2,S`);
+    tree('late', [...planned, 'u/cur/9.late:2,', 'u/dovecot-uidlist']);
+    mkdirSync(join(dir, 'late', 'src', 'u', 'cur', 'newdir'));
+    const counts = new DirCounts();
+    counts.dir('u');
+    counts.dir('u/cur');
+    for (const p of [...planned, 'u/dovecot-uidlist']) counts.entry(p);
+    // the scan met 8 files in u/cur; 9.late and newdir came after it
+    const { src, dest, got, vanished } = await copy('late', [...planned, 'u/dovecot-uidlist'], counts);
+    expect(vanished).toBe(0);
+    expect(got.map((e) => e.path)).toEqual([...planned, 'u/dovecot-uidlist'].map((p) => `mail/${p}`));
+    for (const e of got) expect(e.sha256, e.path).toBe(sha(join(src, e.path.slice('mail/'.length))));
+    expect(readdirSync(join(dest, 'u', 'cur')).sort()).toEqual(planned.map((p) => p.slice('u/cur/'.length)).sort());
+  });
+
+  it('counts a planned file gone before rsync came as vanished', async () => {
+    const planned = Array.from({ length: 6 }, (_, i) => `v/new/${i}.M2P2.host`);
+    tree('gone', planned);
+    const counts = new DirCounts();
+    counts.dir('v');
+    counts.dir('v/new');
+    for (const p of planned) counts.entry(p);
+    rmSync(join(dir, 'gone', 'src', planned[2]));
+    const { dest, got, vanished } = await copy('gone', planned, counts);
+    expect(vanished).toBe(1);
+    expect(got.map((e) => e.path)).toEqual(planned.filter((_, i) => i !== 2).map((p) => `mail/${p}`));
+    expect(readdirSync(join(dest, 'v', 'new')).length).toBe(5);
+  });
+});
