@@ -101,7 +101,7 @@ try {
     command: `npm run bench -- ${opts.argv.join(' ')}`.trim(),
     finishedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - t0) / 1000),
-    machine: machineInfo(w.base, w.cli),
+    machine: { ...machineInfo(w.base, w.cli), scratchFs: w.fs },
     code: codeVersion(repo),
     preset: opts.preset,
     tree,

@@ -18,13 +18,15 @@ export const SIZES = {
 };
 
 const USAGE = `usage: npm run bench -- [--size tiny|small|medium|scale] [--runs N] [--dir DIR] [--no-write]
-                        [--drop-caches] [--keep] [--out FILE]
+                        [--drop-caches] [--keep] [--out FILE] [--fs loop|dir]
   --size         tree size (default small): ${Object.keys(SIZES).join(', ')}
   --runs         repetitions per timed command; the median is reported (default 3)
   --dir          where to generate the tree and the backups (default: a new dir under /tmp)
   --no-write     print the table only; do not write docs/benchmarks.md and bench-results/*.json
   --drop-caches  drop the page cache before every timed command (cold cache; root only)
   --keep         leave the generated tree and backups in place
+  --fs           loop (default as root): a fresh journaled ext4 image mounted for the run;
+                 dir: the --dir filesystem as it is
   --out          JSON result path (default bench-results/<size>-<date>.json)
   --render F     no run: regenerate docs/benchmarks.md from a result JSON file; repeat the
                  option to append more runs (e.g. --render medium.json --render scale.json)`;
@@ -42,6 +44,7 @@ export function parseOptions(argv) {
         'drop-caches': { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         out: { type: 'string' },
+        fs: { type: 'string', default: 'loop' },
         render: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -55,8 +58,9 @@ export function parseOptions(argv) {
   if (!preset) return { error: `unknown --size ${v.size}\n${USAGE}` };
   const runs = Number(v.runs);
   if (!Number.isInteger(runs) || runs < 1) return { error: `--runs must be a positive integer, got ${v.runs}\n${USAGE}` };
+  if (v.fs !== 'loop' && v.fs !== 'dir') return { error: `--fs must be loop or dir, got ${v.fs}\n${USAGE}` };
   return {
-    size: v.size, preset, runs, dir: v.dir, write: !v['no-write'], dropCaches: v['drop-caches'], keep: v.keep, out: v.out,
+    size: v.size, preset, runs, dir: v.dir, fs: v.fs, write: !v['no-write'], dropCaches: v['drop-caches'], keep: v.keep, out: v.out,
     day: DAY, readOnlyDay: READ_ONLY_DAY, argv,
   };
 }

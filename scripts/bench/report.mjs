@@ -81,7 +81,8 @@ export function markdown(res) {
     '## Machine',
     '',
     `- ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, Linux ${m.kernel}`,
-    `- filesystem of the tree and every backup: ${m.filesystem ?? 'unknown'}${m.disk ? ` (${m.disk})` : ''}`,
+    `- filesystem of the tree and every backup: ${m.filesystem ?? 'unknown'}${m.disk ? ` (${m.disk})` : ''}` +
+      (m.scratchFs?.kind === 'loop' ? `; a fresh ext4 (mkfs.ext4 defaults, with a journal) on a ${m.scratchFs.sizeGiB} GiB sparse image, made for this run (\`--fs dir\` to use the directory's own filesystem)` : ''),
     `- ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v ?? 'not found'}`).join('; ')}`,
     `- page cache: ${res.cacheRegime}; load average at start ${res.load?.start?.join(' ')}, at end ${res.load?.end?.join(' ')} (other work was running on this machine)`,
     '',
