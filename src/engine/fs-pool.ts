@@ -10,6 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import type { FileStat } from './manifest-format.js';
 
 // list: the names of a directory and, per name, 9 numbers of its lstat: kind (0 gone, 1 file,
 // 2 dir, 3 symlink, 4 other), ino, size, mtimeMs, ctimeMs, mode, uid, gid, nlink. A directory that
@@ -74,15 +75,9 @@ parentPort.on('message', (job) => {
 `;
 
 /** What a link became: its inode as lstat saw it, or undefined when the name must be copied. */
-export interface LinkedInode {
+export interface LinkedInode extends FileStat {
   /** a link to something that is no longer a regular file: the caller removes it */
   notAFile: boolean;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  mode: number;
-  uid: number;
-  gid: number;
 }
 
 /** Links fromBase + from[i] to toBase + to[i] (bases end in `/`; names hold no NUL). */

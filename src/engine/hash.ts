@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { FileStat } from './manifest-format.js';
 
 /** Read size: large enough that a big dump is a few hundred syscalls, small enough per worker. */
 export const HASH_CHUNK = 1024 * 1024;
@@ -59,21 +60,15 @@ export interface HashPool {
   close(): Promise<void>;
 }
 
-export interface HashedFile {
+export interface HashedFile extends FileStat {
   hex: string;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  mode: number;
-  uid: number;
-  gid: number;
 }
 
 interface Job {
   id: number;
   path: string;
   stat: boolean;
-  resolve: (r: { hex: string; st?: Omit<HashedFile, 'hex'> }) => void;
+  resolve: (r: { hex: string; st?: FileStat }) => void;
   reject: (err: Error) => void;
 }
 
@@ -91,7 +86,7 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
   const slots: Slot[] = [];
   for (let i = 0; i < threads; i++) {
     const slot: Slot = { worker: new Worker(WORKER_CODE, { eval: true }), inFlight: new Map() };
-    slot.worker.on('message', (msgs: { id: number; hex?: string; st?: Omit<HashedFile, 'hex'>; error?: string; code?: string }[]) => {
+    slot.worker.on('message', (msgs: { id: number; hex?: string; st?: FileStat; error?: string; code?: string }[]) => {
       for (const msg of msgs) {
         const job = slot.inFlight.get(msg.id);
         if (!job) continue;
@@ -131,7 +126,7 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     for (const s of [...slots].sort((a, b) => a.inFlight.size - b.inFlight.size)) pump(s, chunk);
   }
 
-  function submit(path: string, stat: boolean): Promise<{ hex: string; st?: Omit<HashedFile, 'hex'> }> {
+  function submit(path: string, stat: boolean): Promise<{ hex: string; st?: FileStat }> {
     if (closed) return Promise.reject(new Error('hash pool is closed'));
     return new Promise((resolve, reject) => {
       queue.push({ id: nextId++, path, stat, resolve, reject });

@@ -39,10 +39,8 @@ export function sha256sumLine(hex: string, path: string): string {
   return `\\${hex}  ${escaped}\n`;
 }
 
-/** manifest.index: one TSV line per regular file, in the same byte order as manifest.sha256. */
-export interface IndexEntry {
-  /** relative to the snapshot root */
-  path: string;
+/** What the engine records of a regular file's inode: the index's columns, a hash's fstat, a link's lstat. */
+export interface FileStat {
   ino: number;
   size: number;
   /** as Node's Stats.mtimeMs (fractional ms; round-trips exactly through its decimal form) */
@@ -50,6 +48,12 @@ export interface IndexEntry {
   mode: number;
   uid: number;
   gid: number;
+}
+
+/** manifest.index: one TSV line per regular file, in the same byte order as manifest.sha256. */
+export interface IndexEntry extends FileStat {
+  /** relative to the snapshot root */
+  path: string;
   sha256: string;
   /**
    * true: a NEW inode in this snapshot — not an inode of the previous snapshot, so its hash was

@@ -17,21 +17,16 @@ import { entryCoverage } from './reconcile-plan.js';
 import type { ExcludeMatcher } from './exclude-match.js';
 import { KIND, LISTING_STRIDE, type FsPool, type Listing } from './fs-pool.js';
 import { InterruptedError } from '../errors.js';
+import type { FileStat } from './manifest-format.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
-export interface ScanEntry {
+export interface ScanEntry extends FileStat {
   /** relative to the component's source root */
   path: string;
   kind: EntryKind;
-  ino: number;
-  size: number;
-  mtimeMs: number;
   /** inode change time: moves on chmod, chown, ACL and xattr changes, which mtime does not see */
   ctimeMs: number;
-  mode: number;
-  uid: number;
-  gid: number;
   nlink: number;
   /** directories: Date.now() after this lstat and before the directory was listed */
   listedAt?: number;

@@ -4,10 +4,10 @@
  * the copy of a list, the completeness check, and the restore copier on a live mailbox.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeMaildirs } from '../../src/engine/complete.js';
+import { completeMaildirs, type SeenDir } from '../../src/engine/complete.js';
 import { rsyncMirror } from '../../src/tools/rsync.js';
 import { copyTree } from '../../src/tools/rsync-restore.js';
 import { silentLog } from './engine-helpers.js';
@@ -64,6 +64,35 @@ describe('names that vanish or appear between listing and use', () => {
     for (const d of ['', 'cur', 'new', '.Sent/cur', '.Sent/new']) utimesSync(join(box, d), old, old);
     const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since: Date.now(), scratchFile: join(work, 'c-list'), log: silentLog });
     expect(r.checked).toBe(0);
+  });
+
+  it('with the scan’s view (seen): only a mailbox whose folder changed since, or just before, its listing is listed again', async () => {
+    const src = join(work, 'e-src');
+    const snap = join(work, 'e-snap');
+    const dirs = ['', 'cur', 'new', '.Sent/cur', '.Sent/new'];
+    const boxes = ['quiet', 'moved', 'fresh'].map((u) => {
+      const box = join(src, 'vmail', 'example.com', u);
+      for (const d of ['cur', 'new', 'tmp', '.Sent/cur', '.Sent/new', '.Sent/tmp']) mkdirSync(join(box, d), { recursive: true });
+      writeFileSync(join(box, 'cur', `1.M1P1.${u},S=2:2,S`), 'a\n'); // the scan missed it in every box
+      for (const d of ['cur', 'new', 'tmp', '.Sent/cur', '.Sent/new', '.Sent/tmp']) mkdirSync(join(snap, 'vmail', 'example.com', u, d), { recursive: true });
+      return box;
+    });
+    const old = new Date(Date.now() - 3600_000);
+    for (const box of boxes) for (const d of dirs) utimesSync(join(box, d), old, old);
+    const listedAt = Date.now();
+    // fresh: the scan listed cur/ 10 ms after it last changed (a rename may still have been landing)
+    utimesSync(join(boxes[2], 'cur'), new Date(listedAt - 10), new Date(listedAt - 10));
+    const seen = new Map<string, SeenDir>();
+    for (const [i, u] of ['quiet', 'moved', 'fresh'].entries()) {
+      for (const d of dirs) seen.set(`vmail/example.com/${u}${d ? `/${d}` : ''}`, { mtimeMs: lstatSync(join(boxes[i], d)).mtimeMs, at: listedAt });
+    }
+    // moved: a message arrived in cur/ after the scan listed it
+    utimesSync(join(boxes[1], 'cur'), new Date(), new Date());
+    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since: listedAt - 60_000, seen, scratchFile: join(work, 'e-list'), log: silentLog });
+    expect(r.checked).toBe(2);
+    expect(readdirSync(join(snap, 'vmail/example.com/quiet/cur'))).toEqual([]);
+    expect(readdirSync(join(snap, 'vmail/example.com/moved/cur'))).toEqual(['1.M1P1.moved,S=2:2,S']);
+    expect(readdirSync(join(snap, 'vmail/example.com/fresh/cur'))).toEqual(['1.M1P1.fresh,S=2:2,S']);
   });
 
   it('the restore copier saves a live mailbox whose listed message was expunged meanwhile', async () => {
