@@ -124,6 +124,7 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
   const planned = wholeDirs.size > 0 ? new Set(batch) : undefined;
   const extras: RsyncItem[] = [];
   const hashes = new Map<string, Promise<HashedFile | undefined>>();
+  let rsyncDone = false;
   const out = await rsyncMirror({
     srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, dirs: wholeDirs.size > 0, exclude: input.exclude, signal: input.signal,
     onItem: (item) => {
@@ -133,22 +134,19 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
       }
       // `>f` received, `hf` a hardlink to a file of this batch: in place now, hash it
       if (item.code[1] === 'f' && (item.code[0] === '>' || item.code[0] === 'h')) {
-        const p = hashIfPresent(input.pool, join(input.dest, item.name));
+        const p = hashArrived(input.pool, join(input.dest, item.name), () => rsyncDone);
         p.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
         hashes.set(item.name, p);
       }
       input.onItem?.(item);
     },
-  });
+  }).finally(() => (rsyncDone = true)); // also on failure: no look-again loop outlives rsync
   checkRsync(input, out, input.name);
   removeExtras(input.dest, extras);
-  // the sender logs a file once it has sent it; the receiver may rename it into place a moment
-  // later, so a hash that found nothing is tried once more now that rsync has exited — all such
-  // retries at once (one by one, each a round trip to a worker, they cost a second per batch)
-  const found = await Promise.all(batch.map((path) => hashes.get(path) ?? Promise.resolve(undefined)));
-  const again = await Promise.all(batch.map((path, i) => (found[i] ? undefined : hashIfPresent(input.pool, join(input.dest, path)))));
+  // all at once: one by one, each a round trip to a worker, they cost a second per batch
+  const found = await Promise.all(batch.map((path) => hashes.get(path) ?? hashIfPresent(input.pool, join(input.dest, path))));
   for (let i = 0; i < batch.length; i++) {
-    const h = found[i] ?? again[i];
+    const h = found[i];
     if (!h) {
       // gone before rsync read it (--ignore-missing-args is silent) or while it copied it (exit 24)
       result.vanished++;
@@ -157,6 +155,20 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
     result.files++;
     result.bytes += h.size;
     emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
+  }
+}
+
+/**
+ * The sender logs a file once it has sent it; the receiver renames it into place a moment later
+ * (most of a batch of small files is not there yet when its line arrives): looked for again a
+ * little later, until a look made after rsync exited says it is really not there.
+ */
+async function hashArrived(pool: HashPool, path: string, rsyncDone: () => boolean): Promise<HashedFile | undefined> {
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    const final = rsyncDone();
+    const h = await hashIfPresent(pool, path);
+    if (h || final) return h;
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
