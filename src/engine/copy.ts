@@ -96,12 +96,20 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
   let batch: string[] = [];
   let bytes = 0;
   let lastParent: string | undefined;
+  // the next batch's rsync runs while the last hashes of this one come in (emitted in order)
+  let finishing: Promise<void> | undefined;
+  const flush = async () => {
+    const finish = await copyBatch(input, batch, emit, result);
+    if (finishing) await finishing;
+    finishing = finish();
+    finishing.catch(() => {}); // awaited at the next flush or at the end
+  };
   try {
     for (const f of list) {
       const parent = parentOf(f.path);
       // cut between directories where it can, so that a directory lands in one batch
       if (batch.length >= BATCH_MAX_FILES || (batch.length >= BATCH_FILES && parent !== lastParent) || bytes >= BATCH_BYTES) {
-        await copyBatch(input, batch, emit, result);
+        await flush();
         batch = [];
         bytes = 0;
       }
@@ -109,14 +117,16 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
       bytes += f.size;
       lastParent = parent;
     }
-    if (batch.length > 0) await copyBatch(input, batch, emit, result);
+    if (batch.length > 0) await flush();
+    if (finishing) await finishing;
   } finally {
     rmSync(input.scratchFile, { force: true });
   }
   return result;
 }
 
-async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry) => void, result: CopyResult): Promise<void> {
+/** Runs rsync over one batch; resolves when rsync is done, with what waits for the batch's hashes and emits its entries. */
+async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry) => void, result: CopyResult): Promise<() => Promise<void>> {
   if (input.signal?.aborted) throw new InterruptedError();
   result.batches++;
   const { names, wholeDirs } = rsyncListFor(batch, input.dirs);
@@ -144,18 +154,22 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
   checkRsync(input, out, input.name);
   removeExtras(input.dest, extras);
   // all at once: one by one, each a round trip to a worker, they cost a second per batch
-  const found = await Promise.all(batch.map((path) => hashes.get(path) ?? hashIfPresent(input.pool, join(input.dest, path))));
-  for (let i = 0; i < batch.length; i++) {
-    const h = found[i];
-    if (!h) {
-      // gone before rsync read it (--ignore-missing-args is silent) or while it copied it (exit 24)
-      result.vanished++;
-      continue;
+  const found = Promise.all(batch.map((path) => hashes.get(path) ?? hashIfPresent(input.pool, join(input.dest, path))));
+  found.catch(() => {}); // awaited by the caller's finish()
+  return async () => {
+    const hs = await found;
+    for (let i = 0; i < batch.length; i++) {
+      const h = hs[i];
+      if (!h) {
+        // gone before rsync read it (--ignore-missing-args is silent) or while it copied it (exit 24)
+        result.vanished++;
+        continue;
+      }
+      result.files++;
+      result.bytes += h.size;
+      emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
     }
-    result.files++;
-    result.bytes += h.size;
-    emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
-  }
+  };
 }
 
 /**
