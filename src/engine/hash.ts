@@ -7,9 +7,12 @@
  * file: there is no separate worker script on disk to point at.
  *
  * Mail is mostly small files, so per-file message round trips matter more than raw hash speed:
- * paths go to a worker in chunks (up to CHUNK per message, up to PIPELINE in flight), gathered
- * until the main thread is next idle (setImmediate). One message per file capped a first backup
- * of small files at about 10,000 files/s: the workers waited on the busy main thread.
+ * a worker with few paths in flight gets a new one at once; past LOW_WATER the paths queue up and
+ * go in chunks (up to CHUNK per message, PIPELINE in flight) each time a worker sends results
+ * back. One message per file capped a first backup of small files at about 10,000 files/s: the
+ * workers waited on the busy main thread. (Gathering chunks in a setImmediate instead left the
+ * process with nothing to wait on now and then: exit 13, a hash never settled, in about one of five
+ * runs of 60,000 hashes with 64 in flight; the drill e2e test caught it.)
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -21,6 +24,7 @@ import type { FileStat } from './manifest-format.js';
 export const HASH_CHUNK = 1024 * 1024;
 const PIPELINE = 128;
 const CHUNK = 32;
+const LOW_WATER = 8;
 
 // Runs inside each worker (CommonJS eval context). Sync reads are fine here: they block only
 // this worker's thread, and avoid a promise per chunk for the many small mail files.
@@ -118,22 +122,19 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     slot.inFlight.clear();
   }
 
-  let pumpScheduled = false;
-  function pumpAll(): void {
-    pumpScheduled = false;
-    // the least busy first, so that a short queue spreads over the workers
-    const chunk = Math.min(CHUNK, Math.ceil(queue.length / slots.length));
-    for (const s of [...slots].sort((a, b) => a.inFlight.size - b.inFlight.size)) pump(s, chunk);
+  function leastBusy(): Slot {
+    let best = slots[0];
+    for (const s of slots) if (s.inFlight.size < best.inFlight.size) best = s;
+    return best;
   }
 
   function submit(path: string, stat: boolean): Promise<{ hex: string; st?: FileStat }> {
     if (closed) return Promise.reject(new Error('hash pool is closed'));
     return new Promise((resolve, reject) => {
       queue.push({ id: nextId++, path, stat, resolve, reject });
-      if (!pumpScheduled) {
-        pumpScheduled = true;
-        setImmediate(pumpAll);
-      }
+      // a worker short of work gets it now; the others take chunks of the queue as their results come back
+      const slot = leastBusy();
+      if (slot.inFlight.size < LOW_WATER) pump(slot, 1);
     });
   }
 

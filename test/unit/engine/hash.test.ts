@@ -74,3 +74,27 @@ describe('hash pool', () => {
     }
   });
 });
+
+describe('hash pool under a steady stream', () => {
+  it('settles every one of 30,000 hashes requested with at most 64 in flight (the drill and verify pattern)', async () => {
+    const paths = Array.from({ length: 500 }, (_, i) => {
+      const p = join(dir, `s${i}`);
+      writeFileSync(p, `stream ${i}\n`);
+      return p;
+    });
+    const pool = createHashPool({ threads: 2 });
+    const inFlight = new Set<Promise<void>>();
+    let settled = 0;
+    try {
+      for (let n = 0; n < 30_000; n++) {
+        while (inFlight.size >= 64) await Promise.race(inFlight);
+        const p: Promise<void> = pool.hashFile(paths[n % paths.length]).then(() => void settled++).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await pool.close();
+    }
+    expect(settled).toBe(30_000);
+  }, 60_000);
+});
