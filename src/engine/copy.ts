@@ -15,7 +15,7 @@ import type { IndexEntry } from './manifest-format.js';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
 import { isMissing } from '../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../errors.js';
-import { parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
+import { broughtAlong, parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
 
 /** A NUL-separated list of names for rsync --files-from --from0. */
 export function writeNulList(path: string, names: string[]): void {
@@ -129,16 +129,15 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
 async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry) => void, result: CopyResult): Promise<() => Promise<void>> {
   if (input.signal?.aborted) throw new InterruptedError();
   result.batches++;
-  const { names, wholeDirs } = rsyncListFor(batch, input.dirs);
-  writeNulList(input.scratchFile, names);
-  const planned = wholeDirs.size > 0 ? new Set(batch) : undefined;
+  const list = rsyncListFor(batch, input.dirs);
+  writeNulList(input.scratchFile, list.names);
   const extras: RsyncItem[] = [];
   const hashes = new Map<string, Promise<HashedFile | undefined>>();
   let rsyncDone = false;
   const out = await rsyncMirror({
-    srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, dirs: wholeDirs.size > 0, exclude: input.exclude, signal: input.signal,
+    srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, dirs: list.wholeDirs.size > 0, exclude: input.exclude, signal: input.signal,
     onItem: (item) => {
-      if (planned && isExtra(item, planned, wholeDirs, input.dirs!)) {
+      if (broughtAlong(list, input.dirs, item)) {
         extras.push(item);
         return;
       }
@@ -184,14 +183,6 @@ async function hashArrived(pool: HashPool, path: string, rsyncDone: () => boolea
     if (h || final) return h;
     await new Promise((r) => setTimeout(r, wait));
   }
-}
-
-/** A name rsync brought along with a whole directory that the scan did not see there. */
-function isExtra(item: RsyncItem, planned: Set<string>, wholeDirs: Set<string>, dirs: DirCounts): boolean {
-  const isDir = item.code[1] === 'd';
-  const name = isDir ? item.name.replace(/\/$/, '') : item.name;
-  if (!wholeDirs.has(parentOf(name))) return false;
-  return isDir ? !dirs.has(name) : !planned.has(name);
 }
 
 /** Not in the plan, so not in the manifest: out again (the completeness check copies what is real). */

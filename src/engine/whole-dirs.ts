@@ -12,6 +12,7 @@
  */
 
 import { ownString } from '../util/own-string.js';
+import type { RsyncItem } from '../tools/rsync.js';
 
 /** Directory path (relative, '' for the root) → how many non-directory entries the scan met in it. */
 export class DirCounts {
@@ -53,6 +54,8 @@ export interface RsyncList {
   names: string[];
   /** the directories listed whole */
   wholeDirs: Set<string>;
+  /** the batch's paths, when a directory is listed whole (to tell what rsync brought along) */
+  planned?: Set<string>;
 }
 
 /** The rsync list for one batch of paths to copy (any order). */
@@ -69,5 +72,14 @@ export function rsyncListFor(batch: readonly string[], counts: DirCounts | undef
   }
   const names: string[] = [...wholeDirs].map((d) => `${d}/`);
   for (const p of batch) if (!wholeDirs.has(parentOf(p))) names.push(p);
-  return { names, wholeDirs };
+  return { names, wholeDirs, planned: wholeDirs.size > 0 ? new Set(batch) : undefined };
+}
+
+/** A name rsync brought along with a whole directory that the scan did not see there (copy.ts removes it). */
+export function broughtAlong(list: RsyncList, counts: DirCounts | undefined, item: Pick<RsyncItem, 'code' | 'name'>): boolean {
+  if (!list.planned || !counts) return false;
+  const isDir = item.code[1] === 'd';
+  const name = isDir ? item.name.replace(/\/$/, '') : item.name;
+  if (!list.wholeDirs.has(parentOf(name))) return false;
+  return isDir ? !counts.has(name) : !list.planned.has(name);
 }

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-async function copy(name: string, plan: string[], counts: DirCounts): Promise<{ src: string; dest: string; got: IndexEntry[]; vanished: number }> {
+async function copy(name: string, plan: string[], counts: DirCounts): Promise<{ src: string; dest: string; got: IndexEntry[]; vanished: number; batches: number }> {
   const src = join(dir, name, 'src');
   const dest = join(dir, name, 'dest');
   mkdirSync(dest, { recursive: true });
@@ -32,7 +32,7 @@ async function copy(name: string, plan: string[], counts: DirCounts): Promise<{ 
     plan.map((path) => ({ path, size: 1 })),
     (e) => got.push(e),
   );
-  return { src, dest, got, vanished: r.vanished };
+  return { src, dest, got, vanished: r.vanished, batches: r.batches };
 }
 
 function tree(name: string, files: string[]): void {
@@ -72,4 +72,27 @@ describe('copyAndHash with whole directories', () => {
     expect(got.map((e) => e.path)).toEqual(planned.filter((_, i) => i !== 2).map((p) => `mail/${p}`));
     expect(readdirSync(join(dest, 'v', 'new')).length).toBe(5);
   });
+});
+
+describe('copyAndHash over several batches', () => {
+  it('emits every file of 45,000 once, in plan order, each with its own hash, in 3 batches cut between directories', async () => {
+    const planned: string[] = [];
+    const counts = new DirCounts();
+    for (let d = 0; d < 45; d++) {
+      const folder = `u${String(d).padStart(2, '0')}/cur`;
+      counts.dir(folder.split('/')[0]);
+      counts.dir(folder);
+      for (let i = 0; i < 1000; i++) {
+        const p = `${folder}/${String(i).padStart(4, '0')}.M${d}P${i}.host:2,S`;
+        planned.push(p);
+        counts.entry(p);
+      }
+    }
+    tree('batches', planned);
+    const { src, got, batches, vanished } = await copy('batches', planned, counts);
+    expect({ batches, vanished }).toEqual({ batches: 3, vanished: 0 });
+    expect(got.map((e) => e.path)).toEqual(planned.map((p) => `mail/${p}`));
+    for (const i of [0, 19_999, 20_000, 20_999, 21_000, 44_999]) expect(got[i].sha256, got[i].path).toBe(sha(join(src, planned[i])));
+    expect(new Set(got.map((e) => e.sha256)).size).toBe(45_000); // every body differs: no hash given to the wrong file
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DirCounts, rsyncListFor, WHOLE_DIR_MIN_FILES } from '../../../src/engine/whole-dirs.js';
+import { broughtAlong, DirCounts, rsyncListFor, WHOLE_DIR_MIN_FILES } from '../../../src/engine/whole-dirs.js';
 
 function counts(dirs: Record<string, number>): DirCounts {
   const c = new DirCounts();
@@ -40,5 +40,18 @@ describe('rsyncListFor', () => {
 
   it('without counts (an `entries` component) lists every name', () => {
     expect(rsyncListFor(['a/1', 'a/2'], undefined)).toEqual({ names: ['a/1', 'a/2'], wholeDirs: new Set() });
+  });
+});
+
+describe('broughtAlong', () => {
+  it('names what rsync brought with a whole directory that the scan never met there, nothing else', () => {
+    const c = counts({ 'u/cur': 5, 'u/cur/sub': 0, 'u/new': 5 });
+    const l = rsyncListFor([...files('u/cur', 5), ...files('u/new', 3)], c); // u/new: 2 of 5 linked
+    expect([...l.wholeDirs]).toEqual(['u/cur']);
+    expect(broughtAlong(l, c, { code: '>f+++++++++', name: 'u/cur/f9' })).toBe(true);
+    expect(broughtAlong(l, c, { code: 'cd+++++++++', name: 'u/cur/later/' })).toBe(true);
+    expect(broughtAlong(l, c, { code: '>f+++++++++', name: 'u/cur/f2' })).toBe(false);
+    expect(broughtAlong(l, c, { code: '.d..t......', name: 'u/cur/sub/' })).toBe(false);
+    expect(broughtAlong(l, c, { code: '>f+++++++++', name: 'u/new/f9' })).toBe(false); // listed by name: rsync brings only those
   });
 });
