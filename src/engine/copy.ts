@@ -1,12 +1,14 @@
 /**
  * The only files rsync copies: the new and changed ones the plan (link-plan.ts) listed, in byte
- * order, each hashed as soon as rsync reports it sent (its out-format carries %b, so the line
- * comes after the transfer), read back from the page cache — no file is read from disk twice.
+ * order, in batches of up to BATCH_FILES. Once rsync is done with a batch, its files are hashed
+ * (read back from the page cache they were just written through: no file is read from disk
+ * twice) while the next batch's rsync runs, and the batch's index lines are written in plan order.
+ * Hashing as rsync reported each file did not work out: the sender logs a file before the
+ * receiver has renamed it into place, so most small files had to be looked for again.
  *
- * Batches of a few thousand files keep memory bounded by the batch, not the tree: within one
- * batch the hashes finish in any order, and the batch's index lines are written in plan order
- * once rsync is done with it. A listed file rsync did not report is hashed then if it exists
- * (left by an interrupted run, so rsync had nothing to do), else it vanished meanwhile.
+ * Memory is bounded by the batch, not the tree. A listed file that is not there after rsync
+ * vanished meanwhile (--ignore-missing-args); one an interrupted run left in place (so rsync had
+ * nothing to do) is hashed like the rest.
  */
 import { join } from 'node:path';
 import { closeSync, openSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
@@ -132,28 +134,18 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
   const list = rsyncListFor(batch, input.dirs);
   writeNulList(input.scratchFile, list.names);
   const extras: RsyncItem[] = [];
-  const hashes = new Map<string, Promise<HashedFile | undefined>>();
-  let rsyncDone = false;
   const out = await rsyncMirror({
     srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, dirs: list.wholeDirs.size > 0, exclude: input.exclude, signal: input.signal,
     onItem: (item) => {
-      if (broughtAlong(list, input.dirs, item)) {
-        extras.push(item);
-        return;
-      }
-      // `>f` received, `hf` a hardlink to a file of this batch: in place now, hash it
-      if (item.code[1] === 'f' && (item.code[0] === '>' || item.code[0] === 'h')) {
-        const p = hashArrived(input.pool, join(input.dest, item.name), () => rsyncDone);
-        p.catch(() => {}); // awaited in order below; never an unhandled rejection meanwhile
-        hashes.set(item.name, p);
-      }
-      input.onItem?.(item);
+      if (broughtAlong(list, input.dirs, item)) extras.push(item);
+      else input.onItem?.(item);
     },
-  }).finally(() => (rsyncDone = true)); // also on failure: no look-again loop outlives rsync
+  });
   checkRsync(input, out, input.name);
   removeExtras(input.dest, extras);
-  // all at once: one by one, each a round trip to a worker, they cost a second per batch
-  const found = Promise.all(batch.map((path) => hashes.get(path) ?? hashIfPresent(input.pool, join(input.dest, path))));
+  // every file of the batch is in place now: hashed in chunks (one message per 64 files) while
+  // the next batch's rsync runs
+  const found = input.pool.hashMany(batch.map((path) => join(input.dest, path)));
   found.catch(() => {}); // awaited by the caller's finish()
   return async () => {
     const hs = await found;
@@ -169,20 +161,6 @@ async function copyBatch(input: CopyInput, batch: string[], emit: (e: IndexEntry
       emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
     }
   };
-}
-
-/**
- * The sender logs a file once it has sent it; the receiver renames it into place a moment later
- * (most of a batch of small files is not there yet when its line arrives): looked for again a
- * little later, until a look made after rsync exited says it is really not there.
- */
-async function hashArrived(pool: HashPool, path: string, rsyncDone: () => boolean): Promise<HashedFile | undefined> {
-  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
-    const final = rsyncDone();
-    const h = await hashIfPresent(pool, path);
-    if (h || final) return h;
-    await new Promise((r) => setTimeout(r, wait));
-  }
 }
 
 /** Not in the plan, so not in the manifest: out again (the completeness check copies what is real). */

@@ -73,6 +73,29 @@ describe('hash pool', () => {
       await pool.close();
     }
   });
+  it('hashMany answers in order across chunks and workers: hash and fstat per file, undefined for a missing one', async () => {
+    const paths = Array.from({ length: 150 }, (_, i) => {
+      const p = join(dir, `many${i}`);
+      writeFileSync(p, 'x'.repeat(i));
+      return p;
+    });
+    paths[70] = join(dir, 'gone-before-hashing');
+    const pool = createHashPool({ threads: 2 });
+    try {
+      const got = await pool.hashMany(paths);
+      expect(got).toHaveLength(150);
+      expect(got[70]).toBeUndefined();
+      for (const i of [0, 1, 63, 64, 65, 149]) {
+        const st = statSync(paths[i]);
+        expect(got[i]).toEqual({ hex: sha256sum(paths[i]), ino: st.ino, size: i, mtimeMs: st.mtimeMs, mode: st.mode, uid: st.uid, gid: st.gid });
+      }
+      // not a missing file but one that cannot be read: the whole call fails, naming it
+      await expect(pool.hashMany([paths[0], dir])).rejects.toMatchObject({ code: 'EISDIR', message: expect.stringContaining(dir) });
+      expect(await pool.hashFile(paths[3])).toBe(sha256sum(paths[3]));
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 describe('hash pool under a steady stream', () => {
