@@ -32,6 +32,18 @@ describe('byte order', () => {
     expect([...paths].sort(compareBytes)).toEqual(sorted);
   });
 
+  it('agrees with Buffer.compare of the UTF-8 bytes on shared prefixes, U+E000–U+FFFF against astral characters, and prefixes of each other', () => {
+    const alphabet = ['a', '/', '.', '\uE000', '\uFFFD', '\uFF21', '😀', '\u{10FFFF}', 'é', '\uD7FF'];
+    let seed = 7;
+    const pick = () => alphabet[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) % alphabet.length];
+    const words = Array.from({ length: 400 }, (_, i) => 'vmail/x/cur/' + Array.from({ length: 1 + (i % 5) }, pick).join(''));
+    for (const a of words) {
+      for (const b of words.slice(0, 60)) {
+        expect(Math.sign(compareBytes(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }
+    }
+  });
+
   it('a walk of sorted directories yields full paths in C sort order', () => {
     const root = join(dir, 'walk');
     for (const d of ['a', 'a/b', 'a-b', 'a0', 'mail/.Sent/cur', 'mail/cur']) mkdirSync(join(root, d), { recursive: true });
