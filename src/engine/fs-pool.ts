@@ -16,7 +16,7 @@ import type { FileStat } from './manifest-format.js';
 // 2 dir, 3 symlink, 4 other), ino, size, mtimeMs, ctimeMs, mode, uid, gid, nlink. A directory that
 // is gone (renamed or deleted meanwhile) answers gone: true.
 // link: two directory prefixes and the names under each, NUL-joined (one string clones far
-// cheaper than hundreds). For each [from, to]: link, then lstat the new name (served from the inode cache). Per link
+// cheaper than hundreds); the second list left out when it is the first (the common case). For each [from, to]: link, then lstat the new name (served from the inode cache). Per link
 // 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. ENOENT/ENOTDIR/EMLINK mean
 // "take it from the source instead"; any other error fails the batch.
 const WORKER_CODE = `
@@ -47,7 +47,7 @@ function list(job) {
   parentPort.postMessage({ id: job.id, names: names.join('\0'), out }, [out.buffer]);
 }
 function link(job) {
-  const from = job.from.split('\0'), to = job.to.split('\0');
+  const from = job.from.split('\0'), to = job.to === undefined ? from : job.to.split('\0');
   const out = new Float64Array(from.length * 7);
   for (let i = 0, k = 0; i < from.length; i++, k += 7) {
     const dst = job.toBase + to[i];
@@ -182,7 +182,9 @@ export function createFsPool(opts: { threads?: number } = {}): FsPool {
     },
     async link(batch) {
       if (batch.from.length === 0) return [];
-      const r = await submit({ type: 'link', fromBase: batch.fromBase, toBase: batch.toBase, from: batch.from.join('\0'), to: batch.to.join('\0') });
+      const from = batch.from.join('\0');
+      const to = batch.to.every((t, i) => t === batch.from[i]) ? undefined : batch.to.join('\0');
+      const r = await submit({ type: 'link', fromBase: batch.fromBase, toBase: batch.toBase, from, to });
       return decodeLinks(r.out!);
     },
     async close() {
