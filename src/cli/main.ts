@@ -50,6 +50,11 @@ function crash(err: unknown): never {
 }
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
+// The reader of stdout went away (`mailbackup list | head`): what is left to print is dropped and
+// the command finishes as it would have, with its own exit code; a backup is never cut short by it.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') crash(err);
+});
 
 const dispatch: Dispatch = async (name, load, opts, args) => {
   const global = program.opts() as GlobalOptions;

@@ -46,4 +46,14 @@ describe('internal errors', () => {
     expect(r.stderr).toMatch(/internal error \(this is a bug in mailbackup, please report it\): ENOENT.*mailbackup-fault\/usermgmt\.sql\.gz'; the stack trace is in \//);
     expect(logFileOf(r.stderr)).toMatch(/"stack":"Error: ENOENT/);
   });
+
+  it('a reader of stdout that goes away (`mailbackup --help | true`) is no crash: exit 0', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { cliPath } = await import('../helpers/paths.js');
+    // `true` exits before the CLI writes: every write meets EPIPE (before the fix: exit 70, "internal error")
+    for (const args of ['--help', 'help backup']) {
+      const out = execFileSync('bash', ['-c', `"$0" "$1" ${args} 2>&1 | true; echo "$\{PIPESTATUS[0]}"`, process.execPath, cliPath()], { encoding: 'utf8' });
+      expect(out.trim(), args).toBe('0');
+    }
+  });
 });
