@@ -2,7 +2,7 @@
  * syncComponent (docs/architecture.md): one scan of the source, merge-joined with the previous
  * snapshot's manifest.index; unchanged files become hardlinks to the previous snapshot's inodes
  * as the scan meets them, renamed messages link from their old name, and only new or changed
- * files go to rsync (copy.ts), hashed as they arrive. Neither snapshot is walked: what the new one
+ * files go to rsync (copy.ts), each batch hashed once rsync is done with it. Neither snapshot is walked: what the new one
  * holds is known from the plan, and handed to writeManifest as a ComponentPart.
  *
  * Why not `cp -al` + rsync, or `rsync --link-dest`: both walk the previous snapshot and the
@@ -186,7 +186,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     lateCopies.sort((a, b) => compareBytes(a.path, b.path));
     const tLink = Date.now();
 
-    // 3. rsync the copies (hashed as they arrive), then the directories' and symlinks' attributes
+    // 3. rsync the copies (each batch hashed after its rsync), then the directories' and symlinks' attributes
     const onItem = (item: RsyncItem) => {
       if (item.code[0] === '>' && item.code[1] === 'f') opts.progress?.add(1, item.size);
     };
