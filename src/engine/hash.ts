@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileStat } from './manifest-format.js';
+import { isMissing } from '../mailbox/walk.js';
 
 /** Read size: large enough that a big dump is a few hundred syscalls, small enough per worker. */
 export const HASH_CHUNK = 1024 * 1024;
@@ -120,8 +121,6 @@ interface Slot {
   load: number;
 }
 
-const MISSING = new Set(['ENOENT', 'ENOTDIR']);
-
 function decode(r: Reply, i: number): HashedFile {
   const s = r.st!;
   const k = i * STAT_STRIDE;
@@ -211,7 +210,7 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
         submit(chunk, true, (r) => {
           const bad = new Set<number>();
           for (const [i, code, message] of r.errors) {
-            if (!failed && !MISSING.has(code ?? '')) {
+            if (!failed && !isMissing({ code })) {
               failed = true;
               reject(Object.assign(new Error(`cannot hash ${chunk[i]}: ${message}`), { code }));
             }

@@ -131,6 +131,6 @@ export function parseIndexLine(line: string): IndexEntry {
     uid: Number(field(6)),
     gid: Number(field(7)),
     sha256: line.slice(0, 64),
-    isNew: line.charCodeAt(65) === 49 && t[1] === 66,
+    isNew: indexLineIsNew(line) && t[1] === INDEX_FLAG_OFFSET + 1,
   };
 }
