@@ -17,7 +17,8 @@ import type { FileStat } from './manifest-format.js';
 // is gone (renamed or deleted meanwhile) answers gone: true.
 // link: two directory prefixes and the names under each, NUL-joined (one string clones far
 // cheaper than hundreds); the second list left out when it is the first (the common case).
-// For each [from, to]: link, then lstat the new name (served from the inode cache). Per link 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. ENOENT/ENOTDIR/EMLINK mean
+// For each [from, to]: link, then lstat the new name (served from the inode cache). Per link
+// 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. ENOENT/ENOTDIR/EMLINK mean
 // "take it from the source instead"; any other error fails the batch.
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
