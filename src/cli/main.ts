@@ -4,6 +4,7 @@
  * An exception no failure class foresaw, thrown or escaping as an unhandled 'error' event or
  * rejection, is a bug: exit 70, its stack in the log file, the message saying both.
  */
+import './gc-tuning.js';
 import { CommanderError } from 'commander';
 import { ExitCode, InterruptedError, MailbackupError, errorMessage } from '../errors.js';
 import { createContext, type Context, type GlobalOptions } from './context.js';
