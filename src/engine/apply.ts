@@ -4,6 +4,7 @@
  * already copied, and let rsync set the attributes of directories and copy symlinks and devices.
  */
 import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync, rmSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
@@ -24,13 +25,18 @@ export function mkdirFresh(path: string, mode: number): void {
 const sameAttributes = (e: ScanEntry, st: Pick<Stats, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>) =>
   st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
 
+/** The inode just linked is the one the scan saw and the previous index describes. */
+export function linkedAsSeen(e: ScanEntry, prev: IndexEntry, inode: LinkedInode): boolean {
+  return !inode.notAFile && sameAttributes(e, inode) && inode.size === prev.size;
+}
+
 /**
  * The index entry of a name just linked to `inode`, with the hash the previous index holds — or
  * undefined when the inode is not what the scan saw (someone changed the old snapshot): the
  * caller removes the link and copies the file from the source then.
  */
 export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, component: string): IndexEntry | undefined {
-  if (inode.notAFile || !sameAttributes(e, inode) || inode.size !== prev.size) return undefined;
+  if (!linkedAsSeen(e, prev, inode)) return undefined;
   return { path: `${component}/${e.path}`, ino: inode.ino, size: inode.size, mtimeMs: inode.mtimeMs, mode: inode.mode, uid: inode.uid, gid: inode.gid, sha256: prev.sha256, isNew: false };
 }
 
@@ -91,5 +97,21 @@ export async function setDirectoryAttributes(input: CopyInput, paths: string[]):
     checkRsync(input, out, `${input.name}'s directories and links`);
   } finally {
     rmSync(input.scratchFile, { force: true });
+  }
+}
+
+/**
+ * fsync of a directory: on ext4 (and XFS) it commits the whole running journal transaction, so
+ * started right after the scan's hardlinks it writes their metadata out while rsync copies,
+ * instead of inside the manifest's fsync at the end (measured on the 100k-message benchmark
+ * tree: that fsync was 0.25 s of a 2.3 s incremental, the main thread waiting on the disk).
+ * Its error is the run's error: after a failed fsync the kernel may not report it again.
+ */
+export async function flushDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

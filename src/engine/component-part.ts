@@ -79,6 +79,12 @@ export class ComponentPartWriter {
     this.linkedOut.write(formatIndexLine(e));
   }
 
+  /** an index line (without its newline) as sharedIndexLine() gives it */
+  linkedLine(line: string): void {
+    this.linkedOut.write(line);
+    this.linkedOut.write('\n');
+  }
+
   toCopy(e: ScanEntry): void {
     // `<size>/<path>`: a size has no slash, a path may hold anything but NUL
     this.copyList.write(`${e.size}/${e.path}\0`);

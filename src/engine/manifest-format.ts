@@ -77,6 +77,8 @@ export interface IndexEntry extends FileStat {
    * same inode (same bytes on disk) as a file an earlier snapshot already verified.
    */
   isNew: boolean;
+  /** the index line it was parsed from (without its newline), when read from a manifest.index */
+  line?: string;
 }
 
 /**
@@ -132,5 +134,18 @@ export function parseIndexLine(line: string): IndexEntry {
     gid: Number(field(7)),
     sha256: line.slice(0, 64),
     isNew: indexLineIsNew(line) && t[1] === INDEX_FLAG_OFFSET + 1,
+    line,
   };
+}
+
+/**
+ * The line for a file linked by name to the inode an index line describes (same path, same
+ * inode, same attributes): that line, marked as shared — or undefined when it is not laid out as
+ * this version writes it. Reusing it saves formatting a line per unchanged file of every backup.
+ */
+export function sharedIndexLine(line: string): string | undefined {
+  if (line.charCodeAt(INDEX_FLAG_OFFSET + 1) !== 9) return undefined;
+  const flag = line.charCodeAt(INDEX_FLAG_OFFSET);
+  if (flag === 48) return line; // '0'
+  return flag === 49 ? `${line.slice(0, INDEX_FLAG_OFFSET)}0${line.slice(INDEX_FLAG_OFFSET + 1)}` : undefined;
 }

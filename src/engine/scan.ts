@@ -59,8 +59,16 @@ const MAX_BUFFERED = 50_000;
 /** entries handed to the consumer at once, unless a directory ends the batch earlier */
 const BATCH = 512;
 
+/** A name of a listing, as sortDirEntries sorts it (a class: no closure per name). */
+class Listed {
+  constructor(readonly name: string, readonly i: number, readonly kind: (typeof KIND)[number]) {}
+  isDirectory(): boolean {
+    return this.kind === 'dir';
+  }
+}
+
 function build(rel: string, whole: boolean, listing: Listing, opts: ScanOptions): Built {
-  const items = listing.names.map((name, i) => ({ name, i, kind: KIND[listing.stats[i * LISTING_STRIDE]], isDirectory() { return this.kind === 'dir'; } }));
+  const items = listing.names.map((name, i) => new Listed(name, i, KIND[listing.stats[i * LISTING_STRIDE]]));
   const out: Built = { entries: [], descend: new Map() };
   for (const it of sortDirEntries(items)) {
     const path = rel ? `${rel}/${it.name}` : it.name;

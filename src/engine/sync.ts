@@ -14,12 +14,12 @@ import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
 import { scanSource, type ScanEntry } from './scan.js';
 import { LinkPlanner, resolveDeferred } from './link-plan.js';
-import { compareBytes, type IndexEntry } from './manifest-format.js';
+import { compareBytes, sharedIndexLine, type IndexEntry } from './manifest-format.js';
 import { compileExcludes } from './exclude-match.js';
 import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
 import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
 import { createHashPool } from './hash.js';
-import { copyRootAttributes, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
+import { copyRootAttributes, flushDirectory, linkedAsSeen, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
 import { createFsPool, type LinkedInode } from './fs-pool.js';
 import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
@@ -128,6 +128,13 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     // 1. scan: link the unchanged as met (on the link workers), list the copies, keep the undecided
     const linkFailed: ScanEntry[] = [];
     const links = new LinkQueue<{ e: ScanEntry; prev: IndexEntry }>(fsPool, { fromBase: `${prevComponent}/`, toBase: `${dest}/` }, ({ e, prev }, inode: LinkedInode | undefined) => {
+      // the same inode at the same name: the previous index line stands, marked as shared
+      const shared = inode && inode.ino === prev.ino && prev.line !== undefined && linkedAsSeen(e, prev, inode) ? sharedIndexLine(prev.line) : undefined;
+      if (shared !== undefined) {
+        counted(prev, false);
+        part.linkedLine(shared);
+        return;
+      }
       const entry = inode && linkedEntry(e, prev, inode, spec.name);
       if (entry) {
         counted(entry, false);
@@ -169,6 +176,8 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     }
     await links.drain();
     planner.finish();
+    const flushed = flushDirectory(dest); // awaited before this component is done (apply.ts says why)
+    flushed.catch(() => {});
     opts.progress?.setTotals?.(seen);
     const tScan = Date.now();
 
@@ -225,6 +234,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       log.debug({ component: spec.name, ...c }, 'completeness check done');
     }
     if (signal?.aborted) throw new InterruptedError();
+    await flushed;
     part.finish();
     log.debug({
       component: spec.name, scanned, deferred: deferred.length, linkedRenames: result.linkedRenames, copied: copied.files, batches: copied.batches,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { compareBytes, formatIndexLine, parseIndexLine, sha256sumLine, sortDirEntries, type IndexEntry } from '../../../src/engine/manifest-format.js';
+import { compareBytes, formatIndexLine, parseIndexLine, sha256sumLine, sharedIndexLine, sortDirEntries, type IndexEntry } from '../../../src/engine/manifest-format.js';
 import { walkSnapshotFiles } from '../../../src/engine/manifest-index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-mf-'));
@@ -81,6 +81,17 @@ describe('manifest.index lines', () => {
     const line = formatIndexLine(e);
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/\n/);
-    expect(parseIndexLine(line.slice(0, -1))).toEqual({ ...e, mode: 0o640 });
+    expect(parseIndexLine(line.slice(0, -1))).toEqual({ ...e, mode: 0o640, line: line.slice(0, -1) });
+  });
+
+  it('a linked file keeps its previous line, marked as shared', () => {
+    const e: IndexEntry = { path: 'mail/cur/1.x:2,S', ino: 7, size: 42, mtimeMs: 1717200000123.25, mode: 0o600, uid: 5000, gid: 5000, sha256: 'a'.repeat(64), isNew: true };
+    const asNew = formatIndexLine(e).slice(0, -1);
+    const asShared = formatIndexLine({ ...e, isNew: false }).slice(0, -1);
+    expect(sharedIndexLine(asNew)).toBe(asShared);
+    expect(sharedIndexLine(asShared)).toBe(asShared);
+    expect(parseIndexLine(sharedIndexLine(asNew)!)).toEqual({ ...e, isNew: false, line: asShared });
+    // not this version's layout (a two-character flag): formatted afresh by the caller
+    expect(sharedIndexLine(`${'a'.repeat(64)}\t10\t7\t42\t1\t600\t0\t0\tx`)).toBeUndefined();
   });
 });
