@@ -168,7 +168,12 @@ describe('backups while Dovecot serves IMAP traffic', () => {
     expect(traffic.stats.ops).toBeGreaterThan(ops);
   });
 
-  it('restore all, served by a second Dovecot: every folder shows as many messages as the snapshot holds', async () => {
+  // The snapshot's Dovecot index files are from moments a little apart from its messages (the
+  // store was busy): restore all tells the admin to run `doveadm force-resync -A '*'` before
+  // the checks (all-plan.ts), and so does this test. Without it, STATUS once
+  // counted 118 of a folder's 119 files from the stale index while FETCH showed all 119
+  // (twice in 18 runs). Two names of one message in a folder still fail it: Dovecot counts one.
+  it('restore all, served by a second Dovecot after the force-resync it prints: every folder shows as many messages as the snapshot holds', async () => {
     await traffic.stop();
     const last = snap(DATES[DATES.length - 1]);
     const r = await f.run(['restore', 'all', '--to', join(restoreDir, 'root'), '--snapshot', DATES[DATES.length - 1]]);
@@ -176,6 +181,7 @@ describe('backups while Dovecot serves IMAP traffic', () => {
     const mailDir = join(restoreDir, 'root', 'data', 'mail');
     const second = await startImapServer({ homes: Object.fromEntries(f.tree.users.map((u) => [u.address, join(mailDir, u.mailboxRel)])) });
     try {
+      for (const u of f.tree.users) execFileSync('doveadm', ['-c', second.configFile, 'force-resync', '-u', u.address, '*'], { stdio: 'pipe' });
       for (const u of f.tree.users) {
         const c = new ImapFlow({ host: '127.0.0.1', port: second.port, secure: false, doSTARTTLS: false, auth: { user: u.address, pass: IMAP_PASSWORD }, logger: false });
         await c.connect();
