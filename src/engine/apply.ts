@@ -25,18 +25,13 @@ export function mkdirFresh(path: string, mode: number): void {
 const sameAttributes = (e: ScanEntry, st: Pick<Stats, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>) =>
   st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
 
-/** The inode just linked is the one the scan saw and the previous index describes. */
-export function linkedAsSeen(e: ScanEntry, prev: IndexEntry, inode: LinkedInode): boolean {
-  return !inode.notAFile && sameAttributes(e, inode) && inode.size === prev.size;
-}
-
 /**
  * The index entry of a name just linked to `inode`, with the hash the previous index holds — or
  * undefined when the inode is not what the scan saw (someone changed the old snapshot): the
  * caller removes the link and copies the file from the source then.
  */
 export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, component: string): IndexEntry | undefined {
-  if (!linkedAsSeen(e, prev, inode)) return undefined;
+  if (inode.notAFile || !sameAttributes(e, inode) || inode.size !== prev.size) return undefined;
   return { path: `${component}/${e.path}`, ino: inode.ino, size: inode.size, mtimeMs: inode.mtimeMs, mode: inode.mode, uid: inode.uid, gid: inode.gid, sha256: prev.sha256, isNew: false };
 }
 

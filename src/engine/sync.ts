@@ -19,7 +19,7 @@ import { compileExcludes } from './exclude-match.js';
 import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
 import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
 import { createHashPool } from './hash.js';
-import { copyRootAttributes, flushDirectory, linkedAsSeen, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
+import { copyRootAttributes, flushDirectory, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
 import { createFsPool, type LinkedInode } from './fs-pool.js';
 import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
@@ -128,17 +128,13 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     // 1. scan: link the unchanged as met (on the link workers), list the copies, keep the undecided
     const linkFailed: ScanEntry[] = [];
     const links = new LinkQueue<{ e: ScanEntry; prev: IndexEntry }>(fsPool, { fromBase: `${prevComponent}/`, toBase: `${dest}/` }, ({ e, prev }, inode: LinkedInode | undefined) => {
-      // the same inode at the same name: the previous index line stands, marked as shared
-      const shared = inode && inode.ino === prev.ino && prev.line !== undefined && linkedAsSeen(e, prev, inode) ? sharedIndexLine(prev.line) : undefined;
-      if (shared !== undefined) {
-        counted(prev, false);
-        part.linkedLine(shared);
-        return;
-      }
       const entry = inode && linkedEntry(e, prev, inode, spec.name);
       if (entry) {
         counted(entry, false);
-        part.linked(entry);
+        // the same inode at the same name: the previous index line stands, marked as shared
+        const shared = entry.ino === prev.ino && prev.line !== undefined ? sharedIndexLine(prev.line) : undefined;
+        if (shared !== undefined) part.linkedLine(shared);
+        else part.linked(entry);
         return;
       }
       if (inode) unlinkSync(join(dest, e.path)); // not the inode the index describes
