@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
 import type { LinkedInode } from './fs-pool.js';
+import { unchanged } from './link-plan.js';
 import { rsyncMirror } from '../tools/rsync.js';
 import { checkRsync, writeNulList, type CopyInput } from './copy.js';
 
@@ -22,16 +23,13 @@ export function mkdirFresh(path: string, mode: number): void {
   }
 }
 
-const sameAttributes = (e: ScanEntry, st: Pick<Stats, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>) =>
-  st.size === e.size && st.mtimeMs === e.mtimeMs && (st.mode & 0o7777) === (e.mode & 0o7777) && st.uid === e.uid && st.gid === e.gid;
-
 /**
  * The index entry of a name just linked to `inode`, with the hash the previous index holds — or
  * undefined when the inode is not what the scan saw (someone changed the old snapshot): the
  * caller removes the link and copies the file from the source then.
  */
 export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, component: string): IndexEntry | undefined {
-  if (inode.notAFile || !sameAttributes(e, inode) || inode.size !== prev.size) return undefined;
+  if (inode.notAFile || !unchanged(e, inode) || inode.size !== prev.size) return undefined;
   return { path: `${component}/${e.path}`, ino: inode.ino, size: inode.size, mtimeMs: inode.mtimeMs, mode: inode.mode, uid: inode.uid, gid: inode.gid, sha256: prev.sha256, isNew: false };
 }
 
@@ -66,7 +64,7 @@ export function reuseFromResume(resumeRoot: string, dest: string, e: ScanEntry):
   } catch {
     return;
   }
-  if (st.nlink === 1 && st.isFile() && sameAttributes(e, st)) renameSync(old, join(dest, e.path));
+  if (st.nlink === 1 && st.isFile() && unchanged(e, st)) renameSync(old, join(dest, e.path));
 }
 
 /**

@@ -8,8 +8,8 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { formatIndexLine, type IndexEntry } from './manifest-format.js';
-import { readComponentIndexSync } from './manifest-index.js';
+import { formatIndexLine, indexLineTabs, LazyIndexEntry, type IndexEntry } from './manifest-format.js';
+import { readComponentLinesSync } from './manifest-index.js';
 import { readRecordsSync } from './read-records.js';
 import type { ScanEntry } from './scan.js';
 import type { ToCopy } from './copy.js';
@@ -85,6 +85,11 @@ export class ComponentPartWriter {
     this.linkedOut.write('\n');
   }
 
+  /** index lines, each with its newline, as a leaf directory's job gives them (dir-link.ts) */
+  linkedText(text: string): void {
+    this.linkedOut.write(text);
+  }
+
   toCopy(e: ScanEntry): void {
     // `<size>/<path>`: a size has no slash, a path may hold anything but NUL
     this.copyList.write(`${e.size}/${e.path}\0`);
@@ -130,7 +135,10 @@ export class ComponentPartWriter {
  */
 export function* prevComponentEntries(prevDir: string, name: string, log: Logger): Generator<IndexEntry> {
   try {
-    yield* readComponentIndexSync(prevDir, name);
+    for (const line of readComponentLinesSync(prevDir, name)) {
+      if (!indexLineTabs(line)) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
+      yield new LazyIndexEntry(line, name.length + 1);
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     log.warn({ prevDir, err: (err as Error).message }, 'previous manifest.index unreadable; copying those files again');

@@ -10,9 +10,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { FileStat } from './manifest-format.js';
+import { INDEX_LINE_HELPERS, type FileStat } from './manifest-format.js';
+import { DIR_LINK_HELPERS, linkDirectory, type DirLinkJob, type DirLinkResult } from './dir-link.js';
 
-// list: the names of a directory and, per name, 9 numbers of its lstat: kind (0 gone, 1 file,
+// list: the names of a directory and, per name, 9 numbers of its lstat (or, asked with leafOk,
+// only leaf: true when it holds no directory: dir-link.ts lists it again when its turn comes): kind (0 gone, 1 file,
 // 2 dir, 3 symlink, 4 other), ino, size, mtimeMs, ctimeMs, mode, uid, gid, nlink. A directory that
 // is gone (renamed or deleted meanwhile) answers gone: true.
 // link: two directory prefixes and the names under each, NUL-joined (one string clones far
@@ -20,6 +22,13 @@ import type { FileStat } from './manifest-format.js';
 // For each [from, to]: link, then lstat the new name (served from the inode cache). Per link
 // 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. ENOENT/ENOTDIR/EMLINK mean
 // "take it from the source instead"; any other error fails the batch.
+// linkdir: one leaf directory linked as a whole (dir-link.ts), from the functions' own source.
+// The helpers are self-contained or call only their own module's (INDEX_LINE_HELPERS lists those).
+const workerCode = () => {
+  const helpers = Object.entries(DIR_LINK_HELPERS).map(([name, f]) => `${name}: ${f.toString()}`);
+  const own = INDEX_LINE_HELPERS.map((f) => `const ${f.name} = ${f.toString()};\n`).join('');
+  return `${own}const dirLinkHelpers = { ${helpers.join(',\n')} };\nconst linkDirectory = ${linkDirectory.toString()};\n${WORKER_CODE}`;
+};
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -27,7 +36,11 @@ const SOFT = new Set(['ENOENT', 'ENOTDIR', 'EMLINK']);
 function list(job) {
   let names;
   try {
-    names = fs.readdirSync(job.dir);
+    if (job.leafOk) {
+      const dirents = fs.readdirSync(job.dir, { withFileTypes: true });
+      if (!dirents.some((d) => d.isDirectory())) return parentPort.postMessage({ id: job.id, leaf: true });
+      names = dirents.map((d) => d.name);
+    } else names = fs.readdirSync(job.dir);
   } catch (err) {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return parentPort.postMessage({ id: job.id, gone: true });
     throw err;
@@ -65,9 +78,14 @@ function link(job) {
   }
   parentPort.postMessage({ id: job.id, out }, [out.buffer]);
 }
+function linkdir(job) {
+  const r = linkDirectory(job, fs, dirLinkHelpers);
+  parentPort.postMessage({ id: job.id, dir: r }, [r.back.buffer, r.backPrev.buffer, r.gone.buffer]);
+}
 parentPort.on('message', (job) => {
   try {
     if (job.type === 'list') list(job);
+    else if (job.type === 'linkdir') linkdir(job);
     else link(job);
   } catch (err) {
     parentPort.postMessage({ id: job.id, error: String(err && err.message || err), code: err && err.code });
@@ -93,16 +111,20 @@ export interface LinkBatch {
 export interface Listing {
   names: string[];
   stats: Float64Array;
+  /** asked with leafOk and the directory holds no directory: no names, it is linked whole (dir-link.ts) */
+  leaf?: boolean;
 }
 
 export const LISTING_STRIDE = 9;
 export const KIND = ['gone', 'file', 'dir', 'symlink', 'other'] as const;
 
 export interface FsPool {
-  /** the names of `dir` with their lstat, or undefined when `dir` is gone */
-  list(dir: string): Promise<Listing | undefined>;
+  /** the names of `dir` with their lstat, or undefined when `dir` is gone; `leafOk`: see Listing.leaf */
+  list(dir: string, leafOk?: boolean): Promise<Listing | undefined>;
   /** makes each link of the batch; resolves in the same order once all are done */
   link(batch: LinkBatch): Promise<(LinkedInode | undefined)[]>;
+  /** links the unchanged files of one leaf directory (dir-link.ts) */
+  linkDir(job: DirLinkJob): Promise<DirLinkResult>;
   close(): Promise<void>;
 }
 
@@ -111,6 +133,8 @@ interface Reply {
   out?: Float64Array;
   names?: string;
   gone?: boolean;
+  leaf?: boolean;
+  dir?: DirLinkResult;
   error?: string;
   code?: string;
 }
@@ -118,23 +142,37 @@ interface Reply {
 interface Pending {
   resolve: (msg: Reply) => void;
   reject: (err: Error) => void;
-  slot: Slot;
+  slot?: Slot;
 }
 
 interface Slot {
   worker: Worker;
   busy: number;
+  dead?: boolean;
 }
+
+interface Queued extends Pending {
+  job: Record<string, unknown>;
+}
+
+/**
+ * Jobs posted to a worker at once: few, so that a listing the scan waits for (urgent) is not
+ * queued inside a worker behind a stack of link jobs, which only need to finish in order.
+ */
+const DEPTH = 2;
 
 export function createFsPool(opts: { threads?: number } = {}): FsPool {
   const threads = Math.max(1, opts.threads ?? availableParallelism());
   const pending = new Map<number, Pending>();
+  const urgent: Queued[] = [];
+  const normal: Queued[] = [];
   let nextId = 0;
   const slots: Slot[] = [];
   // started at the first call: a run that never scans or links starts no thread
   const start = () => {
+    const code = workerCode();
     for (let i = 0; i < threads; i++) {
-      const slot: Slot = { worker: new Worker(WORKER_CODE, { eval: true }), busy: 0 };
+      const slot: Slot = { worker: new Worker(code, { eval: true }), busy: 0 };
       slot.worker.on('message', (msg: Reply) => {
         const p = pending.get(msg.id);
         if (!p) return;
@@ -142,28 +180,44 @@ export function createFsPool(opts: { threads?: number } = {}): FsPool {
         if (--slot.busy === 0) slot.worker.unref();
         if (msg.error === undefined) p.resolve(msg);
         else p.reject(Object.assign(new Error(msg.error), { code: msg.code }));
+        dispatch();
       });
       slot.worker.on('error', (err) => {
+        slot.dead = true;
+        const failed = new Error(`file system worker failed: ${err.message}`);
         for (const [id, p] of pending) {
           if (p.slot !== slot) continue;
           pending.delete(id);
-          p.reject(new Error(`file system worker failed: ${err.message}`));
+          p.reject(failed);
         }
+        if (slots.every((s) => s.dead)) for (const q of [...urgent.splice(0), ...normal.splice(0)]) q.reject(failed);
       });
       slot.worker.unref(); // an idle pool never keeps the process alive
       slots.push(slot);
     }
   };
 
-  const submit = (job: Record<string, unknown>): Promise<Reply> => {
+  const dispatch = () => {
+    for (;;) {
+      const queue = urgent.length > 0 ? urgent : normal;
+      if (queue.length === 0) return;
+      let slot: Slot | undefined;
+      for (const s of slots) if (!s.dead && s.busy < DEPTH && (!slot || s.busy < slot.busy)) slot = s;
+      if (!slot) return;
+      const q = queue.shift()!;
+      const id = nextId++;
+      slot.busy++;
+      slot.worker.ref();
+      pending.set(id, { resolve: q.resolve, reject: q.reject, slot });
+      slot.worker.postMessage({ ...q.job, id });
+    }
+  };
+
+  const submit = (job: Record<string, unknown>, isUrgent = false): Promise<Reply> => {
     if (slots.length === 0) start();
-    const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const id = nextId++;
-    slot.busy++;
-    slot.worker.ref();
     return new Promise<Reply>((resolve, reject) => {
-      pending.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ ...job, id });
+      (isUrgent ? urgent : normal).push({ job, resolve, reject });
+      dispatch();
     });
   };
 
@@ -176,9 +230,10 @@ export function createFsPool(opts: { threads?: number } = {}): FsPool {
   };
 
   return {
-    async list(dir) {
-      const r = await submit({ type: 'list', dir });
+    async list(dir, leafOk) {
+      const r = await submit({ type: 'list', dir, leafOk }, true);
       if (r.gone) return undefined;
+      if (r.leaf) return { names: [], stats: new Float64Array(0), leaf: true };
       return { names: r.names ? r.names.split('\0') : [], stats: r.out! };
     },
     async link(batch) {
@@ -188,8 +243,13 @@ export function createFsPool(opts: { threads?: number } = {}): FsPool {
       const r = await submit({ type: 'link', fromBase: batch.fromBase, toBase: batch.toBase, from, to });
       return decodeLinks(r.out!);
     },
+    async linkDir(job) {
+      const r = await submit({ type: 'linkdir', ...job });
+      return r.dir!;
+    },
     async close() {
-      for (const p of pending.values()) p.reject(new Error('file system pool closed'));
+      const closed = new Error('file system pool closed');
+      for (const p of [...pending.values(), ...urgent.splice(0), ...normal.splice(0)]) p.reject(closed);
       pending.clear();
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },

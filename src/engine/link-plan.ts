@@ -24,8 +24,14 @@ export type Decision =
   | { op: 'copy'; e: ScanEntry }
   | { op: 'defer'; e: ScanEntry };
 
-/** The previous snapshot's view of this file is still true of the source: same content, same attributes. */
-export function unchanged(e: ScanEntry, p: IndexEntry): boolean {
+/** The attributes that say a file's content and metadata are what they were (mtime stands in for the content). */
+export type Attributes = Pick<IndexEntry, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>;
+
+/**
+ * The previous snapshot's view of this file is still true of the source: same content, same
+ * attributes. Self-contained: the fs workers run it from its source text (dir-link.ts).
+ */
+export function unchanged(e: Attributes, p: Attributes): boolean {
   return e.size === p.size && e.mtimeMs === p.mtimeMs && (e.mode & 0o7777) === (p.mode & 0o7777) && e.uid === p.uid && e.gid === p.gid;
 }
 
@@ -55,7 +61,8 @@ export class LinkPlanner {
     this.prev = prevEntries?.next().value as IndexEntry | undefined;
   }
 
-  private keepIfGone(p: IndexEntry): void {
+  /** a previous entry no name of the source matched */
+  keepIfGone(p: IndexEntry): void {
     if (this.opts.maildir && isMessagePath(p.path)) this.gone.push(p);
   }
 
@@ -74,10 +81,50 @@ export class LinkPlanner {
     const p = this.advance(e.path);
     if (p) this.prev = this.prevEntries.next().value as IndexEntry | undefined;
     if (p && unchanged(e, p) && !(this.opts.changedSince !== undefined && e.ctimeMs >= this.opts.changedSince)) {
-      if (e.nlink > 1 && !this.linkedInodes.has(e.ino)) this.linkedInodes.set(e.ino, { path: e.path, prev: p });
+      this.linking(e, p);
       return { op: 'link', e, from: p.path, prev: p };
     }
+    return this.notLinked(e);
+  }
+
+  /** `e` is linked from `p`: the first linked name of a source inode with several is what the others link to */
+  linking(e: ScanEntry, p: IndexEntry): void {
+    if (e.nlink > 1 && !this.linkedInodes.has(e.ino)) this.linkedInodes.set(e.ino, { path: e.path, prev: p });
+  }
+
+  /** a name of a leaf directory its fs worker did not link (dir-link.ts): as decide() for a name without a previous entry */
+  decideUnmatched(e: ScanEntry): Decision {
+    if (e.kind === 'dir') return { op: 'mkdir', e };
+    return e.kind === 'file' ? this.notLinked(e) : { op: 'special', e };
+  }
+
+  /** a file that is not linked by name: it may be a renamed message or a second name (wait), or is copied */
+  notLinked(e: ScanEntry): Decision {
     return (this.opts.maildir && isMessagePath(e.path)) || e.nlink > 1 ? { op: 'defer', e } : { op: 'copy', e };
+  }
+
+  /** the changedSince of the options, for the fs workers (dir-link.ts) */
+  get changedSince(): number | undefined {
+    return this.opts.changedSince;
+  }
+
+  /**
+   * For a leaf directory handed to an fs worker whole (dir-link.ts): passes what lies before
+   * `dir/`, and takes the raw lines under it (their path field starts with `fieldPrefix`, the
+   * escaped snapshot-relative `<component>/<dir>/`). The caller decides for them; what the
+   * worker did not match goes back through keepIfGone(). Entries without their line (not read
+   * from a file) end the block: the worker then links none of those names, and the planner
+   * counts their entries as gone when it passes them (more copying, never a wrong link).
+   */
+  takeLines(dir: string, fieldPrefix: string): string[] {
+    const lines: string[] = [];
+    if (!this.prevEntries) return lines;
+    this.advance(`${dir}/`);
+    for (let line = this.prev?.line; line !== undefined && line.startsWith(fieldPrefix, line.lastIndexOf('\t') + 1); line = this.prev?.line) {
+      lines.push(line);
+      this.prev = this.prevEntries.next().value as IndexEntry | undefined;
+    }
+    return lines;
   }
 
   /** after the last decide(): the rest of the previous index is gone too */

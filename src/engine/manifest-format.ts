@@ -3,8 +3,6 @@
  * sidecar manifest.index, plus the byte order both are sorted in.
  */
 
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 /**
  * Byte order of the UTF-8 encodings (what `LC_ALL=C sort` does). JS string comparison is UTF-16
  * code-unit order, which equals code-point (= UTF-8 byte) order except where a surrogate pair
@@ -26,7 +24,7 @@ export function compareBytes(a: string, b: string): number {
  * A UTF-16 code unit's place in UTF-8 byte order at the first unit where two strings differ:
  * surrogates (code points above U+FFFF, 4 UTF-8 bytes) sort after U+E000–U+FFFF.
  */
-function utf8Rank(u: number): number {
+export function utf8Rank(u: number): number {
   if (u < 0xd800) return u;
   return u >= 0xe000 ? u - 0x800 : u + 0x2000;
 }
@@ -38,11 +36,20 @@ function utf8Rank(u: number): number {
  */
 export function sortDirEntries<T extends { name: string; isDirectory(): boolean }>(entries: T[]): T[] {
   const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? e.name + '/' : e.name }));
-  // UTF-16 order is UTF-8 byte order unless a name holds a surrogate pair: checking that once per
-  // directory keeps the common case a plain sort (mail folders hold thousands of names).
-  const slow = keyed.some((k) => SURROGATE.test(k.key));
-  keyed.sort(slow ? (x, y) => compareBytes(x.key, y.key) : (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const order = keyOrder(keyed.map((k) => k.key));
+  keyed.sort((x, y) => order(x.key, y.key));
   return keyed.map((k) => k.e);
+}
+
+/**
+ * The comparison that sorts these keys (names, `name/` for directories) in byte order. UTF-16
+ * order is UTF-8 byte order unless a name holds a surrogate pair: checking that once per
+ * directory keeps the common case a plain comparison (mail folders hold thousands of names).
+ * Self-contained but for compareBytes: the fs workers run it from its source text.
+ */
+export function keyOrder(keys: string[]): (a: string, b: string) => number {
+  const slow = keys.some((k) => /[\uD800-\uDFFF]/.test(k));
+  return slow ? compareBytes : (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**
@@ -91,11 +98,11 @@ export const INDEX_HEADER = '#mailbackup-index 1\tsha256\tnew\tino\tsize\tmtimeM
 /** Offset of the `new` flag within an index line. */
 export const INDEX_FLAG_OFFSET = 65;
 
-function escapeField(s: string): string {
+export function escapeField(s: string): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
-function unescapeField(s: string): string {
+export function unescapeField(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
@@ -118,11 +125,21 @@ export function indexLineSize(line: string): number {
 
 export const indexLineIsNew = (line: string): boolean => line.charCodeAt(INDEX_FLAG_OFFSET) === 49; // '1'
 
-export function parseIndexLine(line: string): IndexEntry {
+/**
+ * The offsets of an index line's 8 tabs, or undefined when it is not laid out as INDEX_HEADER
+ * says (a 64-character hash first, exactly 9 fields). Self-contained, like the other helpers the
+ * fs workers run from their source text (fs-pool.ts): no module constant inside.
+ */
+export function indexLineTabs(line: string): number[] | undefined {
   // indexOf instead of split(): this runs once per file of the previous snapshot on every backup
   const t: number[] = [];
   for (let i = line.indexOf('\t'); i >= 0 && t.length < 8; i = line.indexOf('\t', i + 1)) t.push(i);
-  if (t.length !== 8 || t[0] !== 64 || line.indexOf('\t', t[7] + 1) >= 0) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
+  return t.length === 8 && t[0] === 64 && line.indexOf('\t', t[7] + 1) < 0 ? t : undefined;
+}
+
+export function parseIndexLine(line: string): IndexEntry {
+  const t = indexLineTabs(line);
+  if (!t) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
   const field = (k: number) => line.slice(t[k - 1] + 1, t[k]);
   return {
     path: unescapeField(line.slice(t[7] + 1)),
@@ -139,13 +156,50 @@ export function parseIndexLine(line: string): IndexEntry {
 }
 
 /**
+ * An index line that is parsed only when a field other than its path is read: most lines of the
+ * previous index are only compared by path, or handed to an fs worker as text (dir-link.ts).
+ * `strip`: characters of the path to leave out (a component's `<name>/`). The line must be laid
+ * out as indexLineTabs() expects; the reader checks that first.
+ */
+export class LazyIndexEntry implements IndexEntry {
+  private cachedPath?: string;
+  private parsed?: IndexEntry;
+
+  constructor(readonly line: string, private readonly strip = 0) {}
+
+  get path(): string {
+    return (this.cachedPath ??= unescapeField(this.line.slice(this.line.lastIndexOf('\t') + 1)).slice(this.strip));
+  }
+
+  private get all(): IndexEntry {
+    return (this.parsed ??= parseIndexLine(this.line));
+  }
+
+  get ino(): number { return this.all.ino; }
+  get size(): number { return this.all.size; }
+  get mtimeMs(): number { return this.all.mtimeMs; }
+  get mode(): number { return this.all.mode; }
+  get uid(): number { return this.all.uid; }
+  get gid(): number { return this.all.gid; }
+  get sha256(): string { return this.all.sha256; }
+  get isNew(): boolean { return this.all.isNew; }
+}
+
+/**
  * The line for a file linked by name to the inode an index line describes (same path, same
  * inode, same attributes): that line, marked as shared — or undefined when it is not laid out as
  * this version writes it. Reusing it saves formatting a line per unchanged file of every backup.
  */
 export function sharedIndexLine(line: string): string | undefined {
-  if (line.charCodeAt(INDEX_FLAG_OFFSET + 1) !== 9) return undefined;
-  const flag = line.charCodeAt(INDEX_FLAG_OFFSET);
+  const flagAt = 65; // INDEX_FLAG_OFFSET, inlined: the fs workers run this from its source text
+  if (line.charCodeAt(flagAt + 1) !== 9) return undefined;
+  const flag = line.charCodeAt(flagAt);
   if (flag === 48) return line; // '0'
-  return flag === 49 ? `${line.slice(0, INDEX_FLAG_OFFSET)}0${line.slice(INDEX_FLAG_OFFSET + 1)}` : undefined;
+  return flag === 49 ? `${line.slice(0, flagAt)}0${line.slice(flagAt + 1)}` : undefined;
 }
+
+/**
+ * The helpers above that the fs workers run from their source text (fs-pool.ts), so that the
+ * workers' reading and writing of index lines is this module's, not a copy of it.
+ */
+export const INDEX_LINE_HELPERS = [compareBytes, utf8Rank, keyOrder, escapeField, unescapeField, formatIndexLine, indexLineTabs, sharedIndexLine];

@@ -38,6 +38,15 @@ export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
  * component. Lines of other components are skipped before they are parsed.
  */
 export function* readComponentIndexSync(snapDir: string, name: string): Generator<IndexEntry> {
+  for (const line of readComponentLinesSync(snapDir, name)) {
+    const e = parseIndexLine(line);
+    e.path = e.path.slice(name.length + 1);
+    yield e;
+  }
+}
+
+/** The same lines unparsed (snapshot-relative paths), found by bisecting the file. */
+export function* readComponentLinesSync(snapDir: string, name: string): Generator<string> {
   const prefix = `${name}/`;
   const file = layout.manifestIndex(snapDir);
   const start = seekLineSync(file, prefix);
@@ -53,9 +62,7 @@ export function* readComponentIndexSync(snapDir: string, name: string): Generato
       if (line.slice(at) > prefix) return; // sorted: the component's lines are behind us
       continue;
     }
-    const e = parseIndexLine(line);
-    e.path = e.path.slice(prefix.length);
-    yield e;
+    yield line;
   }
 }
 

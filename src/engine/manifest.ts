@@ -48,6 +48,7 @@ function* mergePart(part: ComponentPart): Generator<PartLine> {
   const streams = [linesOf(part.linkedFile), linesOf(part.copiedFile), extraLines(part.extra)];
   const heads = streams.map((s) => s.next().value as PartLine | undefined);
   let last: string | undefined;
+  const removed = part.removed.size > 0 ? part.removed : undefined; // no hashing of every path for an empty set
   for (;;) {
     let k = -1;
     for (let i = 0; i < heads.length; i++) {
@@ -57,7 +58,7 @@ function* mergePart(part: ComponentPart): Generator<PartLine> {
     const e = heads[k]!;
     heads[k] = streams[k].next().value as PartLine | undefined;
     // one path once (the later decision, listed last, wins a tie); removed names never
-    if (e.path === last || part.removed.has(e.path)) continue;
+    if (e.path === last || removed?.has(e.path)) continue;
     if (heads.some((h) => h?.path === e.path)) continue;
     last = e.path;
     yield e;

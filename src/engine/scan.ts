@@ -32,12 +32,21 @@ export interface ScanEntry extends FileStat {
   listedAt?: number;
 }
 
+/**
+ * Entries handed over at once. `leafOf` (asked for with ScanOptions.leafDirs): no entries, but
+ * the path of a directory that holds no directory (a maildir's cur/, new/, tmp/), which the
+ * consumer lists and links as a whole on an fs worker (dir-link.ts).
+ */
+export type ScanBatch = ScanEntry[] & { leafOf?: string };
+
 export interface ScanOptions {
   pool: FsPool;
   /** -R form: only these paths (relative to the root) and the directories leading to them */
   entries?: string[];
   exclude?: ExcludeMatcher;
   signal?: AbortSignal;
+  /** hand directories that hold no directory over as `leafOf` batches (not with exclude patterns) */
+  leafDirs?: boolean;
   /** called for each name that was gone when it was read */
   onGone?: (path: string) => void;
 }
@@ -46,6 +55,7 @@ export interface ScanOptions {
 interface Built {
   entries: ScanEntry[];
   descend: Map<string, boolean>;
+  leaf?: boolean;
 }
 
 interface DirState {
@@ -67,7 +77,13 @@ class Listed {
   }
 }
 
+/** The entry at offset `k` of a listing's lstat numbers (fs-pool.ts: LISTING_STRIDE per name). */
+export function scanEntryOf(path: string, s: ArrayLike<number>, k: number): ScanEntry {
+  return { path, kind: KIND[s[k]] as EntryKind, ino: s[k + 1], size: s[k + 2], mtimeMs: s[k + 3], ctimeMs: s[k + 4], mode: s[k + 5], uid: s[k + 6], gid: s[k + 7], nlink: s[k + 8] };
+}
+
 function build(rel: string, whole: boolean, listing: Listing, opts: ScanOptions): Built {
+  if (listing.leaf) return { entries: [], descend: new Map(), leaf: true };
   const items = listing.names.map((name, i) => new Listed(name, i, KIND[listing.stats[i * LISTING_STRIDE]]));
   const out: Built = { entries: [], descend: new Map() };
   for (const it of sortDirEntries(items)) {
@@ -85,15 +101,13 @@ function build(rel: string, whole: boolean, listing: Listing, opts: ScanOptions)
     const isDir = it.kind === 'dir';
     // implied directories of the -R form are never excluded by the patterns of what is in them
     if (childWhole && opts.exclude && !opts.exclude.empty && opts.exclude.excludes(path, isDir)) continue;
-    const s = listing.stats;
-    const k = it.i * LISTING_STRIDE;
-    out.entries.push({ path, kind: it.kind, ino: s[k + 1], size: s[k + 2], mtimeMs: s[k + 3], ctimeMs: s[k + 4], mode: s[k + 5], uid: s[k + 6], gid: s[k + 7], nlink: s[k + 8] });
+    out.entries.push(scanEntryOf(path, listing.stats, it.i * LISTING_STRIDE));
     if (isDir) out.descend.set(path, childWhole);
   }
   return out;
 }
 
-export async function* scanSource(root: string, opts: ScanOptions): AsyncGenerator<ScanEntry[]> {
+export async function* scanSource(root: string, opts: ScanOptions): AsyncGenerator<ScanBatch> {
   const base = root.endsWith('/') ? root : root + '/';
   const dirs = new Map<string, DirState>();
   const queue: string[] = [];
@@ -103,7 +117,8 @@ export async function* scanSource(root: string, opts: ScanOptions): AsyncGenerat
   const request = (rel: string, st: DirState) => {
     inFlight++;
     st.requestedAt = Date.now();
-    st.result = opts.pool.list(rel ? base + rel : root).then((listing) => {
+    const leafOk = !!opts.leafDirs && rel !== '' && st.whole && (!opts.exclude || opts.exclude.empty);
+    st.result = opts.pool.list(rel ? base + rel : root, leafOk).then((listing) => {
       inFlight--;
       if (!listing) {
         opts.onGone?.(rel);
@@ -173,7 +188,8 @@ export async function* scanSource(root: string, opts: ScanOptions): AsyncGenerat
     batch = [];
     if (opts.signal?.aborted) throw new InterruptedError();
     const child = await take(e.path);
-    if (child) frames.push({ b: child, i: 0 });
+    if (child?.leaf) yield Object.assign([] as ScanEntry[], { leafOf: e.path });
+    else if (child) frames.push({ b: child, i: 0 });
   }
   if (batch.length > 0) yield batch;
 }

@@ -13,7 +13,8 @@ import { layout } from '../repository/layout.js';
 import { join, normalize } from 'node:path';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
 import { scanSource, type ScanEntry } from './scan.js';
-import { LinkPlanner, resolveDeferred } from './link-plan.js';
+import { LinkPlanner, resolveDeferred, type Decision } from './link-plan.js';
+import { LeafDirs } from './leaf-dirs.js';
 import { compareBytes, sharedIndexLine, type IndexEntry } from './manifest-format.js';
 import { compileExcludes } from './exclude-match.js';
 import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
@@ -147,28 +148,63 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     const dirCounts = entries ? undefined : new DirCounts();
     let scanned = 0;
     const seen = { files: 0, bytes: 0 }; // what the snapshot will hold: the progress line's totals
-    for await (const batch of scanSource(srcRoot, { pool: fsPool, entries, exclude: compileExcludes(spec.exclude), signal, onGone: () => result.vanished++ })) {
+    const route = (d: Decision) => {
+      if (d.op === 'copy') toCopy(d.e);
+      else if (d.op === 'defer') {
+        d.e.path = ownString(d.e.path); // kept past this batch
+        deferred.push(d.e);
+      } else if (d.op === 'special') specials.push(d.e.path);
+    };
+    // directories that hold no directory are listed and linked whole on the fs workers (dir-link.ts)
+    const leaves = prevIt && new LeafDirs({
+      component: spec.name, srcRoot, prevComponent: prevComponent!, dest, planner, links,
+      effects: {
+        listed: (dir, n) => {
+          scanned += n.entries;
+          seen.files += n.files;
+          seen.bytes += n.bytes;
+          result.vanished += n.vanished;
+          dirCounts?.entries(dir, n.entries);
+        },
+        linked: (text, files, bytes) => {
+          part.linkedText(text);
+          result.files += files;
+          result.bytes += bytes;
+          opts.progress?.add(files, bytes);
+        },
+        decided: route,
+        failed: (e) => linkFailed.push(e),
+      },
+    });
+    const scan = scanSource(srcRoot, { pool: fsPool, entries, exclude: compileExcludes(spec.exclude), leafDirs: !!leaves, signal, onGone: () => result.vanished++ });
+    for await (const batch of scan) {
+      if (batch.leafOf !== undefined) {
+        const wait = leaves!.add(batch.leafOf);
+        if (wait) await wait;
+        continue;
+      }
+      const decided: Decision[] = []; // copies and waits, kept in order with the leaf directories' (link-queue.ts)
       for (const e of batch) {
         scanned++;
         if (e.kind === 'file') {
           seen.files++;
           seen.bytes += e.size;
         }
-        const d = planner.decide(e);
-        if (d.op === 'mkdir' || d.op === 'special' || d.op === 'defer') e.path = ownString(e.path); // kept past this batch
         if (e.kind === 'dir') dirCounts?.dir(e.path);
         else dirCounts?.entry(e.path);
+        const d = planner.decide(e);
         if (d.op === 'mkdir') {
+          e.path = ownString(e.path); // kept past this batch
           if (seenDirs) seenDirs.set(e.path, { mtimeMs: e.mtimeMs, at: e.listedAt ?? 0 });
           mkdirFresh(join(dest, e.path), 0o700);
           specials.push(e.path);
-        } else if (d.op === 'special') specials.push(e.path);
+        } else if (d.op === 'special') specials.push((e.path = ownString(e.path)));
         else if (d.op === 'link') {
           const wait = links.add(d.from, e.path, { e, prev: d.prev });
           if (wait) await wait;
-        } else if (d.op === 'copy') toCopy(e);
-        else deferred.push(e);
+        } else decided.push(d);
       }
+      if (decided.length > 0) links.later(() => decided.forEach(route));
     }
     await links.drain();
     planner.finish();

@@ -31,6 +31,12 @@ export class DirCounts {
     // a parent not met as a directory (root, or an `entries` component): never listed whole
   }
 
+  /** `n` non-directory entries of `dir` at once (a leaf directory listed whole) */
+  entries(dir: string, n: number): void {
+    const had = this.counts.get(dir);
+    if (had !== undefined) this.counts.set(dir, had + n);
+  }
+
   /** a directory the scan met (so rsync -d may report it, and it is not an extra) */
   has(dir: string): boolean {
     return this.counts.has(dir);

@@ -1,7 +1,7 @@
 /** The engine's pure decisions: link, copy or wait, and what the waiting names become. */
 import { describe, it, expect } from 'vitest';
 import { LinkPlanner, resolveDeferred, unchanged } from '../../../src/engine/link-plan.js';
-import { compareBytes, type IndexEntry } from '../../../src/engine/manifest-format.js';
+import { compareBytes, formatIndexLine, LazyIndexEntry, parseIndexLine, type IndexEntry } from '../../../src/engine/manifest-format.js';
 import type { ScanEntry } from '../../../src/engine/scan.js';
 
 const file = (path: string, over: Partial<ScanEntry> = {}): ScanEntry => ({ path, kind: 'file', ino: 1, size: 10, mtimeMs: 1000, ctimeMs: 1000, mode: 0o100600, uid: 5, gid: 5, nlink: 1, ...over });
@@ -74,5 +74,35 @@ describe('resolveDeferred', () => {
     p.decide(b);
     p.finish();
     expect(resolveDeferred([a, b], p, false).copies).toEqual([a, b]);
+  });
+});
+
+describe('LinkPlanner.takeLines (a leaf directory handed to an fs worker)', () => {
+  // lines as prevComponentEntries reads them: snapshot-relative paths, `mail/` stripped lazily
+  const lines = ['u/a', 'u/cur/1', 'u/cur/2', 'u/cur0', 'u/new/3'].map((p) => formatIndexLine(prev(`mail/${p}`)).slice(0, -1));
+  const lazy = () => new LinkPlanner(lines.map((l) => new LazyIndexEntry(l, 'mail/'.length)).values(), { maildir: true, compare: compareBytes });
+
+  it('passes what lies before the directory, takes exactly its lines, and decides on after them', () => {
+    const p = lazy();
+    expect(p.takeLines('u/cur', 'mail/u/cur/')).toEqual([lines[1], lines[2]]);
+    expect(p.decide(file('u/cur0')).op).toBe('link'); // the line just after the block
+    p.finish();
+    expect(p.gone.map((g) => g.path)).toEqual(['u/new/3']); // u/a is not a message; u/cur/* are the worker's
+  });
+
+  it('takes nothing for a directory the previous snapshot did not have', () => {
+    const p = lazy();
+    expect(p.takeLines('u/bar', 'mail/u/bar/')).toEqual([]);
+    expect(p.decide(file('u/cur/1')).op).toBe('link');
+  });
+});
+
+describe('LazyIndexEntry', () => {
+  it('reads as parseIndexLine does, its path without the stripped prefix', () => {
+    const line = formatIndexLine(prev('mail/u/cur/1\tx', { ino: 77, isNew: true })).slice(0, -1);
+    const lazy = new LazyIndexEntry(line, 'mail/'.length);
+    const parsed = parseIndexLine(line);
+    expect(lazy.path).toBe('u/cur/1\tx');
+    expect([lazy.ino, lazy.size, lazy.mtimeMs, lazy.mode, lazy.uid, lazy.gid, lazy.sha256, lazy.isNew, lazy.line]).toEqual([parsed.ino, parsed.size, parsed.mtimeMs, parsed.mode, parsed.uid, parsed.gid, parsed.sha256, parsed.isNew, line]);
   });
 });
