@@ -94,6 +94,7 @@ export async function runBackup(
 
   async function syncAndFinish(): Promise<BackupRun> {
     const planned = planComponents(config);
+    const finishers: { name: string; log: Logger; run: () => Promise<void> }[] = [];
     const missing = missingSources(planned);
     for (const c of planned) {
       const clog = log.child({ step: c.name });
@@ -109,9 +110,10 @@ export async function runBackup(
         const r = await withRetry(c.name, config.retry, clog, () =>
           inPhase(progress, c.name, undefined, (phase) =>
             // the scan's totals reach the line before the copy starts (percent and ETA)
-            syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase }),
+            syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase, deferAttributes: true }),
           ), signal);
         parts.push(r.part);
+        if (r.finishAttributes) finishers.push({ name: c.name, log: clog, run: r.finishAttributes });
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
           addedFiles: r.addedFiles, addedBytes: r.addedBytes,
@@ -133,7 +135,22 @@ export async function runBackup(
     const mlog = log.child({ step: 'manifest' });
     const synced = Object.values(components).filter((c) => c !== db.component);
     const totals = { files: synced.reduce((n, c) => n + c.files, db.component.files), bytes: synced.reduce((n, c) => n + c.bytes, db.component.bytes) };
-    const manifest = await inPhase(progress, 'manifest', totals, (phase) => writeManifest(partial, parts, { log: mlog, pool, signal, progress: phase }));
+    // each component's last rsync (directories' attributes, symlinks) runs beside the manifest,
+    // which reads none of what it sets: mostly rsync's start-up, paid once instead of per component
+    const attributes = Promise.all(finishers.map(async (f) => {
+      try {
+        await withRetry(f.name, config.retry, f.log, f.run, signal);
+      } catch (err) {
+        if (signal?.aborted) return;
+        const error = `directory attributes and symlinks: ${errorMessage(err)}`;
+        components[f.name] = { ...components[f.name], status: 'failed', error };
+        failures.push({ step: f.name, error });
+        f.log.error({ err: error }, `${f.name} failed`);
+        if (err instanceof ToolError && err.detail) f.log.error({ terminal: false, stderr: err.detail }, `${f.name}: full error output`);
+      }
+    }));
+    const manifest = await inPhase(progress, 'manifest', totals, (phase) => writeManifest(partial, parts, { log: mlog, pool, signal, progress: phase })).finally(() => attributes);
+    if (signal?.aborted) throw new InterruptedError();
 
     // On a live store rsync's own count (its file list) is not what the snapshot holds: names
     // vanished, the completeness check added some. The manifest's walk is the truth; rsync's count

@@ -40,6 +40,8 @@ export interface ComponentSyncResult {
   durationMs: number;
   /** what the component adds to the manifest (writeManifest) */
   part: ComponentPart;
+  /** with SyncOptions.deferAttributes: the component's last step, for the caller to run */
+  finishAttributes?: () => Promise<void>;
 }
 
 export interface SyncOptions {
@@ -55,6 +57,12 @@ export interface SyncOptions {
   fsPool?: FsPool;
   log: Logger;
   signal?: AbortSignal;
+  /**
+   * Hand back the last step (directories' attributes and symlinks: one rsync, mostly its start-up)
+   * as `finishAttributes` instead of running it, so that the backup runs those of every component
+   * at once, beside the manifest. Nothing else may write into the component after it.
+   */
+  deferAttributes?: boolean;
   /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
   progress?: { add(files: number, bytes: number): void; setTotals?(totals: { files: number; bytes: number }): void };
 }

@@ -227,7 +227,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     lateCopies.sort((a, b) => compareBytes(a.path, b.path));
     const tLink = Date.now();
 
-    // 3. rsync the copies (each batch hashed after its rsync), then the directories' and symlinks' attributes
+    // 3. rsync the copies (each batch hashed after its rsync)
     const onItem = (item: RsyncItem) => {
       if (item.code[0] === '>' && item.code[1] === 'f') opts.progress?.add(1, item.size);
     };
@@ -240,8 +240,6 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       result.addedBytes += entry.size;
     });
     result.vanished += copied.vanished;
-    await setDirectoryAttributes(copyIn, specials);
-    if (!entries) copyRootAttributes(srcRoot, dest);
     const tCopy = Date.now();
 
     // 4. a live mail store: what rsync missed while Dovecot moved it, and duplicates it made
@@ -266,6 +264,14 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       log.debug({ component: spec.name, ...c }, 'completeness check done');
     }
     if (signal?.aborted) throw new InterruptedError();
+    // 5. last, when nothing more is written into them: the directories' attributes (their mtimes
+    // moved with every link and copy) and the symlinks, by one rsync over their names
+    const attributes = async () => {
+      await setDirectoryAttributes({ ...copyIn, scratchFile: part.scratch('attributes') }, specials);
+      if (!entries) copyRootAttributes(srcRoot, dest);
+    };
+    if (opts.deferAttributes) result.finishAttributes = attributes;
+    else await attributes();
     await flushed;
     part.finish();
     log.debug({

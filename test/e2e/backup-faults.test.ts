@@ -168,6 +168,21 @@ describe('backup under faults (one mail server, runs on successive dates)', () =
       renameSync(`${certbot}.away`, certbot);
     }
   });
+
+  it('a failing last rsync of a component (directories and symlinks, run beside the manifest) fails that component and the run', async () => {
+    const dir = wrapper(join(f.base, 'failattrs'), 'rsync', [
+      'case "$*" in *dkim.attributes*) echo "rsync: simulated I/O error" >&2; exit 11;; esac',
+      'exec /usr/bin/rsync "$@"',
+    ].join('\n'));
+    const r = await f.run(['backup', '--date', '2026-11-08'], { PATH: `${dir}:${f.env.PATH}` });
+    expect(r.code, r.stderr).toBe(2);
+    const m = meta(f, 'daily/2026-11-08');
+    expect(m.status).toBe('failed');
+    expect(m.components.dkim).toMatchObject({ status: 'failed' });
+    expect(m.components.dkim.error).toMatch(/directory attributes and symlinks/);
+    expect(m.components.mail.status).toBe('ok');
+    expect(latest(f)).not.toBe('daily/2026-11-08');
+  });
 });
 
 describe('backup refuses before writing anything', () => {
