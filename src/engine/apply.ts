@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
 import type { LinkedInode } from './fs-pool.js';
-import { unchanged } from './link-plan.js';
+import { copiesInstead, unchanged } from './link-plan.js';
 import { rsyncMirror } from '../tools/rsync.js';
 import { checkRsync, writeNulList, type CopyInput } from './copy.js';
 
@@ -42,7 +42,7 @@ export function linkOrCopy(from: string, to: string, e: ScanEntry, prev: IndexEn
   try {
     linkSync(from, to);
   } catch (err) {
-    if (['ENOENT', 'ENOTDIR', 'EMLINK'].includes(code(err))) return undefined;
+    if (copiesInstead(code(err))) return undefined;
     throw err;
   }
   // the inode was just touched by link(): this lstat is served from the inode cache

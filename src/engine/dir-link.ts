@@ -13,14 +13,14 @@
  */
 import type { linkSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { compareBytes, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField } from './manifest-format.js';
-import { unchanged } from './link-plan.js';
+import { copiesInstead, unchanged } from './link-plan.js';
 
 /**
  * What linkDirectory calls, passed in rather than imported: from its source text in a worker an
  * imported name (or a test runner's rewrite of one) would not resolve. Each is self-contained
  * or calls only its own module's functions (INDEX_LINE_HELPERS).
  */
-export const DIR_LINK_HELPERS = { compareBytes, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged };
+export const DIR_LINK_HELPERS = { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged };
 export type DirLinkHelpers = typeof DIR_LINK_HELPERS;
 
 /**
@@ -76,7 +76,7 @@ export interface DirLinkFs {
 }
 
 export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers): DirLinkResult {
-  const { compareBytes, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged } = h;
+  const { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged } = h;
   const r: DirLinkResult = {
     dirGone: false, out: '', linkedFiles: 0, linkedBytes: 0, entries: 0, files: 0, bytes: 0, vanished: 0,
     backNames: '', back: new Float64Array(0), backPrev: new Int32Array(0), gone: new Int32Array(0),
@@ -136,8 +136,7 @@ export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers)
           try {
             fs.linkSync(job.fromBase + name, to);
           } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EMLINK') throw err;
+            if (!copiesInstead((err as NodeJS.ErrnoException).code)) throw err;
             made = false; // taken from the source instead
           }
           // the inode was just touched by link(): this lstat is served from the inode cache

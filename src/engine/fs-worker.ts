@@ -13,8 +13,8 @@ import { DIR_LINK_HELPERS, linkDirectory } from './dir-link.js';
 // link: two directory prefixes and the names under each, NUL-joined (one string clones far
 // cheaper than hundreds); the second list left out when it is the first (the common case).
 // For each [from, to]: link, then lstat the new name (served from the inode cache). Per link
-// 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. ENOENT/ENOTDIR/EMLINK mean
-// "take it from the source instead"; any other error fails the batch.
+// 7 numbers: ok (1) or not (0), ino, size, mtimeMs, mode, uid, gid. An error copiesInstead()
+// names means "take it from the source instead"; any other fails the batch.
 // linkdir: one leaf directory linked as a whole (dir-link.ts), from the functions' own source.
 // The helpers are self-contained or call only their own module's (INDEX_LINE_HELPERS lists those).
 export const workerCode = (): string => {
@@ -25,7 +25,6 @@ export const workerCode = (): string => {
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const SOFT = new Set(['ENOENT', 'ENOTDIR', 'EMLINK']);
 function list(job) {
   let names;
   try {
@@ -61,7 +60,7 @@ function link(job) {
     try {
       fs.linkSync(job.fromBase + from[i], dst);
     } catch (err) {
-      if (SOFT.has(err.code)) continue;
+      if (dirLinkHelpers.copiesInstead(err.code)) continue;
       throw err;
     }
     const st = fs.lstatSync(dst);

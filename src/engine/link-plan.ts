@@ -35,6 +35,15 @@ export function unchanged(e: Attributes, p: Attributes): boolean {
   return e.size === p.size && e.mtimeMs === p.mtimeMs && (e.mode & 0o7777) === (p.mode & 0o7777) && e.uid === p.uid && e.gid === p.gid;
 }
 
+/**
+ * A link() that failed with this error code means "take the file from the source instead": the
+ * old name is gone (ENOENT, ENOTDIR) or its inode has all the links it may (EMLINK). Any other
+ * error fails the run. Self-contained: the fs workers run it from its source text.
+ */
+export function copiesInstead(code: string | undefined): boolean {
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EMLINK';
+}
+
 /** Byte-order comparison of two component-relative paths (manifest-format.ts's rule). */
 type Compare = (a: string, b: string) => number;
 

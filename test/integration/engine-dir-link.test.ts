@@ -91,3 +91,20 @@ describe('linkDirectory', () => {
     expect(r.gone.length).toBe(5);
   });
 });
+
+describe('the fs pool', () => {
+  it('serves a listing the scan waits for before the link jobs queued ahead of it', async () => {
+    const one = createFsPool({ threads: 1 });
+    try {
+      const jobs = Array.from({ length: 12 }, (_, i) => world(`queue${i}`).job);
+      const order: string[] = [];
+      const links = jobs.map((job, i) => one.linkDir(job).then(() => order.push(`link ${i}`)));
+      const listing = one.list(dir).then(() => order.push('list'));
+      await Promise.all([...links, listing]);
+      // at most a few jobs are posted to a thread at once; the listing goes next, not last
+      expect(order.indexOf('list')).toBeLessThan(jobs.length / 2);
+    } finally {
+      await one.close();
+    }
+  });
+});
