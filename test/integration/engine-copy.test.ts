@@ -75,7 +75,7 @@ describe('copyAndHash with whole directories', () => {
 });
 
 describe('copyAndHash over several batches', () => {
-  it('emits every file of 45,000 once, in plan order, each with its own hash, in 5 batches cut between directories', async () => {
+  it('emits every file of 45,000 once, in plan order, each with its own hash, in 7 batches cut between directories', async () => {
     const planned: string[] = [];
     const counts = new DirCounts();
     for (let d = 0; d < 45; d++) {
@@ -90,9 +90,65 @@ describe('copyAndHash over several batches', () => {
     }
     tree('batches', planned);
     const { src, got, batches, vanished } = await copy('batches', planned, counts);
-    expect({ batches, vanished }).toEqual({ batches: 5, vanished: 0 });
+    expect({ batches, vanished }).toEqual({ batches: 7, vanished: 0 });
     expect(got.map((e) => e.path)).toEqual(planned.map((p) => `mail/${p}`));
-    for (const i of [0, 9_999, 10_000, 10_999, 11_000, 19_999, 20_000, 44_999]) expect(got[i].sha256, got[i].path).toBe(sha(join(src, planned[i])));
+    for (const i of [0, 6_999, 7_000, 7_999, 13_999, 14_000, 20_999, 21_000, 44_999]) expect(got[i].sha256, got[i].path).toBe(sha(join(src, planned[i])));
     expect(new Set(got.map((e) => e.sha256)).size).toBe(45_000); // every body differs: no hash given to the wrong file
   }, 120_000);
+});
+
+describe('copyAndHash with two rsyncs at once', () => {
+  it('overlaps two batches, never three, and fails only after every rsync it started has ended', async () => {
+    const planned: string[] = [];
+    const counts = new DirCounts();
+    for (let d = 0; d < 24; d++) {
+      const folder = `w${String(d).padStart(2, '0')}/cur`;
+      counts.dir(folder.split('/')[0]);
+      counts.dir(folder);
+      for (let i = 0; i < 1000; i++) {
+        const p = `${folder}/${String(i).padStart(4, '0')}.M${d}P${i}.host:2,S`;
+        planned.push(p);
+        counts.entry(p);
+      }
+    }
+    tree('streams', planned);
+    // an rsync that logs when it runs, takes its time, and fails for the second batch's list
+    const bin = join(dir, 'streams', 'bin');
+    const log = join(dir, 'streams', 'rsync.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'rsync'), [
+      '#!/bin/sh',
+      `echo start >> ${log}`,
+      'sleep 0.3',
+      `case "$*" in *list.1*) echo "rsync: simulated I/O error" >&2; sleep 0.2; echo end >> ${log}; exit 11;; esac`,
+      '/usr/bin/rsync "$@"; rc=$?',
+      `echo end >> ${log}`,
+      'exit $rc',
+    ].join('\n'), { mode: 0o755 });
+    const oldPath = process.env.PATH;
+    process.env.PATH = `${bin}:${oldPath}`;
+    const dest = join(dir, 'streams', 'dest');
+    mkdirSync(dest);
+    const got: IndexEntry[] = [];
+    try {
+      await expect(copyAndHash(
+        { srcRoot: join(dir, 'streams', 'src'), dest, name: 'mail', scratchFile: join(dir, 'streams', 'list'), pool, dirs: counts, streams: 2 },
+        planned.map((path) => ({ path, size: 1 })),
+        (e) => got.push(e),
+      )).rejects.toThrow(/rsync of mail .* failed with exit 11/);
+    } finally {
+      process.env.PATH = oldPath;
+    }
+    const events = readFileSync(log, 'utf8').trim().split('\n');
+    let running = 0;
+    let most = 0;
+    for (const ev of events) {
+      running += ev === 'start' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect({ most, running }).toEqual({ most: 2, running: 0 });
+    // what was emitted is a prefix of the plan: the batches before the failed one, in order
+    expect(got.map((e) => e.path)).toEqual(planned.slice(0, got.length).map((p) => `mail/${p}`));
+    expect(readdirSync(join(dir, 'streams')).filter((n) => n.startsWith('list'))).toEqual([]);
+  }, 60_000);
 });
