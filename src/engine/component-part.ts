@@ -91,8 +91,9 @@ export class ComponentPartWriter {
   }
 
   toCopy(e: ScanEntry): void {
-    // `<size>/<path>`: a size has no slash, a path may hold anything but NUL
-    this.copyList.write(`${e.size}/${e.path}\0`);
+    // `<size>/<path>`, or `<size> <ino> <nlink>/<path>` for an inode with several names
+    // (hardlinks.ts): numbers hold no slash, a path may hold anything but NUL
+    this.copyList.write(e.nlink > 1 ? `${e.size} ${e.ino} ${e.nlink}/${e.path}\0` : `${e.size}/${e.path}\0`);
   }
 
   /** the files listed by toCopy(), in the order listed; call once, after the scan */
@@ -101,7 +102,14 @@ export class ComponentPartWriter {
     for (const rec of readRecordsSync(this.copyList.path, '\0')) {
       if (!rec) continue;
       const slash = rec.indexOf('/');
-      yield { size: Number(rec.slice(0, slash)), path: rec.slice(slash + 1) };
+      const path = rec.slice(slash + 1);
+      const head = rec.slice(0, slash);
+      const space = head.indexOf(' ');
+      if (space < 0) yield { size: Number(head), path };
+      else {
+        const [size, ino, nlink] = head.split(' ').map(Number);
+        yield { size, path, ino, nlink };
+      }
     }
     rmSync(this.copyList.path, { force: true });
   }

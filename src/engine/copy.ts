@@ -20,6 +20,8 @@ import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type
 import { isMissing } from '../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../errors.js';
 import { broughtAlong, parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
+import { SecondNames } from './hardlinks.js';
+import { BatchStreams } from './batch-streams.js';
 
 /** A NUL-separated list of names for rsync --files-from --from0. */
 export function writeNulList(path: string, names: string[]): void {
@@ -86,6 +88,9 @@ export interface CopyResult {
 export interface ToCopy {
   path: string;
   size: number;
+  /** the source inode and its link count, when it has several names (hardlinks.ts) */
+  ino?: number;
+  nlink?: number;
 }
 
 
@@ -103,13 +108,31 @@ export async function hashIfPresent(pool: HashPool, path: string): Promise<Hashe
   }
 }
 
+/** Where a copied file's index entry goes: `inOrder` ones come in plan order, the rest in any order. */
+export type EmitCopied = (e: IndexEntry, inOrder: boolean) => void;
+
 /**
- * Copies `list` (byte order) and calls `emit` with each copied file's index entry, in the same
- * order. Returns what was copied and how many listed names were gone.
+ * Copies `list` (byte order) and calls `emit` with each copied file's index entry: in the same
+ * order, but for the second names of a source inode (linked afterwards, hardlinks.ts). Returns
+ * what was copied and how many listed names were gone.
  */
-export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit: (e: IndexEntry) => void): Promise<CopyResult> {
+export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit: EmitCopied): Promise<CopyResult> {
   const result: CopyResult = { files: 0, bytes: 0, vanished: 0, batches: 0 };
+  const links = new SecondNames();
+  await copyInBatches(input, links.firstsOf(list), (e) => emit(links.copied(e, input.name), true), result);
+  const again = links.linkAll(input.dest, input.name, (e) => {
+    result.files++;
+    result.bytes += e.size;
+    emit(e, false);
+  });
+  // a first name gone before rsync came: its other names are copied, each on its own
+  if (again.length > 0) await copyInBatches(input, again, (e) => emit(e, false), result);
+  return result;
+}
+
+async function copyInBatches(input: CopyInput, list: Iterable<ToCopy>, emit: (e: IndexEntry) => void, result: CopyResult): Promise<void> {
   const streams = new BatchStreams(input.streams ?? RSYNC_STREAMS);
+  const first = result.batches;
   let batch: string[] = [];
   let bytes = 0;
   let lastParent: string | undefined;
@@ -136,61 +159,7 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
     await streams.done();
   } finally {
     await streams.settled(); // no rsync still writing when the caller goes on (or cleans up)
-    for (let n = 0; n < result.batches; n++) rmSync(`${input.scratchFile}.${n}`, { force: true });
-  }
-  return result;
-}
-
-/**
- * Up to `streams` rsyncs at once, with the batch before them being hashed, and the batches'
- * entries emitted in plan order. Holding `streams + 1` batches bounds the memory.
- */
-class BatchStreams {
-  private copying = 0;
-  private unemitted = 0;
-  private emitted: Promise<void> = Promise.resolve();
-  private failure: unknown;
-  private readonly all: Promise<unknown>[] = [];
-  private wake: (() => void) | undefined;
-
-  constructor(private readonly streams: number) {}
-
-  /** resolves when another batch may start (throws once one has failed) */
-  async slot(): Promise<void> {
-    while (this.failure === undefined && (this.copying >= this.streams || this.unemitted > this.streams)) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  add(copied: Promise<(emit: (e: IndexEntry) => void) => Promise<void>>, emit: (e: IndexEntry) => void): void {
-    this.copying++;
-    this.unemitted++;
-    const before = this.emitted;
-    const copiedDone = copied.finally(() => this.changed(() => this.copying--));
-    this.emitted = (async () => {
-      const finish = await copiedDone;
-      await before;
-      await finish(emit);
-    })().finally(() => this.changed(() => this.unemitted--));
-    this.emitted.catch((err) => this.changed(() => (this.failure ??= err)));
-    this.all.push(this.emitted.catch(() => {}));
-  }
-
-  /** every batch emitted; the first failure, in plan order */
-  done(): Promise<void> {
-    return this.emitted;
-  }
-
-  async settled(): Promise<void> {
-    await Promise.all(this.all);
-  }
-
-  private changed(update: () => void): void {
-    update();
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    for (let n = first; n < result.batches; n++) rmSync(`${input.scratchFile}.${n}`, { force: true });
   }
 }
 

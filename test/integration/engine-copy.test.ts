@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyAndHash } from '../../src/engine/copy.js';
@@ -151,4 +151,56 @@ describe('copyAndHash with two rsyncs at once', () => {
     expect(got.map((e) => e.path)).toEqual(planned.slice(0, got.length).map((p) => `mail/${p}`));
     expect(readdirSync(join(dir, 'streams')).filter((n) => n.startsWith('list'))).toEqual([]);
   }, 60_000);
+});
+
+describe('copyAndHash with hardlinks in the source', () => {
+  async function linkedTree(name: string, dropFirst: boolean) {
+    const planned: string[] = [];
+    const counts = new DirCounts();
+    for (let d = 0; d < 8; d++) {
+      const folder = `h${d}/cur`;
+      counts.dir(`h${d}`);
+      counts.dir(folder);
+      for (let i = 0; i < 1000; i++) planned.push(`${folder}/${String(i).padStart(4, '0')}.M${d}P${i}.host:2,S`);
+    }
+    tree(name, planned);
+    const src = join(dir, name, 'src');
+    // Dovecot copied the first message of h0 into h7 as a hardlink: h7 lands in the second batch
+    const first = planned[0];
+    const second = 'h7/cur/9999.M0P0.host:2,S';
+    linkSync(join(src, first), join(src, second));
+    planned.push(second);
+    planned.sort();
+    for (const p of planned) counts.entry(p);
+    const list = planned.map((path) => {
+      const st = lstatSync(join(src, path));
+      return { path, size: st.size, ino: st.ino, nlink: st.nlink };
+    });
+    if (dropFirst) rmSync(join(src, first)); // gone before rsync came
+    const dest = join(dir, name, 'dest');
+    mkdirSync(dest);
+    const inOrder: IndexEntry[] = [];
+    const late: IndexEntry[] = [];
+    const r = await copyAndHash({ srcRoot: src, dest, name: 'mail', scratchFile: join(dir, name, 'list'), pool, dirs: counts, streams: 2 }, list, (e, ordered) => (ordered ? inOrder : late).push(e));
+    return { src, dest, first, second, planned, inOrder, late, r };
+  }
+
+  it('links a second name of a source inode to the first one\'s copy across batches', async () => {
+    const { src, dest, first, second, planned, inOrder, late, r } = await linkedTree('hardlinks', false);
+    expect(r.batches).toBe(2);
+    expect(lstatSync(join(dest, second)).ino).toBe(lstatSync(join(dest, first)).ino);
+    expect(lstatSync(join(dest, first)).nlink).toBe(2);
+    expect(inOrder.map((e) => e.path)).toEqual(planned.filter((p) => p !== second).map((p) => `mail/${p}`));
+    expect(late.map((e) => [e.path, e.sha256, e.ino])).toEqual([[`mail/${second}`, sha(join(src, first)), lstatSync(join(dest, first)).ino]]);
+    expect(r.files).toBe(planned.length);
+  });
+
+  it('copies the second name itself when the first vanished before rsync came', async () => {
+    const { src, dest, first, second, inOrder, late, r } = await linkedTree('hardlinks-gone', true);
+    expect(existsSync(join(dest, first))).toBe(false);
+    expect(r.vanished).toBe(1);
+    expect(inOrder.some((e) => e.path === `mail/${first}`)).toBe(false);
+    expect(late.map((e) => [e.path, e.sha256])).toEqual([[`mail/${second}`, sha(join(src, second))]]);
+    expect(lstatSync(join(dest, second)).nlink).toBe(1);
+  });
 });
