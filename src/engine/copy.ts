@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { closeSync, openSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import type { HashedFile, HashPool } from './hash.js';
-import type { IndexEntry } from './manifest-format.js';
+import { compareBytes, type IndexEntry } from './manifest-format.js';
+import type { ScanEntry } from './scan.js';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../tools/rsync.js';
 import { isMissing } from '../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../errors.js';
@@ -93,6 +94,16 @@ export interface ToCopy {
   nlink?: number;
 }
 
+
+/** Sorted merge of two byte-ordered lists of files to copy. */
+export function* mergeCopies(a: Iterable<ToCopy>, b: ScanEntry[]): Generator<ToCopy> {
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && compareBytes(b[j].path, x.path) < 0) yield b[j++];
+    yield x;
+  }
+  while (j < b.length) yield b[j++];
+}
 
 export function toIndexEntry(path: string, h: HashedFile, isNew: boolean): IndexEntry {
   return { path, ino: h.ino, size: h.size, mtimeMs: h.mtimeMs, mode: h.mode, uid: h.uid, gid: h.gid, sha256: h.hex, isNew };

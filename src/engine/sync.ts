@@ -8,77 +8,26 @@
  * Why not `cp -al` + rsync, or `rsync --link-dest`: both walk the previous snapshot and the
  * source in full again, and on a USB disk every walk of a 1 M-file tree costs minutes.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { layout } from '../repository/layout.js';
-import { join, normalize } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { prevStartedAt, resolveSource } from './source.js';
 import type { ComponentSpec, ComponentSyncResult, SyncOptions } from './index.js';
 import { scanSource, type ScanEntry } from './scan.js';
 import { LinkPlanner, resolveDeferred, type Decision } from './link-plan.js';
 import { LeafDirs } from './leaf-dirs.js';
 import { compareBytes, sharedIndexLine, type IndexEntry } from './manifest-format.js';
 import { compileExcludes } from './exclude-match.js';
-import { copyAndHash, hashIfPresent, toIndexEntry, type ToCopy } from './copy.js';
+import { copyAndHash, hashIfPresent, mergeCopies, toIndexEntry } from './copy.js';
 import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
 import { createHashPool } from './hash.js';
 import { copyRootAttributes, flushDirectory, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
 import { createFsPool, type LinkedInode } from './fs-pool.js';
 import { LinkQueue } from './link-queue.js';
 import { completeMaildirs, type SeenDir } from './complete.js';
-import { ConfigError, InterruptedError } from '../errors.js';
+import { InterruptedError } from '../errors.js';
 import { ownString } from '../util/own-string.js';
 import { DirCounts } from './whole-dirs.js';
 import type { RsyncItem } from '../tools/rsync.js';
-
-function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {
-  if ('dir' in spec.source) {
-    if (!existsSync(spec.source.dir) || !lstatSync(spec.source.dir).isDirectory()) {
-      throw new ConfigError(`${spec.name}: source directory ${spec.source.dir} does not exist; fix the path in the config (source.*)`);
-    }
-    return { srcRoot: spec.source.dir };
-  }
-  const { base } = spec.source;
-  const entries = spec.source.entries.map((e) => normalize(e).replace(/\/+$/, '').replace(/^\.\//, ''));
-  for (const e of entries) {
-    if (e === '.' || e.startsWith('../') || e.startsWith('/')) {
-      throw new ConfigError(`${spec.name}: entry "${e}" must be a path inside ${base}`);
-    }
-    if (!existsSync(join(base, e)) && !isSymlink(join(base, e))) {
-      throw new ConfigError(`${spec.name}: entry "${e}" does not exist in ${base}; create it or remove it from the config (source.config)`);
-    }
-  }
-  return { srcRoot: base, entries };
-}
-
-function isSymlink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
-/** The kernel stamps ctime from a coarse clock that can lag the real one by a tick or two. */
-const COARSE_CLOCK_LAG_MS = 20;
-
-/** When the previous snapshot's run started (backup.json), or undefined for an older snapshot. */
-function prevStartedAt(prevDir: string): number | undefined {
-  try {
-    const t = Date.parse(JSON.parse(readFileSync(layout.backupJson(prevDir), 'utf8')).startedAt);
-    return Number.isFinite(t) ? t - COARSE_CLOCK_LAG_MS : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Sorted merge of two byte-ordered lists of files to copy. */
-function* mergeCopies(a: Iterable<ToCopy>, b: ScanEntry[]): Generator<ToCopy> {
-  let j = 0;
-  for (const x of a) {
-    while (j < b.length && compareBytes(b[j].path, x.path) < 0) yield b[j++];
-    yield x;
-  }
-  while (j < b.length) yield b[j++];
-}
 
 export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Promise<ComponentSyncResult> {
   const t0 = Date.now();
