@@ -13,7 +13,7 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const buf = Buffer.allocUnsafe(1 << 20);
-function hashFile(path) {
+function hashFile(path, withStat) {
   const fd = fs.openSync(path, 'r');
   try {
     const h = createHash('sha256');
@@ -22,7 +22,10 @@ function hashFile(path) {
       if (n === 0) break;
       h.update(n === buf.length ? buf : buf.subarray(0, n));
     }
-    return h.digest('hex');
+    if (!withStat) return { sha256: h.digest('hex') };
+    // fstat of the fd just read: the very inode hashed, and no second lookup of the path
+    const s = fs.fstatSync(fd);
+    return { sha256: h.digest('hex'), inode: s.dev + ':' + s.ino, size: s.size, nlink: s.nlink };
   } finally {
     fs.closeSync(fd);
   }
@@ -39,7 +42,7 @@ parentPort.on('message', (job) => {
         const inode = s.dev + ':' + s.ino;
         const prev = job.prevPaths && job.prevPaths[i];
         out.push({ inode, size: s.size, nlink: s.nlink, sameAsPrev: prev ? inodeOf(prev) === inode : false });
-      } else out.push({ sha256: hashFile(job.paths[i]) });
+      } else out.push(hashFile(job.paths[i], job.type === 'hashStat'));
     } catch (err) {
       out.push({ error: String((err && err.message) || err), code: err && err.code });
     }
@@ -67,6 +70,8 @@ export interface HashResult {
 export interface VerifyPool {
   stat(paths: string[], prevPaths?: (string | undefined)[]): Promise<StatResult[]>;
   hash(paths: string[]): Promise<HashResult[]>;
+  /** hash, then fstat of what was read: one round when every file is to be hashed anyway */
+  hashStat(paths: string[]): Promise<(HashResult & StatResult)[]>;
   close(): Promise<void>;
 }
 
@@ -95,7 +100,7 @@ export function createVerifyPool(opts: { threads?: number } = {}): VerifyPool {
     slot.worker.unref(); // an idle pool never keeps the process alive
     slots.push(slot);
   }
-  const send = <T>(type: 'stat' | 'hash', paths: string[], prevPaths?: (string | undefined)[]): Promise<T[]> => {
+  const send = <T>(type: 'stat' | 'hash' | 'hashStat', paths: string[], prevPaths?: (string | undefined)[]): Promise<T[]> => {
     if (paths.length === 0) return Promise.resolve([]);
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
@@ -109,6 +114,7 @@ export function createVerifyPool(opts: { threads?: number } = {}): VerifyPool {
   return {
     stat: (paths, prevPaths) => send<StatResult>('stat', paths, prevPaths),
     hash: (paths) => send<HashResult>('hash', paths),
+    hashStat: (paths) => send<HashResult & StatResult>('hashStat', paths),
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },

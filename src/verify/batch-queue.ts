@@ -13,9 +13,10 @@ export class BatchQueue<T> {
     private readonly maxInFlight = 6,
   ) {}
 
-  async push(item: T): Promise<void> {
+  /** a promise only when the batch was sent (to wait on while the most are in flight) */
+  push(item: T): Promise<void> | undefined {
     this.batch.push(item);
-    if (this.batch.length >= this.size) await this.flush();
+    return this.batch.length >= this.size ? this.flush() : undefined;
   }
 
   /** Sends the batch being filled; waits while the most batches are in flight. */

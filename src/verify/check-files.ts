@@ -46,7 +46,22 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
     if (sha256 !== it.expected) damaged.push({ path: it.f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
   };
 
+  // nothing to skip (no previous snapshot to share with, no inode cache): hash and stat at once
+  const hashAll = async (batch: Item[]): Promise<void> => {
+    const out = await o.pool.hashStat(batch.map((it) => it.f.abs));
+    let bytes = 0;
+    batch.forEach((it, i) => {
+      const h = out[i];
+      if (h.error) return unreadable(it.f, h);
+      bytes += h.size!;
+      checked.hashed++;
+      compare(it, h.sha256!);
+    });
+    checked.bytes += bytes;
+    o.progress?.add(batch.length, bytes);
+  };
   const processBatch = async (batch: Item[]): Promise<void> => {
+    if (!o.prevDir && !o.cache) return hashAll(batch);
     const stats = await o.pool.stat(batch.map((it) => it.f.abs), o.prevDir ? batch.map((it) => join(o.prevDir!, it.f.rel)) : undefined);
     const toHash: { it: Item; inode: string; shared: boolean }[] = [];
     batch.forEach((it, i) => {
@@ -72,14 +87,14 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
 
   const queue = new BatchQueue<Item>(processBatch);
   const hooks: PairHooks = {
-    async match(f, expected) {
+    match(f, expected) {
       checked.files++;
       if (o.dumpFiles.has(f.rel)) {
         const read = o.dumpFiles.get(f.rel);
         if (read && read !== expected) damaged.push({ path: f.rel, problem: 'sha256 differs from manifest.sha256' });
         return;
       }
-      await queue.push({ f, expected });
+      return queue.push({ f, expected });
     },
     missing(path) {
       if (!o.dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });

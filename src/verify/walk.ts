@@ -14,8 +14,9 @@ export interface WalkedFile {
 }
 
 /** The engine's snapshot walker (one rule for what is metadata), for the verify and drill merges. */
-export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
-  for (const rel of walkSnapshotPaths(root)) yield { rel, abs: join(root, rel) };
+export function* walkFiles(root: string): Generator<WalkedFile> {
+  const base = join(root, '/'); // one join, not one per file (path.normalize cost 0.8 s at 1 M)
+  for (const rel of walkSnapshotPaths(root)) yield { rel, abs: base + rel };
 }
 
 /** Inode identity of a path, or undefined when it does not exist. */
