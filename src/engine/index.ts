@@ -40,7 +40,7 @@ export interface ComponentSyncResult {
   durationMs: number;
   /** what the component adds to the manifest (writeManifest) */
   part: ComponentPart;
-  /** with SyncOptions.deferAttributes: the component's last step, for the caller to run */
+  /** with SyncOptions.deferAttributes: the component's last step (attributes, then the wait for its fsync), for the caller to run */
   finishAttributes?: () => Promise<void>;
 }
 
@@ -58,9 +58,10 @@ export interface SyncOptions {
   log: Logger;
   signal?: AbortSignal;
   /**
-   * Hand back the last step (directories' attributes and symlinks: one rsync, mostly its start-up)
-   * as `finishAttributes` instead of running it, so that the backup runs those of every component
-   * at once, beside the manifest. Nothing else may write into the component after it.
+   * Hand back the last step (directories' attributes and symlinks: one rsync, mostly its start-up;
+   * then the wait for the fsync of the component's directory) as `finishAttributes` instead of
+   * running it, so that the backup runs those of every component at once, beside the manifest.
+   * Nothing else may write into the component after it.
    */
   deferAttributes?: boolean;
   /** optional: told of every file rsync receives (live progress, src/log/progress.ts) */
