@@ -90,7 +90,11 @@ export class ComponentPartWriter {
     this.linkedOut.write(text);
   }
 
+  /** how many toCopy() listed */
+  copyCount = 0;
+
   toCopy(e: ScanEntry): void {
+    this.copyCount++;
     // `<size>/<path>`, or `<size> <ino> <nlink>/<path>` for an inode with several names
     // (hardlinks.ts): numbers hold no slash, a path may hold anything but NUL
     this.copyList.write(e.nlink > 1 ? `${e.size} ${e.ino} ${e.nlink}/${e.path}\0` : `${e.size}/${e.path}\0`);

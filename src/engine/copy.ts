@@ -52,6 +52,8 @@ export function checkRsync(input: Pick<CopyInput, 'srcRoot' | 'dest' | 'signal'>
 const BATCH_FILES = 7_000;
 /** a batch may run on to the end of a directory (to list it whole), up to this */
 const BATCH_MAX_FILES = 30_000;
+/** a short list is split into batches of at least this many (an rsync start-up costs about 50 ms) */
+const MIN_SPLIT_FILES = 250;
 const BATCH_BYTES = 2 * 1024 ** 3;
 /**
  * rsyncs at once. One rsync -aHAX of small files keeps about 1.2 of 2 cores busy (its sender,
@@ -76,6 +78,8 @@ export interface CopyInput {
   dirs?: DirCounts;
   /** rsyncs at once (default RSYNC_STREAMS) */
   streams?: number;
+  /** how many files the list holds, when known: a short list is split so that every rsync has a share */
+  expectedFiles?: number;
 }
 
 export interface CopyResult {
@@ -142,7 +146,10 @@ export async function copyAndHash(input: CopyInput, list: Iterable<ToCopy>, emit
 }
 
 async function copyInBatches(input: CopyInput, list: Iterable<ToCopy>, emit: (e: IndexEntry) => void, result: CopyResult): Promise<void> {
-  const streams = new BatchStreams(input.streams ?? RSYNC_STREAMS);
+  const n = input.streams ?? RSYNC_STREAMS;
+  const streams = new BatchStreams(n);
+  // a day's copies (a thousand files) in one batch would leave the second rsync idle
+  const perBatch = input.expectedFiles === undefined ? BATCH_FILES : Math.min(BATCH_FILES, Math.max(MIN_SPLIT_FILES, Math.ceil(input.expectedFiles / n)));
   const first = result.batches;
   let batch: string[] = [];
   let bytes = 0;
@@ -157,7 +164,7 @@ async function copyInBatches(input: CopyInput, list: Iterable<ToCopy>, emit: (e:
     for (const f of list) {
       const parent = parentOf(f.path);
       // cut between directories where it can, so that a directory lands in one batch
-      if (batch.length >= BATCH_MAX_FILES || (batch.length >= BATCH_FILES && parent !== lastParent) || bytes >= BATCH_BYTES) {
+      if (batch.length >= BATCH_MAX_FILES || (batch.length >= perBatch && parent !== lastParent) || bytes >= BATCH_BYTES) {
         await flush();
         batch = [];
         bytes = 0;

@@ -181,7 +181,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
       if (item.code[0] === '>' && item.code[1] === 'f') opts.progress?.add(1, item.size);
     };
     const copyIn = { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: part.scratch('rsync-list'), pool, signal, onItem, dirs: dirCounts };
-    const copied = await copyAndHash(copyIn, mergeCopies(part.copies(), lateCopies), (entry, inOrder) => {
+    const copied = await copyAndHash({ ...copyIn, expectedFiles: part.copyCount + lateCopies.length }, mergeCopies(part.copies(), lateCopies), (entry, inOrder) => {
       if (inOrder) part.copied(entry);
       else part.extra(entry);
       result.files++;

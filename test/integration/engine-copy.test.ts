@@ -97,6 +97,33 @@ describe('copyAndHash over several batches', () => {
   }, 120_000);
 });
 
+describe('copyAndHash of a short list', () => {
+  it('splits a day\'s copies between the two rsyncs, and leaves a tiny list whole', async () => {
+    const planned: string[] = [];
+    const counts = new DirCounts();
+    for (let d = 0; d < 20; d++) {
+      counts.dir(`s${String(d).padStart(2, '0')}`);
+      for (let i = 0; i < 60; i++) planned.push(`s${String(d).padStart(2, '0')}/${i}.M${d}P${i}.host`);
+    }
+    for (const p of planned) counts.entry(p);
+    tree('short', planned);
+    const run = async (name: string, list: string[]) => {
+      const dest = join(dir, 'short', name);
+      mkdirSync(dest);
+      const got: IndexEntry[] = [];
+      const r = await copyAndHash(
+        { srcRoot: join(dir, 'short', 'src'), dest, name: 'mail', scratchFile: join(dir, 'short', `${name}.list`), pool, dirs: counts, streams: 2, expectedFiles: list.length },
+        list.map((path) => ({ path, size: 1 })),
+        (e) => got.push(e),
+      );
+      expect(got.map((e) => e.path)).toEqual(list.map((p) => `mail/${p}`));
+      return r.batches;
+    };
+    expect(await run('day', planned)).toBe(2); // 1,200 files: 600 each, cut between directories
+    expect(await run('tiny', planned.slice(0, 300))).toBe(1);
+  });
+});
+
 describe('copyAndHash with two rsyncs at once', () => {
   it('overlaps two batches, never three, and fails only after every rsync it started has ended', async () => {
     const planned: string[] = [];
