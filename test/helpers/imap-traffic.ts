@@ -1,8 +1,8 @@
 /**
  * Live IMAP traffic from a real client (imapflow), one connection per user, as fast as the server
  * answers: flag changes (a maildir rename), MOVEs between folders, APPENDs of new messages and
- * EXPUNGEs. Every Message-ID it expunges is recorded before the EXPUNGE is sent, so a test can
- * tell a message the backup lost from one a user deleted. pause()/resume() hold all clients
+ * EXPUNGEs. Every Message-ID it expunges (or moves out of a folder) is recorded before the
+ * command is sent, so a test can tell a message the backup lost from one a user deleted or moved. pause()/resume() hold all clients
  * between two operations (to take a consistent "before" picture of the store).
  */
 import { ImapFlow } from 'imapflow';
@@ -21,6 +21,8 @@ export interface Traffic {
   stats: TrafficStats;
   /** Message-IDs expunged so far (with angle brackets, as in the header) */
   expunged: Set<string>;
+  /** every Message-ID that left a folder (EXPUNGE or MOVE), in order, recorded before the command is sent */
+  departed: string[];
   pause(): Promise<void>;
   resume(): void;
   stop(): Promise<void>;
@@ -31,6 +33,7 @@ const FLAGS = ['\\Seen', '\\Flagged', '\\Answered', '$Label1'];
 export async function startTraffic(port: number, users: string[], folders: string[], seed = 1): Promise<Traffic> {
   const stats: TrafficStats = { ops: 0, flags: 0, moves: 0, appends: 0, expunges: 0, errors: 0 };
   const expunged = new Set<string>();
+  const departed: string[] = [];
   let rng = seed;
   const rnd = (n: number) => {
     rng = (rng * 1103515245 + 12345) % 2147483648;
@@ -67,11 +70,15 @@ export async function startTraffic(port: number, users: string[], folders: strin
       const msg = await c.fetchOne(String(seq), { uid: true, envelope: true });
       if (!msg) return;
       if (op < 3) {
-        if (msg.envelope?.messageId) expunged.add(msg.envelope.messageId);
+        if (msg.envelope?.messageId) {
+          expunged.add(msg.envelope.messageId);
+          departed.push(msg.envelope.messageId);
+        }
         await c.messageDelete(String(msg.uid), { uid: true });
         stats.expunges++;
       } else if (op < 7) {
         const target = folders.filter((f) => f !== folder)[rnd(folders.length - 1)];
+        if (msg.envelope?.messageId) departed.push(msg.envelope.messageId);
         await c.messageMove(String(msg.uid), target, { uid: true });
         stats.moves++;
       } else {
@@ -120,6 +127,7 @@ export async function startTraffic(port: number, users: string[], folders: strin
   return {
     stats,
     expunged,
+    departed,
     resume,
     async pause() {
       if (paused) return;
