@@ -5,14 +5,13 @@
  * entries decided afterwards (renames, completeness check) and the names the check removed.
  * writeManifest merges them (manifest.ts).
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import { formatIndexLine, indexLineTabs, LazyIndexEntry, type IndexEntry } from './manifest-format.js';
-import { readComponentLinesSync } from './manifest-index.js';
+import { formatIndexLine, type IndexEntry } from './manifest-format.js';
 import { readRecordsSync } from './read-records.js';
 import type { ScanEntry } from './scan.js';
 import type { ToCopy } from './copy.js';
+import { Appender } from './appender.js';
 
 /** where parts go when the caller names no scratch directory (snapshot metadata: never listed) */
 export const DEFAULT_SCRATCH = '.engine.tmp';
@@ -26,36 +25,6 @@ export interface ComponentPart {
   extra: IndexEntry[];
   /** snapshot-relative paths removed after they were listed */
   removed: Set<string>;
-}
-
-/** Appends text to a file through a 1 MB buffer (scratch data: no fsync). */
-class Appender {
-  private fd: number | undefined;
-  private chunks: string[] = [];
-  private size = 0;
-
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w', 0o600);
-  }
-
-  write(s: string): void {
-    this.chunks.push(s);
-    this.size += s.length;
-    if (this.size >= 1 << 20) this.flush();
-  }
-
-  flush(): void {
-    if (this.fd === undefined || this.chunks.length === 0) return;
-    writeSync(this.fd, this.chunks.join(''));
-    this.chunks = [];
-    this.size = 0;
-  }
-
-  close(): void {
-    this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
 }
 
 export class ComponentPartWriter {
@@ -138,21 +107,5 @@ export class ComponentPartWriter {
   discard(): void {
     this.finish();
     for (const p of [this.part.linkedFile, this.part.copiedFile, this.copyList.path]) rmSync(p, { force: true });
-  }
-}
-
-/**
- * The previous snapshot's entries of this component, or as many as are readable: a missing or
- * damaged index (an older tool, a failed snapshot) only means more copying, never a failed backup.
- */
-export function* prevComponentEntries(prevDir: string, name: string, log: Logger): Generator<IndexEntry> {
-  try {
-    for (const line of readComponentLinesSync(prevDir, name)) {
-      if (!indexLineTabs(line)) throw new Error(`malformed manifest.index line: ${JSON.stringify(line.slice(0, 200))}`);
-      yield new LazyIndexEntry(line, name.length + 1);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    log.warn({ prevDir, err: (err as Error).message }, 'previous manifest.index unreadable; copying those files again');
   }
 }

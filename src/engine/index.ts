@@ -1,7 +1,7 @@
 /**
  * The snapshot engine's public face (docs/architecture.md). The backup pipeline calls only these.
  * Implementation: sync.ts (scan.ts, link-plan.ts, apply.ts, copy.ts, complete.ts), manifest.ts
- * (component-part.ts, manifest-format.ts, manifest-index.ts, patch-writer.ts), hash.ts.
+ * (component-part.ts, manifest-format.ts, manifest-index.ts, prev-index.ts, appender.ts), hash.ts.
  */
 import type { Logger } from 'pino';
 import type { HashPool } from './hash.js';

@@ -44,15 +44,18 @@ export class LeafDirs {
     const { component, planner } = this.ctx;
     const pathPrefix = `${component}/${dir}/`;
     const fieldPrefix = escapeField(pathPrefix);
-    const lines = planner.takeLines(dir, fieldPrefix);
+    const block = planner.takeBlock(dir, fieldPrefix);
     const job = {
       srcBase: `${this.ctx.srcRoot}/${dir}/`, fromBase: `${this.ctx.prevComponent}/${dir}/`, toBase: `${this.ctx.dest}/${dir}/`,
-      prev: lines.join('\n'), pathPrefix, escapedPrefixLength: fieldPrefix.length, changedSince: planner.changedSince ?? Infinity,
+      prev: block.text, pathPrefix, escapedPrefixLength: fieldPrefix.length, changedSince: planner.changedSince ?? Infinity,
     };
-    return this.ctx.links.addDir(job, Math.max(1, lines.length), (r) => this.settle(dir, lines, r));
+    return this.ctx.links.addDir(job, Math.max(1, block.count), (r) => this.settle(dir, block, r));
   }
 
-  private settle(dir: string, lines: string[], r: DirLinkResult): void {
+  private settle(dir: string, block: { text: string; count: number }, r: DirLinkResult): void {
+    // split only when a line is kept, each then copied: a slice would keep the whole block alive
+    let split: string[] | undefined;
+    const line = (i: number) => ownString((split ??= block.text.split('\n'))[i]);
     const { planner, effects } = this.ctx;
     effects.listed(dir, { entries: r.entries, files: r.files, bytes: r.bytes, vanished: r.vanished + (r.dirGone ? 1 : 0) });
     if (r.linkedFiles > 0) effects.linked(r.out, r.linkedFiles, r.linkedBytes);
@@ -61,10 +64,10 @@ export class LeafDirs {
       const k = i * BACK_STRIDE;
       const e = scanEntryOf(ownString(`${dir}/${name}`), r.back, k);
       const status = r.back[k + BACK_STRIDE - 1];
-      if (status !== DIR_LINK.UNDECIDED) planner.linking(e, new LazyIndexEntry(lines[r.backPrev[i]], this.strip));
+      if (status !== DIR_LINK.UNDECIDED) planner.linking(e, new LazyIndexEntry(line(r.backPrev[i]), this.strip));
       if (status === DIR_LINK.FAILED) effects.failed(e);
       else if (status === DIR_LINK.UNDECIDED) effects.decided(planner.decideUnmatched(e));
     });
-    for (const g of r.gone) planner.keepIfGone(new LazyIndexEntry(lines[g], this.strip));
+    for (const g of r.gone) planner.keepIfGone(new LazyIndexEntry(line(g), this.strip));
   }
 }

@@ -15,6 +15,7 @@
 import type { IndexEntry } from './manifest-format.js';
 import type { ScanEntry } from './scan.js';
 import { planMaildirRenames } from './reconcile-plan.js';
+import type { RunReader } from './prev-index.js';
 import { isMessagePath } from '../mailbox/maildir.js';
 
 export type Decision =
@@ -53,6 +54,8 @@ export class LinkPlanner {
   readonly gone: IndexEntry[] = [];
   /** source inode (with several names) → the new path and prev entry of its first linked name */
   readonly linkedInodes = new Map<number, { path: string; prev: IndexEntry }>();
+  /** the reader of prevEntries, when it hands over a leaf directory's lines as one run */
+  private readonly runs: RunReader | undefined;
 
   constructor(
     private readonly prevEntries: Iterator<IndexEntry> | undefined,
@@ -68,6 +71,7 @@ export class LinkPlanner {
     },
   ) {
     this.prev = prevEntries?.next().value as IndexEntry | undefined;
+    this.runs = prevEntries && 'takeRun' in prevEntries ? (prevEntries as unknown as RunReader) : undefined;
   }
 
   /** a previous entry no name of the source matched */
@@ -120,20 +124,35 @@ export class LinkPlanner {
   /**
    * For a leaf directory handed to an fs worker whole (dir-link.ts): passes what lies before
    * `dir/`, and takes the raw lines under it (their path field starts with `fieldPrefix`, the
-   * escaped snapshot-relative `<component>/<dir>/`). The caller decides for them; what the
+   * escaped snapshot-relative `<component>/<dir>/`), `\n`-joined: from a RunReader
+   * (prev-index.ts) as one run, without an entry per line. The caller decides for them; what the
    * worker did not match goes back through keepIfGone(). Entries without their line (not read
    * from a file) end the block: the worker then links none of those names, and the planner
    * counts their entries as gone when it passes them (more copying, never a wrong link).
    */
-  takeLines(dir: string, fieldPrefix: string): string[] {
-    const lines: string[] = [];
-    if (!this.prevEntries) return lines;
+  takeBlock(dir: string, fieldPrefix: string): { text: string; count: number } {
+    if (!this.prevEntries) return { text: '', count: 0 };
     this.advance(`${dir}/`);
-    for (let line = this.prev?.line; line !== undefined && line.startsWith(fieldPrefix, line.lastIndexOf('\t') + 1); line = this.prev?.line) {
-      lines.push(line);
+    const under = (line: string | undefined): line is string => line !== undefined && line.startsWith(fieldPrefix, line.lastIndexOf('\t') + 1);
+    const parts: string[] = [];
+    let count = 0;
+    for (let line = this.prev?.line; under(line); line = this.prev?.line) {
+      parts.push(line);
+      count++;
+      const run = this.runs?.takeRun(Buffer.from(fieldPrefix));
+      if (run && run.count > 0) {
+        parts.push(run.text);
+        count += run.count;
+      }
       this.prev = this.prevEntries.next().value as IndexEntry | undefined;
     }
-    return lines;
+    return { text: parts.join('\n'), count };
+  }
+
+  /** takeBlock's lines one by one */
+  takeLines(dir: string, fieldPrefix: string): string[] {
+    const { text, count } = this.takeBlock(dir, fieldPrefix);
+    return count === 0 ? [] : text.split('\n');
   }
 
   /** after the last decide(): the rest of the previous index is gone too */

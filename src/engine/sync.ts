@@ -18,7 +18,9 @@ import { LeafDirs } from './leaf-dirs.js';
 import { compareBytes, sharedIndexLine, type IndexEntry } from './manifest-format.js';
 import { compileExcludes } from './exclude-match.js';
 import { copyAndHash, hashIfPresent, mergeCopies, toIndexEntry } from './copy.js';
-import { ComponentPartWriter, DEFAULT_SCRATCH, prevComponentEntries } from './component-part.js';
+import { ComponentPartWriter, DEFAULT_SCRATCH } from './component-part.js';
+import { PrevIndexReader } from './prev-index.js';
+import { layout } from '../repository/layout.js';
 import { createHashPool } from './hash.js';
 import { copyRootAttributes, flushDirectory, linkedEntry, linkOrCopy, mkdirFresh, reuseFromResume, setDirectoryAttributes } from './apply.js';
 import { createFsPool, type LinkedInode } from './fs-pool.js';
@@ -49,10 +51,11 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   const result: ComponentSyncResult = {
     files: 0, bytes: 0, addedFiles: 0, addedBytes: 0, linkedRenames: 0, vanished: 0, recovered: 0, warnings: [], durationMs: 0, part: part.part,
   };
+  let prevIt: PrevIndexReader | undefined;
   try {
     mkdirFresh(dest, 0o700);
     const prevComponent = opts.prevDir ? join(opts.prevDir, spec.name) : undefined;
-    const prevIt = prevComponent && existsSync(prevComponent) ? prevComponentEntries(opts.prevDir!, spec.name, log) : undefined;
+    prevIt = prevComponent && existsSync(prevComponent) ? new PrevIndexReader(layout.manifestIndex(opts.prevDir!), spec.name, log) : undefined;
     const planner = new LinkPlanner(prevIt, { maildir: !!spec.maildir, compare: compareBytes, changedSince: prevIt && prevStartedAt(opts.prevDir!) });
     const deferred: ScanEntry[] = [];
     const specials: string[] = [];
@@ -237,6 +240,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
     part.discard();
     throw err;
   } finally {
+    prevIt?.close();
     rmSync(resume, { recursive: true, force: true });
     if (!opts.fsPool) await fsPool.close();
     if (!opts.pool) await pool.close();

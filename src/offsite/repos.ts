@@ -2,7 +2,6 @@
 import { hostname } from 'node:os';
 import type { Config, OffsiteConfig, OffsiteRepository } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 
 export function offsiteConfig(config: Config): OffsiteConfig {
