@@ -198,7 +198,9 @@ async function copyBatch(input: CopyInput, batch: string[], result: CopyResult):
   removeExtras(input.dest, extras);
   // every file of the batch is in place now: hashed in chunks (one message per 64 files) while
   // the next batches' rsyncs run
-  const found = input.pool.hashMany(batch.map((path) => join(input.dest, path)));
+  // concatenation, not join(): the scan's paths are already normal, and join's normalising is measurable at 100,000 files
+  const base = input.dest.endsWith('/') ? input.dest : `${input.dest}/`;
+  const found = input.pool.hashMany(batch.map((path) => base + path));
   found.catch(() => {}); // awaited by the caller's finish()
   return async (emit) => {
     const hs = await found;

@@ -81,7 +81,8 @@ export class PrevIndexReader implements Iterator<IndexEntry>, RunReader {
         if (this.at > from) parts.push(this.buf.toString('utf8', from, this.at - 1));
         from = 0;
       });
-      if (nl < 0 || this.classify(this.at, nl) !== 'ours' || !this.fieldStarts(this.at, nl, fieldPrefix)) break;
+      // fieldPrefix starts with the component's `<name>/`: a line under it is this component's
+      if (nl < 0 || !this.fieldStarts(this.at, nl, fieldPrefix)) break;
       this.at = nl + 1;
       count++;
     }
