@@ -67,10 +67,16 @@ export function createRunner(w, opts, log) {
    * interleaved so drift (cache, other load) hits every tool alike; `reset(name, last)` undoes a
    * run before the next one. Returns name → { median, samples } in seconds.
    */
-  async function repeat(steps, reset = async () => {}) {
-    const samples = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
+  async function repeat(steps, reset = async () => {}, { warmup } = {}) {
+    const names = Object.keys(steps);
+    const samples = Object.fromEntries(names.map((k) => [k, []]));
+    // untimed, once: the first timed command must not be the one that pulls the tree into the cache
+    if (warmup) await warmup();
     for (let i = 0; i < opts.runs; i++) {
-      for (const [name, fn] of Object.entries(steps)) {
+      // each repetition starts with the next tool: whoever runs first after a reset (or after the
+      // previous phase) meets a colder cache than those after it, so no tool may always be first
+      for (const name of names.map((_, k) => names[(k + i) % names.length])) {
+        const fn = steps[name];
         const r = await fn(i);
         samples[name].push(r.ms / 1000);
         await reset(name, i === opts.runs - 1, r);
