@@ -92,7 +92,7 @@ export async function incrementalBackup(w, opts, r, log) {
     rmSync(w.scratch, { recursive: true, force: true });
     const cp = await r.tool('cp -al', 'cp', ['-al', w.rsyncFull, w.scratch]);
     const rs = await r.tool(`rsync ${flags.join(' ')}`, 'rsync', [...flags, '--delete', `${w.source}/`, `${w.scratch}/`]);
-    return { ms: cp.ms + rs.ms };
+    return { ms: cp.ms + rs.ms, cpuS: cp.cpuS + rs.cpuS };
   };
   // The floors of the engine's two halves: reading the source's names and metadata once, and
   // making one hardlink per file (what a snapshot of an unchanged tree costs at the least).

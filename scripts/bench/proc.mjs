@@ -77,6 +77,25 @@ export function treeRss(root) {
   return { total, parts };
 }
 
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds (user + system) of this process's children reaped so far: cutime + cstime of
+ * /proc/self/stat. Commands run one at a time, so the difference around one is its whole tree's
+ * CPU (a child's own children count once it waited for them: node for rsync, rsync for its forks).
+ */
+function reapedChildrenCpuS() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
 /** Page cache off, when the kernel lets us (root, not a restricted container). */
 export function dropCaches() {
   try {
@@ -89,12 +108,13 @@ export function dropCaches() {
 }
 
 /**
- * Runs `cmd args` to completion. Resolves { code, ms, peakRssMiB, stdout, stderr }; never rejects
+ * Runs `cmd args` to completion. Resolves { code, ms, cpuS, peakRssMiB, stdout, stderr }; never rejects
  * on a non-zero exit (the caller decides what counts as failure).
  */
 export function timed(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    const cpu0 = reapedChildrenCpuS();
     const startedAt = Date.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
@@ -120,7 +140,8 @@ export function timed(cmd, args, opts = {}) {
       live.delete(child);
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      resolve({ code: code ?? 128, signal, ms, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, peakRssParts: Object.fromEntries(Object.entries(peakParts).map(([k, v]) => [k, +(v / 1024).toFixed(1)])), stdout, stderr });
+      const cpuS = +(reapedChildrenCpuS() - cpu0).toFixed(2);
+      resolve({ code: code ?? 128, signal, ms, cpuS, startedAt, endedAt: Date.now(), peakRssMiB: peak / 1024, peakRssParts: Object.fromEntries(Object.entries(peakParts).map(([k, v]) => [k, +(v / 1024).toFixed(1)])), stdout, stderr });
     });
   });
 }

@@ -57,6 +57,15 @@ function profileLines(p) {
   return lines;
 }
 
+/** CPU seconds against wall seconds per timed row: how many of the machine's cores each side kept busy. */
+function cpuLines(res) {
+  const side = (name, t) => `${name} ${formatValue(t.cpuMedian)} CPU in ${formatValue(t.median)} (${(t.cpuMedian / t.median).toFixed(2)} cores)`;
+  const rows = res.rows.filter((r) => r.unit === undefined && r.mailbackup?.cpuMedian !== undefined);
+  if (rows.length === 0) return [];
+  return [`## CPU time (user + system of the whole process tree, median; ${res.machine?.nproc ?? '?'} cores)`, '',
+    ...rows.map((r) => `- ${r.what}: ${side('mailbackup', r.mailbackup)}` + (r.baseline?.cpuMedian !== undefined ? `; ${side(r.baseline.name, r.baseline)}` : '')), ''];
+}
+
 /** At each command's peak: MiB per program of its process tree (node incl. workers, rsync…). */
 function rssLines(parts) {
   return ['## Peak memory by program (MiB, at the peak of each command)', '',
@@ -114,6 +123,7 @@ export function markdown(res) {
   if (res.disk.incremental) {
     L.push('## On disk after the incremental', '', '```json', JSON.stringify(res.disk.incremental, null, 2), '```', '');
   }
+  L.push(...cpuLines(res));
   if (res.rssParts) L.push(...rssLines(res.rssParts), '');
   L.push('## Method', '', ...res.method.map((x) => `- ${x}`), '');
   return L.join('\n');
@@ -134,6 +144,7 @@ export function appendixSection(res) {
     '',
     '### first full backup', '', ...profileLines(res.profiles.full), '',
     '### incremental backup', '', ...profileLines(res.profiles.incremental), '',
+    ...cpuLines(res).map((l) => l.replace(/^## /, '### ')),
     ...(res.rssParts ? [...rssLines(res.rssParts).map((l) => l.replace(/^## /, '### ')), ''] : []),
   ];
   return L.join('\n');

@@ -70,6 +70,7 @@ export function createRunner(w, opts, log) {
   async function repeat(steps, reset = async () => {}, { warmup } = {}) {
     const names = Object.keys(steps);
     const samples = Object.fromEntries(names.map((k) => [k, []]));
+    const cpu = Object.fromEntries(names.map((k) => [k, []]));
     // untimed, once: the first timed command must not be the one that pulls the tree into the cache
     if (warmup) await warmup();
     for (let i = 0; i < opts.runs; i++) {
@@ -79,10 +80,12 @@ export function createRunner(w, opts, log) {
         const fn = steps[name];
         const r = await fn(i);
         samples[name].push(r.ms / 1000);
+        if (r.cpuS !== undefined) cpu[name].push(r.cpuS);
         await reset(name, i === opts.runs - 1, r);
       }
     }
-    return Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { median: median(s), samples: s }]));
+    // CPU seconds of the whole process tree (user + system), beside the wall time: what bounds a command on this many cores
+    return Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { median: median(s), samples: s, ...(cpu[k].length === s.length ? { cpuMedian: median(cpu[k]), cpuSamples: cpu[k] } : {}) }]));
   }
 
   /** du's on-disk bytes of each path, counting an inode only the first time it is met */
