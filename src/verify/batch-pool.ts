@@ -7,25 +7,21 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { HASH_CHUNK, HASH_FD_SOURCE } from '../engine/hash.js';
 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
-const buf = Buffer.allocUnsafe(1 << 20);
+const buf = Buffer.allocUnsafe(${HASH_CHUNK});
+${HASH_FD_SOURCE}
 function hashFile(path, withStat) {
   const fd = fs.openSync(path, 'r');
   try {
-    const h = createHash('sha256');
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(n === buf.length ? buf : buf.subarray(0, n));
-    }
-    if (!withStat) return { sha256: h.digest('hex') };
-    // fstat of the fd just read: the very inode hashed, and no second lookup of the path
-    const s = fs.fstatSync(fd);
-    return { sha256: h.digest('hex'), inode: s.dev + ':' + s.ino, size: s.size, nlink: s.nlink };
+    const { hex, s } = hashFd(fd, buf);
+    if (!withStat) return { sha256: hex };
+    // fstat of the fd read: the very inode hashed, and no second lookup of the path
+    return { sha256: hex, inode: s.dev + ':' + s.ino, size: s.size, nlink: s.nlink };
   } finally {
     fs.closeSync(fd);
   }

@@ -14,7 +14,7 @@ function sha256sum(path: string): string {
 
 describe('hash pool', () => {
   it('agrees with sha256sum on empty, small, chunk-sized and multi-chunk files', async () => {
-    const sizes = [0, 1, 4096, HASH_CHUNK, HASH_CHUNK + 1, 3 * HASH_CHUNK + 17];
+    const sizes = [0, 1, 4096, HASH_CHUNK - 1, HASH_CHUNK, HASH_CHUNK + 1, 2 * HASH_CHUNK, 3 * HASH_CHUNK + 17];
     const paths = sizes.map((n, i) => {
       const p = join(dir, `f${i}`);
       const b = Buffer.alloc(n);
