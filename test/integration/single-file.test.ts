@@ -46,6 +46,12 @@ describe('the single-file build, copied alone', () => {
     expect(r.stdout).toContain(`ExecStart=${realpathSync(process.execPath)} ${realpathSync(cli)} --config ${join(dir, 'c.yml')} backup\n`);
   });
 
+  it('is ASCII only, so node reads it as a one-byte string (scripts/build.mjs)', () => {
+    const text = readFileSync(cli, 'utf8');
+    expect(text.length).toBeGreaterThan(100_000);
+    expect(text.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
+  });
+
   it('refuses a missing config with exit 78 and tells what to do', () => {
     const r = run(['--config', join(dir, 'missing.yml'), 'drill']);
     expect(r.status).toBe(78);
