@@ -19,13 +19,14 @@ export async function verify(w, opts, r, log) {
   log('verify');
   const snap = dailyDir(w, w.dates.d1);
   let checked;
-  const sha = () => r.tool('sha256sum -c', 'sha256sum', ['-c', '--quiet', 'manifest.sha256'], { cwd: snap });
+  const shaArgs = ['-c', '--quiet', 'manifest.sha256'];
+  const sha = () => r.tool('sha256sum -c', 'sha256sum', shaArgs, { cwd: snap });
   // warm-up: one untimed sha256sum -c, so that neither side is the one reading the snapshot cold
   // (at 1,000,000 files and one run, verify went first and paid for it)
   const full = await r.repeat({
     mailbackup: () => r.cli('verify', ['--json', 'verify', '--full', w.dates.d1]),
     sha256sum: sha,
-  }, undefined, { warmup: () => r.sh('sha256sum', ['-c', '--quiet', 'manifest.sha256'], { cwd: snap }) });
+  }, undefined, { warmup: () => r.sh('sha256sum', shaArgs, { cwd: snap }) });
   const daily = await r.repeat({
     mailbackup: async () => {
       const run = await r.cli('verify', ['--json', 'verify', w.dates.d1]);
