@@ -92,6 +92,13 @@ export class InterruptedError extends MailbackupError {
   }
 }
 
+/** A mail the command exists to send (report --mail) that no transport delivered. */
+export class DeliveryError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /** An exception no failure class foresaw: a bug. Never 0 or 1, so cron and monitoring see it. */
 export class InternalError extends MailbackupError {
   constructor(message: string) {

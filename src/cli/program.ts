@@ -97,6 +97,22 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', LOCKING.check)
     .action(action('status', () => import('../commands/status.js')));
 
+  sub(
+    'report',
+    "the week at a glance: each run, the checks, disk use and its forecast\n\n" +
+      'Covers the last 7 days (--days N): each backup run (kind, result, duration, files and bytes added, ' +
+      'warnings), the verification, rolling verification, drill, SMART and offsite state, disk use and when ' +
+      'the disk reaches notify.diskUsageWarnPercent and is full. On a terminal it draws the last 30 nights ' +
+      '(duration, bytes added) as charts. --mail sends it with the notifier (text and HTML). Reads metadata ' +
+      'only: backup.json, .state/, the log. Exit 0 when the report was made, whatever it says.',
+    'the week at a glance: runs, checks, disk forecast, charts',
+  )
+    .option('--days <n>', 'days to cover', '7')
+    .option('--mail', 'mail the report to notify.email (text with charts, and HTML)')
+    .option('--smart', 'include the SMART health of the backup disk (smartctl -j)')
+    .addHelpText('after', LOCKING.check)
+    .action(action('report', () => import('../commands/report.js')));
+
   const restore = program.command('restore').summary('recover mail, a database, files or the server').description('recover mail, a database, files or the whole server');
   const restoreCommon = (c: Command) =>
     c

@@ -31,6 +31,11 @@ export default async function status(
     }
   }
   log.debug({ state: report.state, problems: report.problems.length }, 'status');
-  ctx.result(report, renderStatus(report));
+  const human = renderStatus(report);
+  // on a terminal, the last 30 nights at a glance (never into a pipe or --json)
+  if (process.stdout.isTTY && !ctx.global.json && !report.problems.some((p) => p.key === 'destination')) {
+    human.push('', ...(await import('../report/index.js')).historyChartLines(config, new Date(report.checkedAt)));
+  }
+  ctx.result(report, human);
   return report.exitCode;
 }

@@ -140,6 +140,8 @@ export const configSchema = z
         email: email.optional(),
         fallbackEmail: email.optional(),
         diskUsageWarnPercent: z.number().min(1).max(100).default(80),
+        /** status warns when the forecast reaches diskUsageWarnPercent in fewer days than this */
+        forecastWarnDays: z.number().int().min(1).default(30),
         /** healthchecks.io-style base URL: /start, base on success, /fail or /<code> */
         pingUrl: z.string().url().optional(),
         pingTimeoutMs: z.number().int().positive().default(5000),

@@ -9,6 +9,8 @@ export type Outcome = 'FAILED' | 'WARNING' | 'OK' | 'INTERRUPTED';
 export interface MailContent {
   subject: string;
   text: string;
+  /** an HTML alternative (the report's charts); the text part stays for every other client */
+  html?: string;
 }
 
 export const LOG_TAIL = 50;

@@ -55,6 +55,7 @@ function message(ch: Channel, content: MailContent) {
     to: ch.to,
     subject: content.subject,
     text: content.text,
+    ...(content.html ? { html: content.html } : {}),
     // RFC 3834: no vacation replies or bounces loops to an automated sender
     headers: { 'Auto-Submitted': 'auto-generated', 'X-Mailer': 'mailbackup' },
   };

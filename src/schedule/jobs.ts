@@ -75,6 +75,17 @@ export const JOBS: Job[] = [
     quietInCron: true,
   },
   {
+    // Monday morning, after the night's backup and rolling verification
+    id: 'report',
+    description: 'weekly report mailed to the admin: runs, checks, disk forecast',
+    args: ['report', '--mail', '--smart'],
+    cron: '0 7 * * 1',
+    onCalendar: 'Mon *-*-* 07:00:00',
+    successExitStatus: [],
+    after: ['backup', 'rolling-verify'],
+    quietInCron: true,
+  },
+  {
     id: 'drill',
     description: 'quarterly recovery drill',
     args: ['drill'],

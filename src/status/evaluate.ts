@@ -8,6 +8,7 @@ import { isOk } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
 import { checkRolling } from './rolling.js';
 import { checkOffsite } from './offsite.js';
+import { checkForecast } from './forecast.js';
 import { smartProblems, type SmartSummary } from './smart.js';
 import { checkDatabases, checkDisk, checkDrill, checkLockAndRotation, checkVerification, hoursSince, type AddProblem } from './checks.js';
 
@@ -65,6 +66,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   }
 
   checkDisk(facts, config, report, add);
+  checkForecast(facts, config, report, add);
   checkLockAndRotation(facts, report, add);
   checkVerification(facts, ok, report, add);
   checkDatabases(ok, config, add);

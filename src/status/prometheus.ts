@@ -43,6 +43,8 @@ export function renderMetrics(r: StatusReport): string {
     { name: 'mailbackup_disk_free_bytes', help: 'Bytes available on the backup filesystem.', samples: one(r.disk?.freeBytes) },
     { name: 'mailbackup_disk_growth_bytes_per_day', help: 'Bytes added per day over the last 14 days.', samples: one(r.disk?.growthBytesPerDay) },
     { name: 'mailbackup_disk_days_until_full', help: 'Days until the backup disk is full at the recent growth.', samples: one(r.disk?.daysUntilFull) },
+    { name: 'mailbackup_disk_forecast_days_until_warning', help: 'Days until the backup disk reaches notify.diskUsageWarnPercent (forecast, net of rotation; 0 when already there).', samples: one(r.forecast?.status === 'ok' ? r.forecast.warning.days : undefined) },
+    { name: 'mailbackup_disk_forecast_days_until_full', help: 'Days until the backup disk is full (forecast, net of rotation).', samples: one(r.forecast?.status === 'ok' ? r.forecast.full.days : undefined) },
     { name: 'mailbackup_lock_held', help: '1 while a mailbackup run holds the destination lock.', samples: [{ value: r.lock && !r.lock.stale ? 1 : 0 }] },
     { name: 'mailbackup_last_verification_ok', help: '1 when the newest ok snapshot passed its last verification.', samples: bool(r.verification.newest?.ok) },
     { name: 'mailbackup_last_verification_timestamp_seconds', help: 'When the newest ok snapshot was last verified.', samples: one(seconds(r.verification.newest?.at)) },

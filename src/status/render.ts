@@ -2,6 +2,7 @@
 import { formatBytes, formatHours } from '../util/format.js';
 import type { StatusReport } from './types.js';
 import { renderOffsite } from './offsite.js';
+import { renderForecast } from './forecast.js';
 
 export function renderStatus(r: StatusReport): string[] {
   const lines = [`MAILBACKUP ${r.state} - ${r.problems.length === 0 ? 'all checks passed' : `${r.problems.length} problem(s)`}`];
@@ -16,6 +17,7 @@ export function renderStatus(r: StatusReport): string[] {
     const full = d.daysUntilFull !== undefined ? `, full in ~${d.daysUntilFull.toFixed(0)} days at ${formatBytes(d.growthBytesPerDay)}/day` : '';
     lines.push(`disk:          ${(d.usedRatio * 100).toFixed(1)}% used, ${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}${full}`);
   }
+  lines.push(...renderForecast(r.forecast));
   if (r.lock) lines.push(`lock:          ${r.lock.stale ? 'STALE ' : r.lock.foreign ? 'FROM ANOTHER MACHINE ' : ''}pid ${r.lock.pid} on ${r.lock.host}, \`${r.lock.command}\` since ${r.lock.startedAt}`);
   const v = r.verification;
   if (v.newest) lines.push(`verification:  ${v.newest.id} ${v.newest.ok ? 'ok' : 'FAILED'} (${v.newest.level}, ${v.newest.at})`);

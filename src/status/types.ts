@@ -3,6 +3,7 @@ import type { LockInfo } from '../repository/lock.js';
 import type { LastRun } from '../repository/state.js';
 import type { SmartSummary } from './smart.js';
 import type { OffsiteRepoStatus } from './offsite.js';
+import type { Forecast } from '../report/forecast.js';
 
 export type StatusState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -38,6 +39,8 @@ export interface StatusReport {
     growthBytesPerDay?: number;
     daysUntilFull?: number;
   };
+  /** when the disk reaches the warning threshold and is full (src/report/forecast.ts) */
+  forecast?: Forecast;
   lock?: LockInfo & { stale: boolean; foreign?: boolean; ageHours: number };
   snapshots: {
     daily: { ok: number; failed: number };
