@@ -5,6 +5,7 @@
  */
 import { formatBytes, formatDuration } from '../log/units.js';
 import type { Night } from './history.js';
+import { median, outlierBound } from './stats.js';
 
 export const CHART_NIGHTS = 30;
 const BLOCKS = '▁▂▃▄▅▆▇█';
@@ -25,24 +26,10 @@ export interface Chart {
   max?: { value: number; date: string };
 }
 
-export function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/**
- * A night stands out when it is more than three robust standard deviations (1.4826 × the
- * median absolute deviation) above the median, and at least half as much again as the median.
- */
+/** Which values stand out (stats.ts outlierBound). */
 export function outliers(values: (number | undefined)[]): boolean[] {
-  const xs = values.filter((v): v is number => v !== undefined);
-  const med = median(xs);
-  if (med === undefined || xs.length < 5) return values.map(() => false);
-  const mad = median(xs.map((x) => Math.abs(x - med)))!;
-  const bound = med + Math.max(3 * 1.4826 * mad, 0.5 * med);
-  return values.map((v) => v !== undefined && v > bound);
+  const bound = outlierBound(values.filter((v): v is number => v !== undefined));
+  return values.map((v) => bound !== undefined && v !== undefined && v > bound);
 }
 
 /** One block per value, scaled to the largest; a missing value is a space. */

@@ -3,9 +3,11 @@
  * One sentence (docs/monitoring.md): today's used space grows each night by the bytes the
  * recent nights added, less the bytes that left the mail store (which rotation frees once
  * retention.daily snapshots are kept), both means over the last 30 days with weights halving
- * every 7 days; the range is that net growth ± two standard errors.
+ * every 7 days and a night that stands out (stats.ts) counted at the outlier bound; the range
+ * is that net growth ± two standard errors.
  */
 import type { Night } from './history.js';
+import { outlierBound, twoStandardErrors, weightedMean } from './stats.js';
 
 export const FORECAST_WINDOW_DAYS = 30;
 export const HALF_LIFE_DAYS = 7;
@@ -57,19 +59,8 @@ interface Sample {
   removed?: number;
 }
 
-function weightedMean(xs: { w: number; v: number }[]): number {
-  const sw = xs.reduce((s, x) => s + x.w, 0);
-  return sw === 0 ? 0 : xs.reduce((s, x) => s + x.w * x.v, 0) / sw;
-}
-
-/** Two standard errors of a weighted mean, with Kish's effective sample size. */
-function margin(xs: { w: number; v: number }[], mean: number): number {
-  const sw = xs.reduce((s, x) => s + x.w, 0);
-  const sw2 = xs.reduce((s, x) => s + x.w * x.w, 0);
-  if (xs.length < 2 || sw === 0) return 0;
-  const variance = xs.reduce((s, x) => s + x.w * (x.v - mean) ** 2, 0) / sw;
-  return 2 * Math.sqrt(variance / ((sw * sw) / sw2));
-}
+/** A value above the bound counted at the bound: a one-off import is no rate. */
+const capAt = (bound: number | undefined) => (v: number) => (bound === undefined ? v : Math.min(v, bound));
 
 /** Days until used reaches target: `added` a night while retention fills, then `net`. */
 export function daysUntil(used: number, target: number, added: number, net: number, fillNights: number): number | undefined {
@@ -103,14 +94,15 @@ export function forecast(i: ForecastInput): Forecast {
   if (samples.length < MIN_NIGHTS) {
     return { status: 'insufficient', nights: samples.length, needed: MIN_NIGHTS, reason: `not enough data: ${samples.length} of ${MIN_NIGHTS} incremental nights in the last ${FORECAST_WINDOW_DAYS} days` };
   }
-  const addedPerNight = weightedMean(samples.map((s) => ({ w: s.w, v: s.added })));
+  const capAdded = capAt(outlierBound(samples.map((s) => s.added)));
   const withRemoved = samples.filter((s) => s.removed !== undefined);
-  const freedPerNight = weightedMean(withRemoved.map((s) => ({ w: s.w, v: s.removed! })));
+  const capRemoved = capAt(outlierBound(withRemoved.map((s) => s.removed!)));
+  const addedPerNight = weightedMean(samples.map((s) => ({ w: s.w, v: capAdded(s.added) })));
+  const freedPerNight = weightedMean(withRemoved.map((s) => ({ w: s.w, v: capRemoved(s.removed!) })));
+  const netPerNight = addedPerNight - freedPerNight;
   // the spread of net growth, from the nights whose removal is known when there are enough
   const netSamples = withRemoved.length >= MIN_NIGHTS ? withRemoved : samples;
-  const nets = netSamples.map((s) => ({ w: s.w, v: s.added - (s.removed ?? 0) }));
-  const netPerNight = addedPerNight - freedPerNight;
-  const netMargin = margin(nets, weightedMean(nets));
+  const netMargin = twoStandardErrors(netSamples.map((s) => ({ w: s.w, v: capAdded(s.added) - capRemoved(s.removed ?? 0) })));
   const fillNights = Math.max(0, i.retentionDaily - i.okDailies);
   const usable = i.usedBytes + i.freeBytes;
   return {

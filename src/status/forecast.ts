@@ -40,5 +40,5 @@ export function renderForecast(f: Forecast | undefined): string[] {
   if (f.status !== 'ok') return [`forecast:      ${f.reason}`];
   const when = (r: { days?: number; date?: string; earliest?: string; latest?: string }) =>
     r.days === 0 ? 'reached' : r.date ? `${r.date} (${r.earliest ?? '?'} … ${r.latest ?? 'never'})` : 'not at this rate';
-  return [`forecast:      ${f.warnPercent}% ${when(f.warning)}, full ${when(f.full)}; net ${formatBytes(f.netPerNight)}/night (±${formatBytes(f.netMargin)})`];
+  return [`forecast:      ${f.warnPercent}% ${when(f.warning)}, full ${when(f.full)}; net ${formatBytes(f.netPerNight)}/night (±${formatBytes(Math.round(f.netMargin))})`];
 }

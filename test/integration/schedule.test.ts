@@ -46,7 +46,7 @@ describe('schedule --install (under a scratch root)', () => {
     const file = join(root, 'etc/cron.d/mailbackup');
     expect(statSync(file).mode & 0o777).toBe(0o644);
     const jobs = readFileSync(file, 'utf8').split('\n').filter((l) => /^[0-9*]/.test(l));
-    expect(jobs).toHaveLength(6);
+    expect(jobs).toHaveLength(7);
     const cmd = jobs[0].split(/\s+/).slice(6);
     expect(cmd.slice(0, 4)).toEqual([process.execPath.startsWith('/') ? expect.stringMatching(/node/) : 'node', CLI, '--config', config]);
     // the program part of the line really is this mailbackup

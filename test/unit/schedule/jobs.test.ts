@@ -90,6 +90,16 @@ describe('cron schedule', () => {
     expect(drill.dom.size).toBe(1);
   });
 
+  it('mails the weekly report on Monday morning, after the night\'s backup and rolling verification', () => {
+    const report = byArgs('--quiet report --mail --smart');
+    expect([report.minute, report.hour, report.dom, report.month, report.dow]).toEqual([new Set([0]), new Set([7]), all(1, 31), all(1, 12), new Set([1])]);
+    const rolling = byArgs('--quiet verify --rolling');
+    expect([...report.hour][0] * 60).toBeGreaterThan([...rolling.hour][0] * 60 + [...rolling.minute][0]);
+    const units = renderUnits(['/usr/bin/mailbackup'], '/etc/mailbackup/config.yml');
+    expect(units.find((u) => u.name === 'mailbackup-report.timer')!.text).toContain('OnCalendar=Mon *-*-* 07:00:00');
+    expect(units.find((u) => u.name === 'mailbackup-report.service')!.text).toMatch(/^After=.* mailbackup-backup\.service mailbackup-rolling-verify\.service$/m);
+  });
+
   it('re-reads a slice of the data daily, after the backup and the weekly run have started', () => {
     const rolling = byArgs('--quiet verify --rolling');
     const backup = byArgs('--quiet backup');
