@@ -220,8 +220,8 @@ export function buildProgram(dispatch: Dispatch): Command {
   sub(
     'schedule',
     'print or install the cron lines or systemd units\n\n' +
-      'Daily backup 03:00, weekly Sunday 04:00, hourly status --notify, monthly status --smart, quarterly ' +
-      'drill, a weekly rolling offsite check when `offsite:` is configured, all with the real path of this program and --config. --install writes /etc/cron.d/mailbackup ' +
+      'Daily backup 03:00, weekly Sunday 04:00, hourly status --notify, monthly status --smart, the weekly report ' +
+      'mailed Monday 07:00, quarterly drill, a weekly rolling offsite check when `offsite:` is configured, all with the real path of this program and --config. --install writes /etc/cron.d/mailbackup ' +
       'or /etc/systemd/system/mailbackup-*.{service,timer} and prints how to enable them.',
   )
     .option('--cron', 'cron format (default)')
