@@ -36,15 +36,18 @@ export type AddProblem = (key: string, state: StatusProblem['state'], message: s
 export function checkDisk(facts: StatusFacts, config: Config, report: StatusReport, add: AddProblem): void {
   if (facts.disk) {
     const d = facts.disk;
-    const growth = growthPerDay(facts);
-    const daysUntilFull = growth && growth > 0 ? d.freeBytes / growth : undefined;
+    // one estimate in one report: the capacity forecast (forecast.ts) once it has its 3 nights
+    const f = report.forecast?.status === 'ok' ? report.forecast : undefined;
+    const growth = f ? f.netPerNight : growthPerDay(facts);
+    const daysUntilFull = f ? f.full.days : growth && growth > 0 ? d.freeBytes / growth : undefined;
+    const basis = f ? 'the forecast\'s net growth' : `the last ${GROWTH_WINDOW_DAYS} days' growth`;
     report.disk = { totalBytes: d.totalBytes, usedBytes: d.usedBytes, freeBytes: d.freeBytes, usedRatio: d.usedBytes / Math.max(1, d.usedBytes + d.freeBytes), growthBytesPerDay: growth, daysUntilFull };
     const warnAt = config.notify.diskUsageWarnPercent;
     const usage = `backup disk ${d.usedPercent}% full (warning at ${warnAt}%, critical at ${DISK_CRIT_PERCENT}%): lower retention and run \`mailbackup rotate\`, or use a larger disk`;
     if (d.usedPercent >= DISK_CRIT_PERCENT) add('disk.usage', 'CRITICAL', usage);
     else if (d.usedPercent >= warnAt) add('disk.usage', 'WARNING', usage);
     if (daysUntilFull !== undefined && daysUntilFull < FULL_WARN_DAYS) {
-      const msg = `backup disk full in about ${daysUntilFull.toFixed(1)} days at the last ${GROWTH_WINDOW_DAYS} days' growth: free space or lower retention`;
+      const msg = `backup disk full in about ${daysUntilFull.toFixed(1)} days at ${basis}: free space or lower retention`;
       add('disk.full-soon', daysUntilFull < FULL_CRIT_DAYS ? 'CRITICAL' : 'WARNING', msg);
     }
   } else add('disk.unreadable', 'UNKNOWN', `cannot measure disk usage of ${facts.destination}: ${facts.diskError}`);

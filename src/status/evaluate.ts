@@ -65,8 +65,8 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
     else add('lastRun', 'CRITICAL', `last backup (${last.finishedAt}) failed with exit ${last.exitCode}: ${first}`);
   }
 
-  checkDisk(facts, config, report, add);
   checkForecast(facts, config, report, add);
+  checkDisk(facts, config, report, add);
   checkLockAndRotation(facts, report, add);
   checkVerification(facts, ok, report, add);
   checkDatabases(ok, config, add);

@@ -47,6 +47,14 @@ describe('status forecast', () => {
     expect(prom).toMatch(/^mailbackup_disk_forecast_days_until_full 125(\.0+\d*)?$/m);
   });
 
+  it('disk.full-soon and the disk line take the forecast\'s days, so status gives one estimate', () => {
+    // 10 GB free at 2 GB a night net: 5 days (the 14-day added bytes alone would say 3.3)
+    const r = evaluateStatus(facts(990), config());
+    expect(r.disk).toMatchObject({ growthBytesPerDay: 2 * GB, daysUntilFull: 5 });
+    expect(r.problems.find((p) => p.key === 'disk.full-soon')).toMatchObject({ state: 'WARNING', message: expect.stringMatching(/^backup disk full in about 5\.0 days at the forecast's net growth/) });
+    expect(renderStatus(r).join('\n')).toMatch(/^disk: .*, full in ~5 days at 1\.9 GiB\/day$/m);
+  });
+
   it('says why there is no estimate, and exports no gauge then', () => {
     const few = evaluateStatus({ ...facts(750), snapshots: snapshots.slice(-2) }, config());
     expect(renderStatus(few).join('\n')).toMatch(/^forecast: +not enough data: 2 of 3 incremental nights in the last 30 days$/m);
