@@ -121,7 +121,7 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
       ? err
       : new MailbackupError(`internal error (this is a bug in mailbackup, please report it): ${errorMessage(err)}; the stack trace is in ${o.logFile ?? 'the log'}`);
     report.error = e;
-    report.failures.push({ step: report.meta ? 'finish' : 'preflight', error: e.message });
+    report.failures.push({ step: e instanceof DiskFaultError ? 'disk' : report.meta ? 'finish' : 'preflight', error: e.message });
     log.error({ err: e.message, exitCode: e.exitCode }, 'backup stopped');
   }
   guard?.stop();

@@ -84,7 +84,9 @@ export function diskHealth(path: string): DiskHealth {
     const real = realpathSync(path);
     const devNo = devNumber(statSync(real).dev);
     const mount = mountOf(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), real, devNo);
-    return { mount, readOnly: readOnly(real), errorCount: mount?.fsType === 'ext4' ? ext4ErrorCount(devNo) : undefined };
+    // ext4's emergency_ro (after an error) refuses writes but leaves access(W_OK) as it was
+    const ro = readOnly(real) || Boolean(mount?.options.some((o) => o === 'ro' || o === 'emergency_ro'));
+    return { mount, readOnly: ro, errorCount: mount?.fsType === 'ext4' ? ext4ErrorCount(devNo) : undefined };
   } catch {
     return { readOnly: false };
   }
