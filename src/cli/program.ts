@@ -105,7 +105,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       'the disk reaches notify.diskUsageWarnPercent and is full. On a terminal it draws the last 30 nights ' +
       '(duration, bytes added) as charts. --mail sends it with the notifier (text and HTML). Reads metadata ' +
       'only: backup.json, .state/, the log. Exit 0 when the report was made, whatever it says.',
-    'the week at a glance: runs, checks, disk forecast, charts',
+    'the week at a glance: runs, checks, disk forecast',
   )
     .option('--days <n>', 'days to cover', '7')
     .option('--mail', 'mail the report to notify.email (text with charts, and HTML)')
