@@ -53,6 +53,13 @@ export class DestinationError extends MailbackupError {
   }
 }
 
+/** The snapshot asked for was deleted by a rotation while the command started (nothing was read). */
+export class SnapshotDeletedError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /** A required external program is missing or unusable. */
 export class ToolError extends MailbackupError {
   /** `detail`: the program's whole stderr, for the log file; the message carries one line of it */
