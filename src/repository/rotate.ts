@@ -64,15 +64,7 @@ export async function runRotation(opts: {
   }
 
   const staleReaders: string[] = [];
-  /** reader files of readers that are gone block nothing: removed, with a warning naming them */
-  const judged = () => {
-    const readers = judgeReaders(root);
-    for (const r of removeStaleReaders(readers)) {
-      staleReaders.push(r.file);
-      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
-    }
-    return readers;
-  };
+  const judged = readerJudge(root, log, staleReaders);
   if (!dryRun) {
     judged();
     for (const i of removeStaleIntents(root)) {
@@ -113,6 +105,18 @@ export async function runRotation(opts: {
   const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
   log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
   return report;
+}
+
+/** Judges the readers; files of readers that are gone block nothing: removed, with a warning naming them. */
+function readerJudge(root: string, log: Logger, removed: string[]): () => JudgedReader[] {
+  return () => {
+    const readers = judgeReaders(root);
+    for (const r of removeStaleReaders(readers)) {
+      removed.push(r.file);
+      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
+    }
+    return readers;
+  };
 }
 
 const foreignNote = (v: { kind: string }) => (v.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : '');
