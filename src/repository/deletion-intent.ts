@@ -5,8 +5,9 @@
  * described in readers.ts. An intent whose holder is gone (a crashed rotation) is stale and
  * blocks nothing, like any lock.
  */
-import { linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from './atomic.js';
 import { judge, selfRecord, type HolderRecord, type Verdict } from './holder.js';
 import { deletionIntentId, layout } from './layout.js';
 
@@ -84,7 +85,7 @@ function unlinkQuiet(file: string): void {
 export function claimDeletion(root: string, id: string, command: string): { intent: DeletionIntent } | { heldBy: JudgedIntent } {
   const file = layout.deletionIntent(root, id);
   const record: IntentRecord = { ...selfRecord(command), snapshot: id };
-  mkdirSync(layout.readers(root), { recursive: true, mode: 0o700 });
+  makeDir(layout.readers(root)); // one level: never recreates a root whose disk went away
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(record) + '\n', { mode: 0o600 });
   try {

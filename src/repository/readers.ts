@@ -11,9 +11,10 @@
  * Whichever writes second sees the other: rotation defers, or the reader drops the snapshot and
  * retries (destination.ts) before it has read anything. A held snapshot is never renamed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DestinationError } from '../errors.js';
+import { makeDir } from './atomic.js';
 import { readIntent, type JudgedIntent } from './deletion-intent.js';
 import { judge, selfRecord, type HolderRecord, type Verdict } from './holder.js';
 import { deletionIntentId, layout } from './layout.js';
@@ -54,7 +55,7 @@ export function openReader(root: string, command: string): Reader {
   const record: ReaderRecord = { ...selfRecord(command), snapshots: [] };
   const file = join(dir, `${record.host}-${record.pid}-${Date.now()}-${seq++}.json`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDir(dir); // one level: never recreates a root whose disk went away
     write(file, record);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
