@@ -24,19 +24,31 @@ export interface DirectRead {
 
 const isEinval = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EINVAL';
 
-/** The first chunk, read into the first offset of a larger buffer that the kernel accepts. */
-function probeRead(fd: number): number {
-  const raw = Buffer.allocUnsafeSlow(CHUNK + MAX_ALIGN);
-  for (let off = 0; off < MAX_ALIGN; off += PROBE_STEP) {
+/**
+ * One chunk at `pos` through an aligned buffer. The alignment is learnt from the first read that
+ * returns data (an empty file accepts any buffer) and learnt again when a device wants another.
+ * Returns the buffer and count, or undefined when no offset is accepted (read through the cache).
+ */
+function readAligned(fd: number, pos: number): { buf: Buffer; n: number } | undefined {
+  if (aligned) {
     try {
-      const n = readSync(fd, raw, off, CHUNK, 0);
-      aligned = raw.subarray(off, off + CHUNK);
-      return n;
+      return { buf: aligned, n: readSync(fd, aligned, 0, CHUNK, pos) };
     } catch (err) {
       if (!isEinval(err)) throw err;
     }
   }
-  throw Object.assign(new Error('no buffer alignment accepted for O_DIRECT'), { code: 'EINVAL' });
+  const raw = Buffer.allocUnsafeSlow(CHUNK + MAX_ALIGN);
+  for (let off = 0; off < MAX_ALIGN; off += PROBE_STEP) {
+    try {
+      const n = readSync(fd, raw, off, CHUNK, pos);
+      const buf = raw.subarray(off, off + CHUNK);
+      if (n > 0) aligned = buf;
+      return { buf, n };
+    } catch (err) {
+      if (!isEinval(err)) throw err;
+    }
+  }
+  return undefined;
 }
 
 function openDirect(path: string): number | undefined {
@@ -48,31 +60,36 @@ function openDirect(path: string): number | undefined {
   }
 }
 
-function hashFd(fd: number, buf: Buffer, first?: number): { sha256: string; size: number } {
-  const h = createHash('sha256');
-  let size = 0;
-  for (let n = first ?? readSync(fd, buf, 0, CHUNK, 0); n > 0; n = n < CHUNK ? 0 : readSync(fd, buf, 0, CHUNK, size)) {
-    h.update(buf.subarray(0, n));
-    size += n;
+function hashCached(path: string): DirectRead {
+  const fd = openSync(path, 'r');
+  try {
+    const h = createHash('sha256');
+    let size = 0;
+    for (let n = readSync(fd, plain, 0, CHUNK, 0); n > 0; n = readSync(fd, plain, 0, CHUNK, size)) {
+      h.update(plain.subarray(0, n));
+      size += n;
+    }
+    return { sha256: h.digest('hex'), size, direct: false };
+  } finally {
+    closeSync(fd);
   }
-  return { sha256: h.digest('hex'), size };
 }
 
 /** sha256 and size of `path` as read from the device. Throws the read's error (EIO …). */
 export function sha256Direct(path: string): DirectRead {
   const fd = openDirect(path);
-  if (fd === undefined) {
-    const cached = openSync(path, 'r');
-    try {
-      return { ...hashFd(cached, plain), direct: false };
-    } finally {
-      closeSync(cached);
-    }
-  }
+  if (fd === undefined) return hashCached(path);
   try {
-    if (aligned) return { ...hashFd(fd, aligned), direct: true };
-    const first = probeRead(fd);
-    return { ...hashFd(fd, aligned!, first), direct: true };
+    const h = createHash('sha256');
+    let size = 0;
+    for (;;) {
+      const r = readAligned(fd, size);
+      if (!r) return hashCached(path); // no alignment the device accepts
+      h.update(r.buf.subarray(0, r.n));
+      size += r.n;
+      if (r.n < CHUNK) break; // a short read is the end of the file
+    }
+    return { sha256: h.digest('hex'), size, direct: true };
   } finally {
     closeSync(fd);
   }
