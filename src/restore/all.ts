@@ -19,7 +19,7 @@ import { nextSteps, unfinishedAdvice, type ComponentPlacement } from './all-plan
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
 import { markMaildirsForResync } from './dovecot-resync.js';
-import type { RestoreEnv, RestoreResult } from './result.js';
+import { flushDirs, type RestoreEnv, type RestoreResult } from './result.js';
 import { sampleMailbox } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
 
@@ -71,12 +71,13 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   writeFileSync(mark, `${JSON.stringify({ snapshot: snap.id, startedAt: new Date().toISOString(), pid: process.pid })}\n`, { mode: 0o600 });
   try {
     await copyAll(env, snap.meta, placements);
+    lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
+    await flushDirs([dir], env.signal); // the mark goes only once the copy is on the disk
   } catch (e) {
     // a copy stopped half-way can leave a truncated file that a rerun with --yes would keep
     if (e instanceof Error) e.message += `; ${dir} holds part of ${snap.id}: ${unfinishedAdvice(dir)}`;
     throw e;
   }
-  lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
   unlinkSync(mark);
   const steps = nextSteps({
     ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),

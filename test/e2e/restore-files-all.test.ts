@@ -3,7 +3,7 @@
  * restore all reproduces the source tree (paths, content, modes, owners, symlinks) and prints
  * steps that work; files --in-place saves what it replaces and brings back certbot's symlinks.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, lstatSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,40 @@ describe('restore all --to', () => {
     }
     expect(readdirSync(dir)).toEqual(['keep']);
     expect(existsSync(join(fx.destRoot, 'restore'))).toBe(false);
+  });
+});
+
+describe('restore all --to a disk that fails writeback', () => {
+  it('keeps its mark until the copy is on the disk: a syncfs error says to empty the target, and the rerun is refused', async () => {
+    // 64 MiB of ext4 whose image sits on a full tmpfs: cp fills the page cache and exits 0, then
+    // the writeback meets ENOSPC below ext4 (EIO), which sync -f reports
+    const probe = join(temp('mb-all-probe-'), 'disk.img');
+    const mkfs = (img: string) => {
+      execFileSync('truncate', ['-s', '64M', img]);
+      execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', img], { stdio: 'pipe' });
+    };
+    mkfs(probe);
+    const afterMkfs = Number(execFileSync('du', ['-m', '-s', probe], { encoding: 'utf8' }).split('\t')[0]);
+    const backing = await mountTmpfs(afterMkfs + 1);
+    const dir = temp('mb-all-eio-');
+    try {
+      mkfs(join(backing.dir, 'disk.img'));
+      spawnSync('dd', ['if=/dev/zero', `of=${join(backing.dir, 'filler')}`, 'bs=4k']); // ends at ENOSPC: no room left
+      execFileSync('mount', ['-o', 'loop,errors=remount-ro', join(backing.dir, 'disk.img'), dir]);
+      try {
+        rmSync(join(dir, 'lost+found'), { recursive: true }); // an empty target
+        const r = await fx.run(['restore', 'all', '--to', dir]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`find ${dir} -mindepth 1 -delete`);
+        const again = await fx.run(['restore', 'all', '--to', dir, '--yes']);
+        expect(again.code, again.stderr).toBe(64);
+        expect(again.stderr).toMatch(/interrupted or failed/);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    } finally {
+      await backing.cleanup();
+    }
   });
 });
 
