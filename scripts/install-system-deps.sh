@@ -41,6 +41,10 @@ needs=(
   rclone:rclone:rclone
   /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
   tmux:tmux:tmux
+  dpkg-deb:dpkg:dpkg
+  rpmbuild:rpm:rpm-build
+  man:man-db:man-db
+  /usr/share/bash-completion/bash_completion:bash-completion:bash-completion
 )
 if [ "$bench" = 1 ]; then
   needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)
@@ -48,6 +52,8 @@ fi
 
 have() {
   # Dovecot's IMAP server is no command on PATH: look where Debian and Rocky keep it.
+  # a data file (bash-completion's loader), not a program
+  if [ "$1" = /usr/share/bash-completion/bash_completion ]; then [ -f "$1" ]; return; fi
   if [ "$1" = dovecot-imap ]; then [ -x /usr/lib/dovecot/imap ] || [ -x /usr/libexec/dovecot/imap ]; return; fi
   # sbin programs are not on a normal user's PATH but are still installed.
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ||
