@@ -10,11 +10,15 @@ export interface ManPage {
   text: string;
 }
 
-/** roff-safe text: backslashes and hyphens escaped, no line starting with a control character. */
+/**
+ * roff-safe text: backslashes and hyphens escaped, no line starting with a control character,
+ * and anything outside ASCII (the `…` of the help texts) as a \[uXXXX] glyph: troff reads bytes.
+ */
 export function roff(s: string): string {
   return s
     .replace(/\\/g, '\\e')
     .replace(/-/g, '\\-')
+    .replace(/[^\x00-\x7f]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`)
     .split('\n')
     .map((l) => (/^[.']/.test(l) ? `\\&${l}` : l))
     .join('\n');
