@@ -43,6 +43,7 @@ needs=(
   rclone:rclone:rclone
   /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
   tmux:tmux:tmux
+  zsh:zsh:zsh
   dpkg-deb:dpkg:dpkg
   rpmbuild:rpm:rpm-build
   man:man-db:man-db

@@ -7,7 +7,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aptGet, bashInTerminal, buildPackages, installedVersion, run, scratchRoot } from '../helpers/packages.js';
+import { aptGet, buildPackages, installedVersion, run, scratchRoot, shellInTerminal } from '../helpers/packages.js';
 
 const V = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
 const out = mkdtempSync(join(tmpdir(), 'mailbackup-packages-'));
@@ -50,22 +50,29 @@ function checkInstalled() {
   for (const f of printed.files) expect(readFileSync(join(UNITS, f.path.split('/').pop()!), 'utf8')).toBe(f.text);
 }
 
-/** Tab in a real bash: a subcommand, then snapshot names read from the backup disk. */
+/** Tab in a real bash and zsh: a subcommand, then snapshot names read from the backup disk. */
 async function checkCompletion(scratch: string) {
   const dest = join(scratch, 'dest');
   for (const d of ['daily/2025-06-01', 'weekly/2025-06-08']) mkdirSync(join(dest, d), { recursive: true });
   const config = join(scratch, 'config.yml');
   writeFileSync(config, `source: { root: ${scratch} }\ndestination: { root: ${dest} }\ndatabase: {}\n`);
-  const term = bashInTerminal({ PATH: '/usr/bin:/bin', HOME: scratch, TERM: 'xterm', PS1: '$ ', MAILBACKUP_CONFIG: config });
-  try {
-    term.type('source /usr/share/bash-completion/bash_completion; echo READY', 'Enter');
-    expect(await term.waitFor(/^READY/m)).toMatch(/^READY/m);
-    term.type('mailbackup restore m', 'Tab');
-    expect(await term.waitFor(/\$ mailbackup restore mail/)).toMatch(/^\$ mailbackup restore mail\s*$/m);
-    term.type('C-u', 'mailbackup verify we', 'Tab');
-    expect(await term.waitFor(/\$ mailbackup verify weekly/)).toMatch(/^\$ mailbackup verify weekly\/2025-06-08\s*$/m);
-  } finally {
-    term.close();
+  const env = { PATH: '/usr/bin:/bin', HOME: scratch, TERM: 'xterm', PS1: '$ ', MAILBACKUP_CONFIG: config };
+  const shells = [
+    ['bash --norc --noprofile -i', 'source /usr/share/bash-completion/bash_completion'],
+    ['zsh -f -i', "autoload -U compinit && compinit -u && PS1='$ '"], // the package's file is in zsh's default fpath
+  ] as const;
+  for (const [shell, setup] of shells) {
+    const term = shellInTerminal(shell, env);
+    try {
+      term.type(`${setup}; echo READY`, 'Enter');
+      expect(await term.waitFor(/^READY/m)).toMatch(/^READY/m);
+      term.type('mailbackup restore m', 'Tab');
+      expect(await term.waitFor(/\$ mailbackup restore mail/)).toMatch(/^\$ mailbackup restore mail\s*$/m);
+      term.type('C-u', 'mailbackup verify we', 'Tab');
+      expect(await term.waitFor(/\$ mailbackup verify weekly/)).toMatch(/^\$ mailbackup verify weekly\/2025-06-08\s*$/m);
+    } finally {
+      term.close();
+    }
   }
 }
 
@@ -90,7 +97,7 @@ function checkUpgradeAndRemove() {
 }
 
 describe('the .deb on this machine', () => {
-  it('installs with apt-get: version, man page, Tab completion, units; upgrades and removes keeping the config', async () => {
+  it('installs with apt-get: version, man page, Tab completion in bash and zsh, units; upgrades and removes keeping the config', async () => {
     const hadDir = existsSync('/etc/mailbackup');
     const hadConfig = existsSync('/etc/mailbackup/config.yml');
     const scratch = mkdtempSync(join(tmpdir(), 'mailbackup-deb-'));

@@ -1,7 +1,7 @@
 /**
  * For the package tests: build the .deb/.rpm with `scripts/package.mjs`, drive apt-get and rpm,
  * a scratch root for `rpm --root` whose scriptlets really run (dash and its libraries copied in),
- * and an interactive bash in a real pseudo-terminal (tmux) to press Tab in.
+ * and an interactive bash or zsh in a real pseudo-terminal (tmux) to press Tab in.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,12 +45,12 @@ export function scratchRoot(): string {
   return root;
 }
 
-/** An interactive bash (no rc files) in a private tmux server; keys are typed, the screen read back. */
-export function bashInTerminal(env: Record<string, string>) {
+/** An interactive shell (no rc files) in a private tmux server; keys are typed, the screen read back. */
+export function shellInTerminal(shell: 'bash --norc --noprofile -i' | 'zsh -f -i', env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'mailbackup-tab-'));
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(dir, 'sock'), ...args], { encoding: 'utf8' });
   const exports = Object.entries(env).map(([k, v]) => `${k}='${v}'`);
-  tmux('-f', '/dev/null', 'new-session', '-d', '-x', '120', '-y', '30', `env -i ${exports.join(' ')} bash --norc --noprofile -i`);
+  tmux('-f', '/dev/null', 'new-session', '-d', '-x', '120', '-y', '30', `env -i ${exports.join(' ')} ${shell}`);
   const screen = () => tmux('capture-pane', '-p', '-t', '0');
   return {
     type: (...keys: string[]) => void tmux('send-keys', '-t', '0', ...keys),
