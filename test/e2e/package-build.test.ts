@@ -7,7 +7,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aptGet, buildPackages, installedVersion, run, scratchRoot, shellInTerminal } from '../helpers/packages.js';
+import { aptGet, buildPackages, installedVersion, packageState, run, scratchRoot, shellInTerminal } from '../helpers/packages.js';
 
 const V = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
 const out = mkdtempSync(join(tmpdir(), 'mailbackup-packages-'));
@@ -101,7 +101,8 @@ describe('the .deb on this machine', () => {
     const hadDir = existsSync('/etc/mailbackup');
     const hadConfig = existsSync('/etc/mailbackup/config.yml');
     const scratch = mkdtempSync(join(tmpdir(), 'mailbackup-deb-'));
-    if (installedVersion().startsWith('install ok')) apt('purge', 'mailbackup'); // left by a killed run
+    const present = () => !['', 'not-installed'].includes(packageState());
+    if (present()) apt('purge', 'mailbackup'); // left by a killed run
     try {
       expect(existsSync('/usr/bin/mailbackup')).toBe(false);
       expect(apt('install', deb).status).toBe(0);
@@ -111,7 +112,7 @@ describe('the .deb on this machine', () => {
       if (!hadConfig) writeFileSync('/etc/mailbackup/config.yml', '# the admin\'s config, as `mailbackup init` writes it\n', { mode: 0o600 });
       checkUpgradeAndRemove();
     } finally {
-      if (installedVersion().includes('installed') || installedVersion().includes('config-files')) apt('purge', 'mailbackup');
+      if (present()) apt('purge', 'mailbackup');
       if (!hadConfig) rmSync('/etc/mailbackup/config.yml', { force: true });
       if (!hadDir && existsSync('/etc/mailbackup') && readdirSync('/etc/mailbackup').length === 0) rmdirSync('/etc/mailbackup');
       rmSync(scratch, { recursive: true, force: true });

@@ -32,6 +32,8 @@ export const aptGet = (...args: string[]) =>
   run('apt-get', ['-y', '-o', 'DPkg::Lock::Timeout=600', ...args], { DEBIAN_FRONTEND: 'noninteractive' });
 
 export const installedVersion = () => run('dpkg-query', ['-W', '-f', '${Status} ${Version}', 'mailbackup']).stdout;
+/** dpkg's state of the package: installed, config-files, half-installed, …; '' or not-installed when absent. */
+export const packageState = () => run('dpkg-query', ['-W', '-f', '${Status}', 'mailbackup']).stdout.split(' ')[2] ?? '';
 
 /** An empty root with /bin/sh (dash) and the libraries it loads, so rpm's scriptlets run in it. */
 export function scratchRoot(): string {
