@@ -19,7 +19,7 @@ import { isOk, listSnapshots, readLatest } from '../repository/snapshots.js';
 import { leftByFinishedRun, readNewestLastBackup, writeLastBackup, writeLocalLastBackup, type LastRun } from '../repository/state.js';
 import { guardDestination, type DestinationGuard } from '../repository/guard.js';
 import { checkDiskHealth, diskFaultOf } from './disk-checks.js';
-import { flushDestination } from './durable.js';
+import { flushDestination } from '../repository/flush.js';
 import { pushAfterBackup } from '../offsite/after-backup.js';
 import { checkFreeSpace, checkTools } from './preflight.js';
 import { latestTarget, type PromoteOutcome } from './promote.js';

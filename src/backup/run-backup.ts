@@ -25,7 +25,7 @@ import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';
 import { describeComponentSync } from './report.js';
 import { withRetry } from './retry.js';
-import { makeDurable } from './durable.js';
+import { BackgroundFlush, makeDurable } from './durable.js';
 import type { DestinationGuard } from '../repository/guard.js';
 
 export interface Failure {
@@ -102,9 +102,11 @@ export async function runBackup(
 
   async function syncAndFinish(): Promise<BackupRun> {
     const planned = planComponents(config);
+    const early = new BackgroundFlush(partial, signal);
     const finishers: { name: string; log: Logger; run: () => Promise<void> }[] = [];
     const missing = missingSources(planned);
     for (const c of planned) {
+      early.check(snapshotId(ref)); // a device that failed writeback: stop before copying more
       const clog = log.child({ step: c.name });
       const gone = missing.get(c.name);
       if (gone) {
@@ -121,6 +123,7 @@ export async function runBackup(
             syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase, deferAttributes: true }),
           ), signal);
         parts.push(r.part);
+        early.start();
         if (r.finishAttributes) finishers.push({ name: c.name, log: clog, run: r.finishAttributes });
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
@@ -204,7 +207,7 @@ export async function runBackup(
     }
     if (meta.status === 'ok') {
       // the data and manifest on the device before anything names this snapshot (issue 29)
-      const r = await makeDurable(partial, snapshotId(ref), { log: log.child({ step: 'durable' }), guard, signal });
+      const r = await makeDurable(partial, snapshotId(ref), { log: log.child({ step: 'durable' }), guard, signal, early });
       meta.verification!.readBack = { files: r.files, bytes: r.bytes, newFiles: r.newFiles, direct: r.direct };
     }
     meta.finishedAt = new Date().toISOString();
@@ -216,7 +219,10 @@ export async function runBackup(
     writeMeta(partial, meta);
     guard?.check();
     const outcome = promote(root, ref, meta.status);
-    log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
+    if (outcome === 'kept-held') {
+      warnings.push(`${snapshotId(ref)} stays .partial: a reader (verify, restore or drill) holds the earlier snapshot of this day; run the backup again when it is done`);
+      log.warn({ snapshot: snapshotId(ref) }, warnings[warnings.length - 1]);
+    } else log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
     return { ref, meta, failures, outcome };
   }
 }

@@ -11,7 +11,7 @@ import { layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { writeMeta, type BackupMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { promote, type PromoteOutcome } from './promote.js';
-import { flushDestination } from './durable.js';
+import { flushDestination } from '../repository/flush.js';
 import type { DestinationGuard } from '../repository/guard.js';
 
 export async function cloneToWeekly(
