@@ -14,7 +14,7 @@ export default async function report(ctx: Context, opts: { days?: string; mail?:
   const config = ctx.config();
   const log = ctx.runLog().log;
   const model = await buildReport(config, { days, smart: opts.smart });
-  if (opts.mail) await mailReport(config, model, log);
+  if (opts.mail) await mailReport(config, model, log, ctx.signal);
   // charts only where a person looks at them: a terminal (the mail has its own)
   const charts = Boolean(process.stdout.isTTY) && !ctx.global.json;
   ctx.result(model, renderReportText(model, { charts }));

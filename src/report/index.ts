@@ -54,12 +54,14 @@ export function reportMail(m: ReportModel): MailContent {
 }
 
 /** Sends the report; the mail is this command's purpose, so failing to deliver it fails the command. */
-export async function mailReport(config: Config, m: ReportModel, log: Logger): Promise<string> {
+export async function mailReport(config: Config, m: ReportModel, log: Logger, signal?: AbortSignal): Promise<string> {
   const list = channels(config);
   if (!config.notify.email && !config.notify.fallbackEmail) {
     throw new ConfigError('report --mail: no notify.email (or notify.fallbackEmail) in the config: add one (docs/notifications.md) or drop --mail');
   }
-  const sent = await deliver(list, reportMail(m), log, 'report');
+  // SIGINT/SIGTERM must not wait for a mail server that accepted the connection and never answers
+  const interrupted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  const sent = await Promise.race([deliver(list, reportMail(m), log, 'report'), interrupted]);
   if (!sent.deliveredBy) {
     throw new DeliveryError(`report --mail: no transport delivered the report (${sent.errors.map((e) => `${e.channel}: ${e.error}`).join('; ')}): check notify.email and the mail server`);
   }

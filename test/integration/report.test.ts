@@ -21,6 +21,19 @@ let root: string;
 let config: string;
 let smtp: TestSmtp;
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+// the nights' date labels, from the generated history (between 00:00 and 01:00 UTC the last night is yesterday's)
+let failedDate: string;
+let spikeDate: string;
+let longDate: string;
+/** the column of a date in the charts, which end with today's (UTC) date */
+const column = (date: string) => 29 - Math.round((Date.parse(day(0)) - Date.parse(date)) / 86_400_000);
+let mailConfigs = 0;
+/** a config with a notify block in a file of its own, so a failed test leaves the others' config alone */
+function configWith(notify: Record<string, unknown>): string {
+  const file = join(mnt.dir, `mail-${++mailConfigs}.config.json`);
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), notify }));
+  return file;
+}
 
 beforeAll(async () => {
   mnt = await mountTmpfs(64);
@@ -34,6 +47,7 @@ beforeAll(async () => {
     added: (k) => (k === 36 ? 20 * MiB : MiB), removed: () => MiB / 2, minutes: (k) => (k === 33 ? 60 : 10), failed: [38],
   });
   writeHistory(root, nights, 30);
+  [failedDate, spikeDate, longDate] = [nights[38].date, nights[36].date, nights[33].date];
   config = writeConfig(root, { retention: { daily: 30, weekly: 0 } });
   // a run that made no snapshot two days ago is only in the log
   const logDir = join(root, '..', 'dest.logs');
@@ -60,7 +74,7 @@ describe('report over a generated history', () => {
     expect(lines[1]).toBe('8 run(s): 6 ok, 2 failed; 26 MiB added; 2 h 00 min in total');
     expect(lines.filter((l) => /^\d{4}-\d\d-\d\d \d\d:\d\dZ +(daily|weekly) /.test(l))).toHaveLength(8);
     expect(r.stdout).toMatch(/ daily +FAILED +10 min 00 s /);
-    expect(r.stdout).toContain(`  daily/${day(-1)}: databases: usermgmt: mariadb-dump exited 2 (lost connection)`);
+    expect(r.stdout).toContain(`  daily/${failedDate}: databases: usermgmt: mariadb-dump exited 2 (lost connection)`);
     expect(r.stdout).toMatch(/ weekly +NOT RUN /);
     expect(r.stdout).toMatch(/^forecast: +80% \d{4}-\d\d-\d\d \(.*\), full \d{4}-\d\d-\d\d/m);
     expect(r.stdout).not.toMatch(BLOCK);
@@ -74,7 +88,7 @@ describe('report over a generated history', () => {
     expect(j.forecast.freedPerNight).toBeCloseTo(0.5 * MiB, 0);
     expect(j.forecast.addedPerNight).toBeGreaterThan(MiB);
     expect(j.forecast.addedPerNight).toBeLessThan(1.5 * MiB);
-    expect(j.charts[1].columns.filter((c: { outlier: boolean }) => c.outlier).map((c: { date: string }) => c.date)).toEqual([day(-3)]);
+    expect(j.charts[1].columns.filter((c: { outlier: boolean }) => c.outlier).map((c: { date: string }) => c.date)).toEqual([spikeDate]);
     expect(JSON.parse(runCli(['--config', config, '--json', 'report', '--days', '3']).stdout).runs).toHaveLength(4); // the last 3 nights and the run that made no snapshot
     expect(runCli(['--config', config, 'report', '--days', 'seven']).code).toBe(64);
   });
@@ -89,11 +103,10 @@ describe('report over a generated history', () => {
     try {
       const near = runCli(['--config', config, 'status']);
       expect(near.stdout).toMatch(/WARNING +backup disk reaches 80% in about \d+ days \(\d{4}-\d\d-\d\d, warning under 30 days\)/);
-      const relaxed = writeConfig(root, { retention: { daily: 30, weekly: 0 }, notify: { forecastWarnDays: 5 } });
+      const relaxed = configWith({ forecastWarnDays: 5 });
       expect(runCli(['--config', relaxed, 'status']).stdout).not.toContain('reaches 80%');
     } finally {
       writeFileSync(join(mnt.dir, 'filler'), '');
-      writeConfig(root, { retention: { daily: 30, weekly: 0 } });
     }
   });
 
@@ -105,9 +118,9 @@ describe('report over a generated history', () => {
       expect(i, `${cmd}: ${t.screen}`).toBeGreaterThanOrEqual(0);
       expect(lines[i + 1]).toMatch(/^  duration [▁▂▃▄▅▆▇█ ]{30}  median 10 min 00 s, max 1 h 00 min on /);
       // marker row: the hour-long night 6 days ago (^), the failed night yesterday (x)
-      expect(lines[i + 2]).toBe(`${' '.repeat(11 + 23)}^    x`);
+      expect(lines[i + 2]).toBe(`${' '.repeat(11 + column(longDate))}^${' '.repeat(column(failedDate) - column(longDate) - 1)}x`);
       expect(lines[i + 3]).toMatch(/^  added    [▁▂▃▄▅▆▇█ ]{30}  median 1\.0 MiB, max 20 MiB on /);
-      expect(lines[i + 4]).toBe(`${' '.repeat(11 + 26)}^ x`);
+      expect(lines[i + 4]).toBe(`${' '.repeat(11 + column(spikeDate))}^${' '.repeat(column(failedDate) - column(spikeDate) - 1)}x`);
     }
   });
 });
@@ -140,7 +153,7 @@ function parts(raw: string): { type: string; text: string }[] {
 
 describe('report --mail', () => {
   it('sends the text with its charts and an HTML part with the bars through the real SMTP server', async () => {
-    const mailConfig = writeConfig(root, { retention: { daily: 30, weekly: 0 }, notify: { email: { to: ['admin@example.com'], from: 'backup@example.com', smtp: { host: '127.0.0.1', port: smtp.port } } } });
+    const mailConfig = configWith({ email: { to: ['admin@example.com'], from: 'backup@example.com', smtp: { host: '127.0.0.1', port: smtp.port } } });
     const r = await runAsync(['--config', mailConfig, '--quiet', 'report', '--mail']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
@@ -150,20 +163,18 @@ describe('report --mail', () => {
     expect(msg.subject).toMatch(/^\[mailbackup\] (OK|WARNING|CRITICAL|UNKNOWN) report for .*\(7 days\): 6 ok, 2 failed$/);
     const [text, html] = ['text/plain', 'text/html'].map((t) => parts(msg.raw).find((p) => p.type === t));
     expect(text?.text).toMatch(/^  added    [▁▂▃▄▅▆▇█ ]{30}  median 1\.0 MiB/m);
-    expect(text?.text).toContain(`daily/${day(-1)}: databases: usermgmt: mariadb-dump exited 2`);
-    expect(html?.text).toContain(`title="${day(-3)}: 20 MiB (outlier)"`);
+    expect(text?.text).toContain(`daily/${failedDate}: databases: usermgmt: mariadb-dump exited 2`);
+    expect(html?.text).toContain(`title="${spikeDate}: 20 MiB (outlier)"`);
     expect(html?.text).toMatch(/<div style="height:48px;width:8px;background:#d9342b">/);
-    writeConfig(root, { retention: { daily: 30, weekly: 0 } });
   });
 
   it('without a mail config exits 78; when no transport delivers, 2', async () => {
-    const none = runCli(['--config', config, 'report', '--mail']);
+    const none = await runAsync(['--config', config, 'report', '--mail']);
     expect(none.code).toBe(78);
     expect(none.stderr).toContain('report --mail: no notify.email');
-    const dead = writeConfig(root, { retention: { daily: 30, weekly: 0 }, notify: { email: { to: ['a@example.com'], from: 'b@example.com', smtp: { host: '127.0.0.1', port: await deadPort(), timeoutMs: 2000 } } } });
+    const dead = configWith({ email: { to: ['a@example.com'], from: 'b@example.com', smtp: { host: '127.0.0.1', port: await deadPort(), timeoutMs: 2000 } } });
     const failed = await runAsync(['--config', dead, 'report', '--mail']);
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain('no transport delivered the report');
-    writeConfig(root, { retention: { daily: 30, weekly: 0 } });
   });
 });
