@@ -130,9 +130,10 @@ function readHost(): string {
 }
 
 /** The CLI without blocking this process: the SMTP server here must answer while it runs. */
-function runAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runAsync(args: string[], started?: (pid: number) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliPath(), ...args]);
+    started?.(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -166,6 +167,20 @@ describe('report --mail', () => {
     expect(text?.text).toContain(`daily/${failedDate}: databases: usermgmt: mariadb-dump exited 2`);
     expect(html?.text).toContain(`title="${spikeDate}: 20 MiB (outlier)"`);
     expect(html?.text).toMatch(/<div style="height:48px;width:8px;background:#d9342b">/);
+  });
+
+  it('SIGTERM while a mail server accepts and never answers: exit 130 (interrupted), not 2 (undelivered)', async () => {
+    // a server in another process that takes the connection and says nothing
+    const mute = spawn(process.execPath, ['-e', "const s = require('net').createServer(() => {}).listen(0, '127.0.0.1', () => console.log(s.address().port))"]);
+    try {
+      const port = Number(await new Promise<string>((resolve) => mute.stdout.once('data', (d) => resolve(String(d).trim()))));
+      const cfg = configWith({ email: { to: ['a@example.com'], from: 'b@example.com', smtp: { host: '127.0.0.1', port, timeoutMs: 5000 } } });
+      const r = await runAsync(['--config', cfg, 'report', '--mail'], (pid) => setTimeout(() => process.kill(pid, 'SIGTERM'), 1500));
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toMatch(/interrupted by SIGTERM/);
+    } finally {
+      mute.kill();
+    }
   });
 
   it('without a mail config exits 78; when no transport delivers, 2', async () => {
