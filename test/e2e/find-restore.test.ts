@@ -3,6 +3,7 @@
  * a real IMAP client deletes, moves and flags messages between two backups, and what is
  * restored is checked as the IMAP client sees it (each message once, in its folder).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -100,6 +101,7 @@ describe('the message index', () => {
     const quote = idx.split('\n').filter((l) => l.includes('見積書 第42号'));
     expect(quote).toHaveLength(2); // alice's and bob's copy
     expect(quote[0].split('\t')).toHaveLength(10);
+    execFileSync('sha256sum', ['--quiet', '-c', 'messages.index.sha256'], { cwd: snap('2026-11-27') });
     const v = await fx.run(['verify', '2026-11-28']);
     expect(v.code, v.stdout).toBe(0);
     const file = join(snap('2026-11-28'), 'messages.index');
