@@ -12,17 +12,18 @@ import { resolveLayout } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
 import { layout } from '../repository/layout.js';
 import type { MessageIndexMeta } from '../repository/metadata.js';
+import type { HashPool } from '../engine/hash.js';
 
 export interface IndexStep {
   meta?: MessageIndexMeta;
   warning?: string;
 }
 
-export async function indexMessages(config: Config, snapDir: string, prevDir: string | undefined, log: Logger, signal?: AbortSignal): Promise<IndexStep> {
+export async function indexMessages(config: Config, snapDir: string, prevDir: string | undefined, pool: HashPool, log: Logger, signal?: AbortSignal): Promise<IndexStep> {
   const t0 = Date.now();
   try {
     const boxLayout = resolveLayout(config.source.mailboxLayout, vmailDir(layout.component(snapDir, 'mail'), config.source.mailboxRoot));
-    const r = await buildMessageIndex({ snapDir, prevDir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, signal });
+    const r = await buildMessageIndex({ snapDir, prevDir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: pool.headMany, signal });
     log.info({ ...r, durationMs: Date.now() - t0 }, `messages.index: ${r.messages} messages, ${r.read} header blocks read, ${r.carried} carried forward`);
     return { meta: { messages: r.messages, read: r.read, bytes: r.bytes } };
   } catch (err) {

@@ -164,7 +164,7 @@ export async function runBackup(
       c.bytes = manifest.byTop[name]?.bytes ?? 0;
     }
     // the message index for find and restore by filter, from the manifest just written
-    const indexed = config.messageIndex && components.mail?.status === 'ok' ? await indexMessages(config, partial, prev?.dir, log.child({ step: 'index' }), signal) : {};
+    const indexed = config.messageIndex && components.mail?.status === 'ok' ? await indexMessages(config, partial, prev?.dir, pool, log.child({ step: 'index' }), signal) : {};
     if (indexed.warning) warnings.push(`index: ${indexed.warning}`);
     const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
     const meta: BackupMeta = {

@@ -15,9 +15,14 @@ import type { MailboxLayout } from '../mailbox/layout.js';
 import { messageOfPath } from '../mailbox/message-path.js';
 import { writeFileAtomic } from '../repository/atomic.js';
 import { MESSAGE_INDEX, MESSAGE_INDEX_HEADER, formatMessageLine, messageIndexPath, messageIndexSumPath } from '../repository/message-index.js';
-import { decideEntries, entryOf, manifestRow, unmatchedPrevious, type MessageRow } from './index-plan.js';
+import { decideEntries, entryOf, type Classify, type MessageRow } from './index-plan.js';
+
+/** header blocks of many files at once (HashPool.headMany: on the pool's threads), latin1 */
+export type ReadHeads = (paths: string[]) => Promise<string[]>;
 
 export interface BuildIndexInput {
+  /** how header blocks are read */
+  readHeads: ReadHeads;
   snapDir: string;
   /** the snapshot this one is based on; its messages.index, when it has one, is carried forward */
   prevDir?: string;
@@ -36,15 +41,14 @@ export interface BuildIndexResult {
   bytes: number;
 }
 
-/** header reads in flight at once; each window of lines is written once its reads are in */
-const WINDOW = 1024;
+/** lines held before they are written; the header blocks among them are read in one batch */
+const WINDOW = 4096;
 
 export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIndexResult> {
   const prefix = posix.join('mail', input.mailboxRoot) + '/';
   const prevFile = input.prevDir ? messageIndexPath(input.prevDir) : undefined;
   const prevLines = () => (prevFile && existsSync(prevFile) ? readRecordsSync(prevFile, '\n') : []);
-  const rows = () => messageRows(input.snapDir, prefix, input.layout);
-  const unmatched = unmatchedPrevious(rows(), prevLines());
+  const lines = () => mailLines(input.snapDir, prefix);
 
   const file = messageIndexPath(input.snapDir);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
@@ -59,12 +63,17 @@ export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIn
   };
   try {
     write(MESSAGE_INDEX_HEADER);
-    let window: (string | Promise<string>)[] = [];
+    // lines in order; the ones to read wait as rows, read together once WINDOW of them are held
+    let window: (string | MessageRow)[] = [];
+    let toRead: MessageRow[] = [];
     const flush = async () => {
-      write((await Promise.all(window)).join(''));
+      const heads = await input.readHeads(toRead.map((r) => join(input.snapDir, r.path)));
+      const read = new Map(toRead.map((r, i) => [r, heads[i]]));
+      write(window.map((x) => (typeof x === 'string' ? x : formatMessageLine(entryOf(x, parseHeaders(Buffer.from(read.get(x)!, 'latin1')))))).join(''));
       window = [];
+      toRead = [];
     };
-    for (const d of decideEntries(rows(), prevLines(), unmatched)) {
+    for (const d of decideEntries(lines(), prevLines(), classifier(prefix, input.layout))) {
       res.messages++;
       if (d.kind === 'carry') {
         res.carried++;
@@ -74,8 +83,8 @@ export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIn
         window.push(formatMessageLine(entryOf(d.row, d.from)));
       } else {
         res.read++;
-        const row = d.row;
-        window.push(readHeaders(join(input.snapDir, row.path)).then((h) => formatMessageLine(entryOf(row, h))));
+        window.push(d.row);
+        toRead.push(d.row);
       }
       if (window.length >= WINDOW) {
         if (input.signal?.aborted) throw new InterruptedError();
@@ -95,17 +104,27 @@ export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIn
   return res;
 }
 
-/** The message files of the snapshot's manifest.index, in its order, with user and folder. */
-function* messageRows(snapDir: string, prefix: string, l: MailboxLayout): Generator<MessageRow> {
-  for (const line of readComponentLinesSync(snapDir, 'mail')) {
-    const r = manifestRow(line);
-    if (!r || !r.path.startsWith(prefix)) continue;
-    const m = messageOfPath(r.path.slice(prefix.length), l);
-    if (m) yield { ...r, user: m.user, folder: m.folder };
-  }
+/** The manifest.index lines of the files under mail/<mailboxRoot>/, unparsed. */
+function* mailLines(snapDir: string, prefix: string): Generator<string> {
+  for (const line of readComponentLinesSync(snapDir, 'mail')) if (line.startsWith(prefix, line.lastIndexOf('\t') + 1)) yield line;
 }
 
-/** The header block of a message file (its first ≤ 64 KiB up to the blank line), decoded. */
+/** user and folder by the message path's directory: one decision per folder, not per file. */
+function classifier(prefix: string, l: MailboxLayout): Classify {
+  const byDir = new Map<string, { user: string; folder: string } | undefined>();
+  return (path) => {
+    const slash = path.lastIndexOf('/');
+    const dir = path.slice(0, slash);
+    if (!byDir.has(dir)) {
+      const m = path.startsWith(prefix) ? messageOfPath(`${path.slice(prefix.length, slash)}/x`, l) : undefined;
+      byDir.set(dir, m && { user: m.user, folder: m.folder });
+    }
+    const name = path.slice(slash + 1);
+    return name.startsWith('.') ? undefined : byDir.get(dir);
+  };
+}
+
+/** One file's header block, decoded, on this thread (find's live checks: a few files). */
 export async function readHeaders(path: string): Promise<MessageHeaders> {
   const fh = await open(path, 'r');
   try {

@@ -17,15 +17,17 @@ export interface MessageHeaders {
   subject: string;
 }
 
-/** Where the header block of `buf` ends: at the blank line, else at the end of what was read. */
+/**
+ * Where the header block of the first `length` bytes of `buf` ends: after the blank line, else
+ * at `length`. Self-contained: the hash pool's workers run it from its source text.
+ */
 export function headerBlockEnd(buf: Buffer, length = buf.length): number {
-  const n = Math.min(length, HEADER_BLOCK_MAX);
-  for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) {
+  for (let i = buf.indexOf(10); i >= 0 && i < length; i = buf.indexOf(10, i + 1)) {
     const next = buf[i + 1] === 13 ? i + 2 : i + 1;
-    if (next < n && buf[next] === 10) return i + 1;
-    if (next >= n) break;
+    if (next >= length) break;
+    if (buf[next] === 10) return i + 1;
   }
-  return n;
+  return length;
 }
 
 /** Raw header text as bytes → a string: UTF-8 when it is valid UTF-8, else byte for byte (latin1). */
