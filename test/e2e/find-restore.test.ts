@@ -225,5 +225,5 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
       const found = await fx.run(['find', '--subject', '見積書']);
       expect(found.code).toBe(0);
     });
-});
+  });
 });
