@@ -225,7 +225,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     'unlock',
     'remove a lock a run cannot take over by itself\n\n' +
       'A lock written on another machine (the disk was moved between servers) is never taken over silently. ' +
-      'This shows the holder of the destination lock and of reader locks that are not alive here, and why, ' +
+      'This shows the holder of the destination lock, of reader locks and of deletion intents that are not alive here, and why, ' +
       'then asks: type "yes" on a terminal, or pass --yes. A mailbackup run alive on this machine is never ' +
       'unlocked (exit 75).',
   )
