@@ -67,9 +67,10 @@ export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIn
     let window: (string | MessageRow)[] = [];
     let toRead: MessageRow[] = [];
     const flush = async () => {
+      if (window.length === 0) return;
       const heads = await input.readHeads(toRead.map((r) => join(input.snapDir, r.path)));
       const read = new Map(toRead.map((r, i) => [r, heads[i]]));
-      write(window.map((x) => (typeof x === 'string' ? x : formatMessageLine(entryOf(x, parseHeaders(Buffer.from(read.get(x)!, 'latin1')))))).join(''));
+      write(window.map((x) => (typeof x === 'string' ? x : formatMessageLine(entryOf(x, parseHeaders(Buffer.from(read.get(x)!, 'latin1')))).slice(0, -1))).join('\n') + '\n');
       window = [];
       toRead = [];
     };
@@ -77,10 +78,10 @@ export async function buildMessageIndex(input: BuildIndexInput): Promise<BuildIn
       res.messages++;
       if (d.kind === 'carry') {
         res.carried++;
-        window.push(d.line + '\n');
+        window.push(d.line);
       } else if (d.kind === 'reuse') {
         res.carried++;
-        window.push(formatMessageLine(entryOf(d.row, d.from)));
+        window.push(formatMessageLine(entryOf(d.row, d.from)).slice(0, -1));
       } else {
         res.read++;
         window.push(d.row);

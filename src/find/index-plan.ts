@@ -101,8 +101,13 @@ export function* decideEntries(manifest: Iterable<string>, prev: Iterable<string
     while (p !== undefined && compareBytes(pPath, path) < 0) passOver();
     if (p !== undefined && pPath === path && messageHash(p) === manifestHash(line)) {
       // the same path with the same content: its line as it was, not even parsed
-      queue.push({ d: { kind: 'carry', line: p } });
+      const d: IndexDecision = { kind: 'carry', line: p };
       advance();
+      if (head === queue.length) {
+        yield d; // nothing waits before it: no queue (the common case, once per unchanged message)
+        continue;
+      }
+      queue.push({ d });
     } else {
       if (p !== undefined && pPath === path) passOver(); // the same name with other content
       const row = messageRow(line, classify);
