@@ -138,11 +138,9 @@ export async function incrementalBackup(w, opts, r, log) {
     steps.restic = () => r.tool('restic backup', 'restic', ['backup', '--json', '-q', w.source], { env: w.resticEnv });
   }
   const undo = async (name, last, run) => {
-    if (last) return;
-    if (name === 'mailbackup' || name === 'mailbackup without index') {
     // with a baseline build both write the same day: each run is undone, and this build's made again below
     if (last && !(opts.baselineCli && (name === 'mailbackup' || name === BASELINE))) return;
-    if (name === 'mailbackup' || name === BASELINE) {
+    if (name === 'mailbackup' || name === 'mailbackup without index' || name === BASELINE) {
       rmSync(dailyDir(w, d1), { recursive: true, force: true });
       relinkLatest(w, d0);
     } else if (name === 'rsnapshot') {
