@@ -266,5 +266,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--root <dir>', 'with --install: write under this directory instead of / (default $MAILBACKUP_INSTALL_ROOT)')
     .action(action('schedule', () => import('../commands/schedule.js')));
 
+  // the bash and zsh completion scripts ask this (src/cli/complete.ts); not in --help or the man pages
+  program
+    .command('__complete', { hidden: true })
+    .description('print completions for the last of WORDS')
+    .argument('[words...]', 'the words typed after `mailbackup`')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(action('__complete', () => import('../commands/complete.js')));
+
   return program;
 }
