@@ -48,6 +48,9 @@ export async function restorePicked(env: RestoreEnv, dest: Destination, o: PickO
     const snap = snaps.find((s) => s.id === m.newest.snapshot);
     if (p && snap) candidates.push({ key: m.key, fromAbs: join(snap.dir, m.newest.path), dir: p.dir, sub: p.sub, name: p.name, m, snapMaildir: join(snap.dir, p.snapMaildir) });
   }
+  if (intoFolder && liveMailbox && existsSync(join(liveMailbox, intoFolder))) {
+    throw new UsageError(`folder ${folderName(intoFolder)} already exists in ${addr.address}; choose a new name for the recovered mail`);
+  }
   const target = mode === 'copy' ? checkTargetDir(o.toDir!, [{ path: store.vmail, what: 'the live mail store' }, { path: dest.root, what: 'the backup destination' }]) : liveMailbox;
   if (mode === 'copy') requireEmptyOrYes(target!, o.yes);
   const there = new Set<string>();

@@ -192,6 +192,9 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/restored 1 \/ already there 0 \/ not found 0/);
       expect((await shown(alice, 'Recovered/2026-11-28')).get(planted.progress.subject)).toBe(1);
+      const taken = await fx.run(['restore', 'mail', '--user', alice, '--message-id', '<progress-7@example.jp>', '--in-place', '--into-folder', 'Recovered/2026-11-28', '--dry-run']);
+      expect(taken.code).toBe(64);
+      expect(taken.stderr).toMatch(/folder Recovered\/2026-11-28 already exists/);
       const none = await fx.run(['restore', 'mail', '--user', alice, '--message-id', 'nowhere@example.jp', '--in-place', '--yes']);
       expect(none.code).toBe(1);
       expect(none.stdout).toMatch(/restored 0 \/ already there 0 \/ not found 1/);
