@@ -151,7 +151,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       .addHelpText('after', `${LOCKING.shared} In place, the safety copy under safety/ is written under the destination lock (exit 75 while a backup runs).`);
   filters(
     restoreCommon(
-      restore.command('mail').description(
+      restore.command('mail').summary('a mailbox, a folder, or the messages a filter selects').description(
         'a mailbox, a folder, or the messages a filter selects\n\n' +
           'With --from, --recipient, --subject or --message-id, the messages are selected as `find` selects them and ' +
           'each comes from the newest snapshot that holds it (or from --snapshot S). A message already anywhere in the ' +
