@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs the tests (and, with --bench, the benchmark) run for real: rsync,
 # MariaDB server and client, doveadm, smartctl, openssl, mkfs.ext4, unshare/mount, acl, attr,
-# gzip, coreutils. A fast no-op when everything is there. As root it installs what is missing
+# gzip, coreutils, and a container runtime: podman with runc, mmdebstrap to build its images from
+# Debian packages, and the Docker CLI (which talks to podman's API; its daemon is never used). A fast no-op when everything is there. As root it installs what is missing
 # with apt-get (Debian/Ubuntu) or dnf (Rocky/RHEL); otherwise it prints the exact list and exits 1.
 set -euo pipefail
 
@@ -41,6 +42,10 @@ needs=(
   rclone:rclone:rclone
   /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
   tmux:tmux:tmux
+  podman:podman:podman
+  runc:runc:runc
+  mmdebstrap:mmdebstrap:mmdebstrap
+  docker:docker.io:podman-docker
 )
 if [ "$bench" = 1 ]; then
   needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)

@@ -4,10 +4,10 @@
  * environment: never in argv, never in logs (invariant 7 of docs/invariants.md).
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { ResultPromise } from 'execa';
-import { ConfigError, MailbackupError, ToolError, TransientError } from '../errors.js';
-import { describeTarget, execArgs, execIn, isTransientFailure, type ContainerTarget } from './container.js';
-import { spawnStream } from './shell.js';
+import type { Readable } from 'node:stream';
+import { ConfigError, ContainerDownError, MailbackupError, ToolError, TransientError } from '../errors.js';
+import { containerDown, describeTarget, downSince, execArgs, execIn, isTransientFailure, type ContainerTarget } from './container.js';
+import { spawnStream, streamExit, type RunResult } from './shell.js';
 
 export interface DbAccess {
   target: ContainerTarget;
@@ -48,6 +48,8 @@ async function firstWorking(a: DbAccess, candidates: string[]): Promise<string> 
   for (const c of candidates) {
     const r = await execIn(a.target, [c, '--version']);
     if (r.exitCode === 0) return c;
+    const down = containerDown(a.target, r);
+    if (down) throw down;
     if (isTransientFailure(r.stderr)) throw new TransientError(`${describeTarget(a.target)}: ${r.stderr.trim()}`);
     tried.push(`${c}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.exitCode}`}`);
   }
@@ -77,10 +79,44 @@ export const DUMP_OPTIONS = [
   '--default-character-set=utf8mb4',
 ];
 
+export interface DumpChild {
+  stdout: Readable;
+  /** the exit, stderr as text */
+  exit: Promise<RunResult>;
+}
+
 /** Starts a dump of one database; the caller streams stdout and awaits the exit. */
-export function spawnDump(a: DbAccess, client: string, db: string, signal?: AbortSignal): ResultPromise {
+export function spawnDump(a: DbAccess, client: string, db: string, signal?: AbortSignal): DumpChild {
   const [file, args] = execArgs(a.target, [client, '-u', a.user, ...DUMP_OPTIONS, db], { env: ['MYSQL_PWD'] });
-  return spawnStream(file, args, { env: secrets(a), signal });
+  const child = spawnStream(file, args, { env: secrets(a), signal });
+  return { stdout: child.stdout!, exit: streamExit(child, file) };
+}
+
+/**
+ * Why a dump that started at `startedMs` failed, as the error to throw: the container stopped,
+ * vanished or restarted under it (retried), the server went away (retried), or anything else.
+ * Our own process killed by a signal is not retried: somebody stopped it.
+ */
+export async function dumpFailure(a: DbAccess, db: string, r: RunResult, startedMs: number): Promise<MailbackupError> {
+  const stderr = r.stderr.trim();
+  const how = r.signal ? `was killed by ${r.signal}` : `exited ${r.exitCode}`;
+  const msg = `${db} dump ${how}${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`;
+  if (r.signal) return new MailbackupError(msg);
+  const down = containerDown(a.target, r) ?? (isTransientFailure(stderr) ? undefined : await downSince(a.target, startedMs, stderr));
+  if (down) return new ContainerDownError(`${db} dump ${how}: ${down.message}`, down.state);
+  return isTransientFailure(stderr) ? new TransientError(msg) : new MailbackupError(msg);
+}
+
+/**
+ * The probe a retry waits on: `mariadb-admin ping` exits 0 once the server accepts connections,
+ * even when it refuses the login, so it needs no password. A running container is not enough.
+ */
+export async function serverAnswers(a: DbAccess): Promise<boolean> {
+  for (const c of ['mariadb-admin', 'mysqladmin']) {
+    const r = await execIn(a.target, [c, '--connect-timeout=5', 'ping'], { timeoutMs: 15_000 });
+    if (r.exitCode !== 127) return r.exitCode === 0;
+  }
+  return false;
 }
 
 /** Runs SQL (fed on stdin, so quoting never matters) and returns tab-separated rows. */
@@ -88,6 +124,8 @@ export async function mariadbQuery(a: DbAccess, sql: string, db?: string, client
   const cmd = [client, '-u', a.user, '-N', '-B', ...(db ? [db] : [])];
   const r = await execIn(a.target, cmd, { secrets: secrets(a), input: sql });
   if (r.exitCode !== 0) {
+    const down = containerDown(a.target, r);
+    if (down) throw down;
     const msg = `${client} in ${describeTarget(a.target)} failed (exit ${r.exitCode}): ${r.stderr.trim()}`;
     throw isTransientFailure(r.stderr) ? new TransientError(msg) : new MailbackupError(msg);
   }
@@ -113,10 +151,11 @@ export async function loadSqlStream(
   });
   input.pipe(child.stdin!);
   child.stdin!.on('error', () => undefined); // EPIPE when the client dies; its exit status tells why
-  const r = await child;
+  const r = await streamExit(child, file);
   if (inputError) throw new MailbackupError(`loading into database ${db} failed: reading the dump: ${inputError.message}`);
   if (r.exitCode !== 0) {
-    throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+    const down = containerDown(a.target, r);
+    throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${down ? down.message : r.stderr.trim()}`);
   }
 }
 
@@ -166,6 +205,8 @@ export async function dumpSystemUsers(a: DbAccess, client: string): Promise<stri
   if (client !== 'mariadb-dump') return undefined;
   const r = await execIn(a.target, [client, '-u', a.user, '--system=users'], { secrets: secrets(a) });
   if (r.exitCode === 0) return r.stdout;
+  const down = containerDown(a.target, r);
+  if (down) throw down;
   if (isTransientFailure(r.stderr)) throw new TransientError(`${client} --system=users in ${describeTarget(a.target)}: ${r.stderr.trim()}`);
   return undefined; // an older server or client: SHOW CREATE USER / SHOW GRANTS instead
 }
