@@ -45,8 +45,13 @@ const PROBE_EVERY_MS = 500;
 async function waitUntilReady(maxMs: number, ready: (() => Promise<boolean>) | undefined, signal?: AbortSignal): Promise<boolean> {
   const until = Date.now() + maxMs;
   for (;;) {
-    await sleep(Math.min(ready ? PROBE_EVERY_MS : maxMs, until - Date.now()));
-    if (Date.now() >= until || signal?.aborted || !ready) return false;
+    const left = until - Date.now();
+    if (!ready || left <= PROBE_EVERY_MS) {
+      await sleep(left);
+      return false;
+    }
+    await sleep(PROBE_EVERY_MS);
+    if (signal?.aborted) return false;
     if (await ready().catch(() => false)) return true;
   }
 }
