@@ -97,6 +97,7 @@ describe.each<RealRuntime>(['podman', 'docker'])('runtime: %s, MariaDB and Dovec
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${runtime} container mbt-no-such-container does not exist`);
       expect(r.stderr).toContain(`\`${runtime} ps -a\``);
+      expect(r.stderr).toMatch(/databases: giving up after 3 attempts/); // retry.attempts
       expect(meta(f, '2026-12-04').components.databases.status).toBe('failed');
     } finally {
       f.writeConfig({ database: { container: db } });
