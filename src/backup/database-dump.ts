@@ -11,7 +11,8 @@ import { createGzip } from 'node:zlib';
 import { MailbackupError } from '../errors.js';
 import { DumpScanner, readDump } from '../repository/dump-format.js';
 import type { DatabaseResult } from '../repository/metadata.js';
-import { dumpFailure, spawnDump, type DbAccess } from '../tools/mariadb.js';
+import { dumpFailure, spawnDump } from '../tools/mariadb-dump.js';
+import type { DbAccess } from '../tools/mariadb.js';
 import { SqlRowCounter } from './sql-row-counter.js';
 
 /** Passes bytes through, feeding a side consumer. */
