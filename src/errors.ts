@@ -53,6 +53,17 @@ export class DestinationError extends MailbackupError {
   }
 }
 
+/**
+ * The backup disk failed under the run: a flush (syncfs) or a read-back returned an I/O error,
+ * the filesystem went read-only or recorded errors, or the mount went away. Nothing written in
+ * this run counts; earlier snapshots are left as they are.
+ */
+export class DiskFaultError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /** A required external program is missing or unusable. */
 export class ToolError extends MailbackupError {
   /** `detail`: the program's whole stderr, for the log file; the message carries one line of it */

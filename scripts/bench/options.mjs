@@ -18,7 +18,7 @@ export const SIZES = {
 };
 
 const USAGE = `usage: npm run bench -- [--size tiny|small|medium|scale] [--runs N] [--dir DIR] [--no-write]
-                        [--drop-caches] [--keep] [--out FILE] [--fs loop|dir]
+                        [--drop-caches] [--keep] [--out FILE] [--fs loop|dir] [--baseline-cli FILE]
   --size         tree size (default small): ${Object.keys(SIZES).join(', ')}
   --runs         repetitions per timed command; the median is reported (default 3)
   --dir          where to generate the tree and the backups (default: a new dir under /tmp)
@@ -28,6 +28,8 @@ const USAGE = `usage: npm run bench -- [--size tiny|small|medium|scale] [--runs 
   --fs           loop (default as root): a fresh journaled ext4 image mounted for the run;
                  dir: the --dir filesystem as it is
   --out          JSON result path (default bench-results/<size>-<date>.json)
+  --baseline-cli another build of mailbackup (e.g. an earlier commit's dist/mailbackup.mjs), timed
+                 beside this one in the same rounds of the first full and the incremental backup
   --render F     no run: regenerate docs/benchmarks.md from a result JSON file; repeat the
                  option to append more runs (e.g. --render medium.json --render scale.json)`;
 
@@ -45,6 +47,7 @@ export function parseOptions(argv) {
         keep: { type: 'boolean', default: false },
         out: { type: 'string' },
         fs: { type: 'string', default: 'loop' },
+        'baseline-cli': { type: 'string' },
         render: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -60,6 +63,7 @@ export function parseOptions(argv) {
   if (!Number.isInteger(runs) || runs < 1) return { error: `--runs must be a positive integer, got ${v.runs}\n${USAGE}` };
   if (v.fs !== 'loop' && v.fs !== 'dir') return { error: `--fs must be loop or dir, got ${v.fs}\n${USAGE}` };
   return {
+    baselineCli: v['baseline-cli'],
     size: v.size, preset, runs, dir: v.dir, fs: v.fs, write: !v['no-write'], dropCaches: v['drop-caches'], keep: v.keep, out: v.out,
     day: DAY, readOnlyDay: READ_ONLY_DAY, argv,
   };

@@ -1,12 +1,13 @@
 // First full backup and the incremental after one simulated day, mailbackup against each
 // competitor on the same tree; then the bytes each new snapshot adds on disk.
-import { readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { exclusiveBytes } from './exclusive.mjs';
 import { backupProfile } from './runner.mjs';
 import { resetDestination } from './world.mjs';
 
 const dailyDir = (w, date) => join(w.destRoot, 'daily', date);
+const BASELINE = 'mailbackup (baseline build)';
 
 /** Points `latest` back at `date` (undoing a timed backup so the next repetition starts alike). */
 function relinkLatest(w, date) {
@@ -34,6 +35,12 @@ export async function firstBackup(w, opts, r, log) {
         fullProfiles.push(backupProfile(run.records, run));
         return run;
       },
+      ...(opts.baselineCli ? {
+        [BASELINE]: async () => {
+          resetDestination(w);
+          return r.cli('backup (baseline build)', ['backup', '--date', d0], { cliFile: opts.baselineCli });
+        },
+      } : {}),
       rsync: async () => {
         rmSync(w.rsyncFull, { recursive: true, force: true });
         return r.tool('rsync -a', 'rsync', ['-a', `${w.source}/`, `${w.rsyncFull}/`]);
@@ -46,6 +53,12 @@ export async function firstBackup(w, opts, r, log) {
     },
   );
   r.results.profiles.full = medianProfile(fullProfiles);
+  if (opts.baselineCli) {
+    // the later phases start from this build's snapshot, whichever build ran last
+    resetDestination(w);
+    await r.cli('backup', ['backup', '--date', d0]);
+    r.results.rows.push({ id: 'full-baseline', what: `first full backup vs the baseline build (${opts.baselineCli})`, mailbackup: times.mailbackup, baseline: { name: BASELINE, ...times[BASELINE] }, target: { text: '(what this change costs)' } });
+  }
   r.results.rows.push({ id: 'full', what: 'first full backup', mailbackup: times.mailbackup, baseline: { name: 'rsync -a', ...times.rsync }, target: { max: 1.1, text: '≤ 1.1 × rsync -a' } });
   r.results.rows.push({ id: 'full-aHAX', what: '(bound) first full vs rsync -aHAX --numeric-ids', mailbackup: times.mailbackup, baseline: { name: 'rsync -aHAX', ...times.rsyncHAX }, target: { text: '(what bounds the engine)' } });
 
@@ -81,6 +94,7 @@ export async function incrementalBackup(w, opts, r, log) {
       incProfiles.push(backupProfile(run.records, run));
       return run;
     },
+    ...(opts.baselineCli ? { [BASELINE]: () => r.cli('backup (baseline build)', ['backup', '--date', d1], { cliFile: opts.baselineCli }) } : {}),
     'rsync --link-dest': async () => {
       rmSync(w.rsyncInc, { recursive: true, force: true });
       return r.tool('rsync -a --link-dest', 'rsync', ['-a', '--delete', `--link-dest=${w.rsyncFull}`, `${w.source}/`, `${w.rsyncInc}/`]);
@@ -108,8 +122,9 @@ export async function incrementalBackup(w, opts, r, log) {
     steps.restic = () => r.tool('restic backup', 'restic', ['backup', '--json', '-q', w.source], { env: w.resticEnv });
   }
   const undo = async (name, last, run) => {
-    if (last) return;
-    if (name === 'mailbackup') {
+    // with a baseline build both write the same day: each run is undone, and this build's made again below
+    if (last && !(opts.baselineCli && (name === 'mailbackup' || name === BASELINE))) return;
+    if (name === 'mailbackup' || name === BASELINE) {
       rmSync(dailyDir(w, d1), { recursive: true, force: true });
       relinkLatest(w, d0);
     } else if (name === 'rsnapshot') {
@@ -122,6 +137,10 @@ export async function incrementalBackup(w, opts, r, log) {
   };
   const times = await r.repeat(steps, undo);
   r.results.profiles.incremental = medianProfile(incProfiles);
+  if (opts.baselineCli) {
+    if (!existsSync(dailyDir(w, d1))) await r.cli('backup', ['backup', '--date', d1]);
+    r.results.rows.push({ id: 'incremental-baseline', what: `incremental after one day vs the baseline build (${opts.baselineCli})`, mailbackup: times.mailbackup, baseline: { name: BASELINE, ...times[BASELINE] }, target: { text: '(what this change costs)' } });
+  }
   const row = (id, name, target) => r.results.rows.push({ id, what: `incremental after one day vs ${name}`, mailbackup: times.mailbackup, baseline: { name, ...times[name] }, target });
   row('incremental', 'rsync --link-dest', { max: 0.5, text: '≤ 0.5 × rsync --link-dest' });
   for (const name of ['find over the source', 'cp -al of the previous']) {

@@ -37,10 +37,10 @@ export function createRunner(w, opts, log) {
     if (cold) dropCaches();
   };
 
-  async function cli(label, args, { config = w.configPath, okCodes = [0, 1] } = {}) {
+  async function cli(label, args, { config = w.configPath, okCodes = [0, 1], cliFile = w.cli } = {}) {
     settle();
     const before = logSizes();
-    const r = await timedOk(process.execPath, [w.cli, '--config', config, ...args], { okCodes });
+    const r = await timedOk(process.execPath, [cliFile, '--config', config, ...args], { okCodes });
     if (r.peakRssMiB > (results.rss[label] ?? 0)) {
       results.rss[label] = r.peakRssMiB;
       // which programs of the tree held the memory at that peak (MiB by process name)

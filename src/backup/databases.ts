@@ -3,7 +3,8 @@
  * through the container), probe the dump client once, dump each one, then the accounts and
  * grants that touch them (database-grants.ts).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { makeDir } from '../repository/atomic.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -99,7 +100,7 @@ export async function backupDatabases(
 
   // A reused .partial may hold dumps of an earlier attempt: every dump is made anew.
   rmSync(layout.mysqlDir(partialDir), { recursive: true, force: true });
-  mkdirSync(layout.mysqlDir(partialDir), { recursive: true, mode: 0o700 });
+  makeDir(layout.mysqlDir(partialDir));
   for (const db of names) {
     const dlog = log.child({ step: 'databases', db });
     try {

@@ -4,7 +4,7 @@
  * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
  * The caller holds the lock and has checked the marker.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -16,7 +16,7 @@ import { filesAndBytes, formatBytes } from '../log/units.js';
 import { VERSION } from '../util/version.js';
 import { PARTIAL_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
 import { writeMeta, type BackupMeta } from '../repository/metadata.js';
-import { writeFileAtomic } from '../repository/atomic.js';
+import { makeDir, writeFileAtomic } from '../repository/atomic.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { planComponents } from './components.js';
 import { backupDatabases } from './databases.js';
@@ -25,6 +25,8 @@ import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';
 import { describeComponentSync } from './report.js';
 import { withRetry } from './retry.js';
+import { BackgroundFlush, makeDurable } from './durable.js';
+import type { DestinationGuard } from '../repository/guard.js';
 
 export interface Failure {
   step: string;
@@ -57,6 +59,8 @@ export async function runBackup(
   runLines: string[],
   signal?: AbortSignal,
   progress: Progress = NO_PROGRESS,
+  guard?: DestinationGuard,
+  opts: { discardPartial?: boolean } = {},
 ): Promise<BackupRun> {
   const root = config.destination.root;
   const partial = layout.partial(root, ref);
@@ -64,10 +68,14 @@ export async function runBackup(
   const failures: Failure[] = [];
   const warnings: string[] = [];
 
-  mkdirSync(layout.kindDir(root, ref.kind), { recursive: true, mode: 0o700 });
+  makeDir(layout.kindDir(root, ref.kind));
   removeStalePartials(root, ref, log);
-  if (existsSync(partial)) log.warn({ partial }, 'reusing the .partial of an interrupted run');
-  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  if (existsSync(partial) && opts.discardPartial) {
+    // what a failing disk wrote cannot be trusted, even where size and mtime look right
+    log.warn({ partial }, `removing ${partial}: the last run failed because the backup disk failed, so its files are copied anew`);
+    rmSync(partial, { recursive: true, force: true });
+  } else if (existsSync(partial)) log.warn({ partial }, 'reusing the .partial of an interrupted run');
+  makeDir(partial);
   chmodSync(partial, 0o700);
   log.info({ snapshot: snapshotId(ref), basedOn: prev?.id ?? null }, `backup ${snapshotId(ref)} started, ${prev ? `based on ${prev.id}` : 'a first full copy'}`);
 
@@ -94,9 +102,11 @@ export async function runBackup(
 
   async function syncAndFinish(): Promise<BackupRun> {
     const planned = planComponents(config);
+    const early = new BackgroundFlush(partial, signal);
     const finishers: { name: string; log: Logger; run: () => Promise<void> }[] = [];
     const missing = missingSources(planned);
     for (const c of planned) {
+      early.check(snapshotId(ref)); // a device that failed writeback: stop before copying more
       const clog = log.child({ step: c.name });
       const gone = missing.get(c.name);
       if (gone) {
@@ -113,6 +123,7 @@ export async function runBackup(
             syncComponent(c, { partialDir: partial, prevDir: prev?.dir, scratchDir, pool, fsPool, log: clog, signal, progress: phase, deferAttributes: true }),
           ), signal);
         parts.push(r.part);
+        early.start();
         if (r.finishAttributes) finishers.push({ name: c.name, log: clog, run: r.finishAttributes });
         components[c.name] = {
           status: 'ok', files: r.files, bytes: r.bytes, durationMs: r.durationMs,
@@ -194,6 +205,11 @@ export async function runBackup(
       failures.push(...check.problems.map((p) => ({ step: 'verify', error: p })));
       log.error({ problems: check.problems }, `quick verification failed: ${check.problems.join('; ')}`);
     }
+    if (meta.status === 'ok') {
+      // the data and manifest on the device before anything names this snapshot (issue 29)
+      const r = await makeDurable(partial, snapshotId(ref), { log: log.child({ step: 'durable' }), guard, signal, early });
+      meta.verification!.readBack = { files: r.files, bytes: r.bytes, newFiles: r.newFiles, direct: r.direct };
+    }
     meta.finishedAt = new Date().toISOString();
     log.info(
       { status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes },
@@ -201,6 +217,7 @@ export async function runBackup(
     );
     writeFileAtomic(layout.backupLog(partial), runLines.join('\n') + '\n', 0o600);
     writeMeta(partial, meta);
+    guard?.check();
     const outcome = promote(root, ref, meta.status);
     log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
     return { ref, meta, failures, outcome };

@@ -6,11 +6,11 @@ import type { Context } from '../cli/context.js';
 import { ExitCode } from '../errors.js';
 import { checkedDestination, lockDestination } from '../repository/destination.js';
 import { formatRotation, runRotation } from '../repository/rotate.js';
-import { readLastBackup } from '../repository/state.js';
+import { readNewestLastBackup } from '../repository/state.js';
 
 /** A last backup that ended in failure (not warnings, not "lock held") blocks every deletion. */
-function lastRunBlocker(root: string): string | undefined {
-  const last = readLastBackup(root);
+function lastRunBlocker(root: string, logDir: string): string | undefined {
+  const last = readNewestLastBackup(root, logDir); // a run the failing disk could not record counts too
   if (!last || last.exitCode === ExitCode.OK || last.exitCode === ExitCode.WARNING || last.exitCode === ExitCode.LOCKED) {
     return undefined;
   }
@@ -21,7 +21,7 @@ export default async function rotate(ctx: Context, opts: { dryRun?: boolean; for
   const config = ctx.config();
   const { root, marker } = checkedDestination(config);
   const log = ctx.runLog().log;
-  const blocker = lastRunBlocker(root);
+  const blocker = lastRunBlocker(root, config.log.dir);
   const dryRun = Boolean(opts.dryRun) || Boolean(blocker);
   const dest = await lockDestination(root, marker, dryRun ? 'check' : 'exclusive', { command: 'rotate', forceUnlock: opts.forceUnlock });
   try {

@@ -2,9 +2,8 @@
  * The drill's record: timed phases and named checks, as data. drills/<date>.json is read by
  * `status` (date, finishedAt, ok of the newest file); the .md is for people. Pure but for write.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../repository/atomic.js';
+import { makeDir, writeFileAtomic, writeJsonAtomic } from '../repository/atomic.js';
 import { layout } from '../repository/layout.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -106,7 +105,7 @@ export function renderMarkdown(r: DrillReport): string {
 
 export function writeReport(destRoot: string, r: DrillReport): { json: string; md: string } {
   const dir = layout.drills(destRoot);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDir(dir);
   const json = join(dir, `${r.date}.json`);
   const md = join(dir, `${r.date}.md`);
   writeFileAtomic(md, renderMarkdown(r), 0o600);

@@ -37,7 +37,7 @@ export async function syncComponent(spec: ComponentSpec, opts: SyncOptions): Pro
   const { srcRoot, entries } = resolveSource(spec);
   const dest = join(partialDir, spec.name);
   const resume = join(partialDir, `.${spec.name}.resume.tmp`);
-  mkdirSync(partialDir, { recursive: true });
+  mkdirFresh(partialDir, 0o700); // one level: a missing parent means the disk went away
   // An interrupted run (or a retry) left this component half-built: its files with nlink 1 are
   // ones rsync wrote, reused by name (copy.ts hashes them); the rest is rebuilt from the plan.
   const resuming = existsSync(dest);

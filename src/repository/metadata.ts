@@ -63,6 +63,8 @@ export interface Verification {
   level: 'quick' | 'default' | 'full' | 'rolling';
   ok: boolean;
   damaged?: string[];
+  /** the run's new files read back from the device after the flush, before promotion (issue 29) */
+  readBack?: { files: number; bytes: number; newFiles: number; direct: boolean };
 }
 
 export interface BackupMeta {

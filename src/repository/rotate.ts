@@ -11,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import { NO_PROGRESS, type Progress } from '../log/progress.js';
 import { formatDuration } from '../log/units.js';
 import { removeTree } from '../tools/rm.js';
+import { flushDestination } from './flush.js';
 import { DELETING_SUFFIX, localDate } from './layout.js';
 import { planRetention, summarize, type RetentionPlan } from './retention.js';
 import { describeHolder } from './holder.js';
@@ -107,6 +108,7 @@ export async function runRotation(opts: {
     log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, `deleted ${victim.id} (${victim.reason}) in ${formatDuration(Date.now() - t0)}`);
   }
   phase?.done();
+  if (report.deleted.length) await flushDestination(root, 'the rotation', undefined, opts.signal);
   const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
   log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
   return report;

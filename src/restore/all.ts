@@ -77,7 +77,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
     grants: existsSync(join(snap.dir, GRANTS_FILE)),
   });
   lines.push('', 'Files are in place. Next steps:', ...steps);
-  return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines };
+  return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines, written: [dir] };
 }
 
 /**

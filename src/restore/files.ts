@@ -72,7 +72,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreFilesOp
     const c = snap.meta?.components?.[o.component];
     await inPhase(env.progress ?? NO_PROGRESS, `restore ${o.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
       copyTree(from, to, { ignoreExisting: true, signal: env.signal, progress }));
-    return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size }, lines: [...lines, `copied ${snapTree.size} entries to ${to}`] };
+    return { outcome: 'ok', data: { snapshot: snap.id, component: o.component, to, entries: snapTree.size }, lines: [...lines, `copied ${snapTree.size} entries to ${to}`], written: [to] };
   }
 
   const live = liveLocation(config, o.component);
@@ -108,7 +108,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreFilesOp
     throw new DamageError(`after the restore ${after.create.length + after.replace.length} entries still differ from the snapshot (${[...after.create, ...after.replace].slice(0, 3).join(', ')}); the previous files are in ${safety.dir}`);
   }
   lines.push(`restored ${plan.create.length} new and ${plan.replace.length} replaced entries${savedTo ? `; previous versions in ${savedTo}` : ''}`);
-  return { outcome: 'ok', data: { ...summary, safety: safety.dir }, lines };
+  return { outcome: 'ok', data: { ...summary, safety: safety.dir }, lines, written: [live, safety.dir] };
 }
 
 function topLevel(tree: Map<string, unknown>): string[] {

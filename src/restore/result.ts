@@ -4,7 +4,8 @@
  * knows nothing of the command line.
  */
 import type { Config } from '../config/schema.js';
-import { ExitCode } from '../errors.js';
+import { DiskFaultError, ExitCode } from '../errors.js';
+import { syncFilesystem } from '../tools/sync.js';
 import type { Logger } from '../log/logger.js';
 import type { Progress } from '../log/progress.js';
 
@@ -14,6 +15,8 @@ export interface RestoreResult {
   outcome: RestoreOutcome;
   data: Record<string, unknown>;
   lines: string[];
+  /** directories written to: their filesystems are flushed before the command reports (flushWritten) */
+  written?: string[];
 }
 
 /** Plain inputs every restore needs. */
@@ -29,4 +32,14 @@ export interface RestoreEnv {
 
 export function outcomeExitCode(o: RestoreOutcome): number {
   return o === 'ok' ? ExitCode.OK : o === 'warning' ? ExitCode.WARNING : ExitCode.FAILED;
+}
+
+/** What a restore wrote is on its disk before the command says "restored": one syncfs per directory's filesystem. */
+export async function flushWritten(r: RestoreResult, signal?: AbortSignal): Promise<void> {
+  for (const dir of new Set(r.written ?? [])) {
+    const s = await syncFilesystem(dir, signal);
+    if (!s.ok) {
+      throw new DiskFaultError(`the files restored under ${dir} may not be on the disk: syncing its filesystem failed (${s.error}); check \`dmesg\` for that disk, then run the restore again`);
+    }
+  }
 }

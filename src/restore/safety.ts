@@ -2,13 +2,13 @@
  * Invariant 9 of docs/invariants.md: whatever an in-place restore replaces is first saved under
  * <destination.root>/safety/<timestamp>/, with a safety.json saying what it was and how to put it back.
  */
-import { mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { openDestination } from '../repository/destination.js';
 import type { Lock } from '../repository/lock.js';
 import { layout } from '../repository/layout.js';
-import { writeJsonAtomic } from '../repository/atomic.js';
+import { makeDir, writeJsonAtomic } from '../repository/atomic.js';
 
 export interface SafetyRecord {
   command: string;
@@ -50,7 +50,7 @@ export async function openSafetyDir(config: Config, command: string, stamp = saf
   const root = dest.root;
   const lock = dest.lock!;
   try {
-    mkdirSync(layout.safety(root), { recursive: true, mode: 0o700 });
+    makeDir(layout.safety(root));
     const dir = uniqueDir(join(layout.safety(root), stamp));
     chmodSync(dir, 0o700);
     const createdAt = new Date().toISOString();

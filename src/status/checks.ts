@@ -2,6 +2,7 @@
  * The individual status checks over collected facts (pure). Each fills its part of the report
  * and adds its problems; thresholds are the contract of docs/monitoring.md.
  */
+import { leftByFinishedRun } from '../repository/state.js';
 import type { Config } from '../config/schema.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
@@ -59,7 +60,9 @@ export function checkLockAndRotation(facts: StatusFacts, report: StatusReport, a
     const ageHours = hoursSince(facts.lock.startedAt, now);
     report.lock = { ...facts.lock, ageHours };
     const who = `pid ${facts.lock.pid} on ${facts.lock.host} (\`${facts.lock.command}\` since ${facts.lock.startedAt})`;
-    if (facts.lock.stale) add('lock.stale', 'WARNING', `stale lock left by ${who}, which is gone: the next run takes it over`);
+    if (facts.lock.stale && leftByFinishedRun(facts.lock, facts.lastRun)) {
+      add('lock.stale', 'WARNING', `lock left by the failed run ${who}, which could not remove it: the next run takes it over`);
+    } else if (facts.lock.stale) add('lock.stale', 'WARNING', `stale lock left by ${who}, which is gone: the next run takes it over`);
     else if (facts.lock.foreign) add('lock.foreign', 'WARNING', `lock written on another machine by ${who}: runs here stop with exit 75 until \`mailbackup unlock\``);
     else if (ageHours > LOCK_HUNG_HOURS) add('lock.hung', 'WARNING', `lock held for ${ageHours.toFixed(1)} h by ${who}: is it hung?`);
   }

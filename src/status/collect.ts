@@ -14,7 +14,8 @@ import type { Marker } from '../repository/marker.js';
 import { layout } from '../repository/layout.js';
 import { listLeftovers, listSnapshots, readLatest, type Snapshot } from '../repository/snapshots.js';
 import { readRollingCoverage, type RollingCoverage } from '../repository/rolling.js';
-import { readLastBackup, type LastRun } from '../repository/state.js';
+import { readNewestLastBackup, type LastRun } from '../repository/state.js';
+import { diskHealth, type DiskHealth } from '../repository/disk-health.js';
 import type { DrillRecord } from './types.js';
 import { collectOffsite, type OffsiteFacts } from './offsite.js';
 
@@ -28,6 +29,8 @@ export interface StatusFacts {
   latest?: string;
   leftovers: { partial: string[]; deleting: string[] };
   lastRun?: LastRun;
+  /** read-only, errors ext4 recorded (issue 29) */
+  health?: DiskHealth;
   disk?: DiskUsage;
   diskError?: string;
   lock?: LockInfo & { stale: boolean; foreign?: boolean };
@@ -59,12 +62,14 @@ export function collectFacts(config: Config, now = new Date()): StatusFacts {
     facts.marker = checkedDestination(config).marker;
   } catch (err) {
     facts.destinationError = errorMessage(err);
+    facts.lastRun = readNewestLastBackup(undefined, config.log.dir);
     return facts;
   }
+  facts.health = diskHealth(root);
   facts.snapshots = listSnapshots(root);
   facts.latest = readLatest(root);
   facts.leftovers = listLeftovers(root);
-  facts.lastRun = readLastBackup(root);
+  facts.lastRun = readNewestLastBackup(root, config.log.dir);
   try {
     facts.disk = diskUsage(root);
   } catch (err) {

@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.js';
 import { ExitCode } from '../errors.js';
 import { isOk } from '../repository/snapshots.js';
+import { diskProblems } from '../repository/disk-health.js';
 import type { StatusFacts } from './collect.js';
 import { checkRolling } from './rolling.js';
 import { checkOffsite } from './offsite.js';
@@ -40,7 +41,14 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
 
   if (facts.destinationError) {
     add('destination', 'CRITICAL', facts.destinationError);
+    checkLastRun(facts, report, add);
     return finish();
+  }
+  if (facts.health) {
+    const [readOnly, errors] = [facts.health.readOnly, Boolean(facts.health.errorCount)];
+    const problems = diskProblems(facts.health, facts.destination);
+    if (readOnly) add('destination.readOnly', 'CRITICAL', problems.shift()!);
+    if (errors) add('destination.fsErrors', 'CRITICAL', problems.shift()!);
   }
 
   // newest ok snapshot, by when it finished (a backfilled --date label says nothing about age)
@@ -55,14 +63,7 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
     else if (ageHours > AGE_WARN_HOURS) add('backup.age', 'WARNING', msg);
   }
 
-  const last = facts.lastRun;
-  report.lastRun = last;
-  if (last && last.exitCode !== ExitCode.OK) {
-    const first = last.errors[0] ?? last.warnings[0] ?? 'see the log';
-    if (last.exitCode === ExitCode.WARNING) add('lastRun', 'WARNING', `last backup (${last.finishedAt}) finished with warnings: ${first}`);
-    else if (last.exitCode === ExitCode.LOCKED) add('lastRun', 'WARNING', `last backup (${last.finishedAt}) did not run: another run held the lock`);
-    else add('lastRun', 'CRITICAL', `last backup (${last.finishedAt}) failed with exit ${last.exitCode}: ${first}`);
-  }
+  checkLastRun(facts, report, add);
 
   checkDisk(facts, config, report, add);
   checkLockAndRotation(facts, report, add);
@@ -78,4 +79,14 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   } else if (extra.smartError) add('smart.unreadable', 'UNKNOWN', extra.smartError);
 
   return finish();
+}
+
+function checkLastRun(facts: StatusFacts, report: StatusReport, add: AddProblem): void {
+  const last = facts.lastRun;
+  report.lastRun = last;
+  if (!last || last.exitCode === ExitCode.OK) return;
+  const first = last.errors[0] ?? last.warnings[0] ?? 'see the log';
+  if (last.exitCode === ExitCode.WARNING) add('lastRun', 'WARNING', `last backup (${last.finishedAt}) finished with warnings: ${first}`);
+  else if (last.exitCode === ExitCode.LOCKED) add('lastRun', 'WARNING', `last backup (${last.finishedAt}) did not run: another run held the lock`);
+  else add('lastRun', 'CRITICAL', `last backup (${last.finishedAt}) failed with exit ${last.exitCode}${last.diskFault ? ' because the backup disk failed' : ''}: ${first}`);
 }

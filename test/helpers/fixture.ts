@@ -23,6 +23,8 @@ export interface FixtureOptions {
   /** loop (ext4 image, default when root), tmpfs, or dir (plain temp dir, no mount) */
   destination?: 'loop' | 'tmpfs' | 'dir';
   destSizeMiB?: number;
+  /** loop only: the image on a tmpfs of this size (EIO below ext4 once it is full) */
+  destBackingMiB?: number;
   /** write the .mailbackup marker (default true); false leaves destination.root empty */
   marker?: boolean;
   /** create destination.root at all (default true) */
@@ -52,6 +54,8 @@ export interface Fixture {
   tree: MailTreeInfo;
   /** the mount point (or plain dir) holding destRoot */
   mountDir: string;
+  /** the mounted filesystem (loop or tmpfs destination) */
+  disk?: Mounted;
   destRoot: string;
   configPath: string;
   credentialsFile: string;
@@ -131,7 +135,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
 
     const kind = opts.destination ?? (process.getuid?.() === 0 ? 'loop' : 'dir');
     let mount: Mounted | undefined;
-    if (kind === 'loop') mount = await mountLoopExt4(opts.destSizeMiB ?? 512);
+    if (kind === 'loop') mount = await mountLoopExt4(opts.destSizeMiB ?? 512, { backingMiB: opts.destBackingMiB });
     if (kind === 'tmpfs') mount = await mountTmpfs(opts.destSizeMiB ?? 512);
     if (mount) undo.push(() => mount.cleanup());
     const mountDir = mount?.dir ?? join(base, 'disk');
@@ -173,7 +177,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
       });
 
     const fixture: Fixture = {
-      base, sourceRoot, tree, mountDir, destRoot, configPath, credentialsFile, mariadb, shim, containers: real, env, config,
+      base, sourceRoot, tree, mountDir, disk: mount, destRoot, configPath, credentialsFile, mariadb, shim, containers: real, env, config,
       run, start, writeConfig, cleanup,
       keep: () => {
         liveBases.delete(base);

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 export interface Mounted {
   /** the mount point */
   dir: string;
+  /** loop ext4 only: the image file, and the options it is mounted with */
+  image?: string;
+  options?: string;
   /** unmounts (lazily if still busy) and removes the image and temp dirs; safe to call twice */
   cleanup(): Promise<void>;
   /** leave it mounted after this process exits (demo --keep) */
@@ -35,7 +38,12 @@ function unmount(dir: string): void {
     execFileSync('umount', [dir], { stdio: 'pipe' });
   } catch {
     // Busy (a crashed child still holds a file): detach now, the kernel frees it later.
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+    // Not mounted at all (a test unmounted it lazily itself): nothing to do.
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+    } catch (err) {
+      if (!/not mounted/.test(String((err as { stderr?: Buffer }).stderr ?? ''))) throw err;
+    }
   }
 }
 
@@ -63,18 +71,41 @@ function mountOrClean(base: string, args: string[]): void {
   }
 }
 
-/** A fresh ext4 filesystem of `sizeMiB` (sparse image file) mounted on a new temp dir. */
-export async function mountLoopExt4(sizeMiB = 512): Promise<Mounted> {
+/**
+ * A fresh ext4 filesystem of `sizeMiB` (sparse image file) mounted on a new temp dir, with
+ * `errors=remount-ro` as a careful admin mounts a backup disk. `backingMiB`: the image sits on a
+ * tmpfs of that size, so the device below ext4 fails with EIO once the tmpfs is full.
+ */
+export async function mountLoopExt4(sizeMiB = 512, opts: { backingMiB?: number } = {}): Promise<Mounted> {
   const base = mkdtempSync(join(tmpdir(), 'mailbackup-ext4-'));
-  const image = join(base, 'disk.img');
+  const backing = join(base, 'backing');
+  mkdirSync(backing);
+  if (opts.backingMiB) mountOrClean(base, ['-t', 'tmpfs', '-o', `size=${opts.backingMiB}m`, 'tmpfs', backing]);
+  const image = join(backing, 'disk.img');
   const dir = join(base, 'mnt');
   mkdirSync(dir);
   execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);
   // No reserved blocks: "disk full" tests fill exactly the size they asked for.
   execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image], { stdio: 'pipe' });
-  mountOrClean(base, ['-o', 'loop', image, dir]);
+  const options = 'loop,errors=remount-ro';
+  mountOrClean(base, ['-o', options, image, dir]);
   mounted.set(dir, base);
-  return { dir, cleanup: makeCleanup(base, dir), detach: () => mounted.delete(dir) };
+  const cleanup = makeCleanup(base, dir);
+  return {
+    dir, image, options,
+    cleanup: async () => {
+      await cleanup().finally(() => opts.backingMiB && unmountQuietly(backing));
+    },
+    detach: () => mounted.delete(dir),
+  };
+}
+
+function unmountQuietly(dir: string): void {
+  try {
+    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+  } catch {
+    /* not mounted */
+  }
 }
 
 /** A tmpfs of `sizeMiB` mounted on a new temp dir. */

@@ -83,6 +83,22 @@ describe('evaluateStatus', () => {
     expect(keys(evaluateStatus(facts({ lastRun: run(75) }), config))).toEqual(['lastRun=WARNING']);
   });
 
+  it('a read-only destination or one with recorded filesystem errors is CRITICAL, naming the device (issue 29)', () => {
+    const mount = { devNo: '7:0', mountPoint: '/backup', fsType: 'ext4', source: '/dev/sdb1', options: ['rw', 'emergency_ro'] };
+    const ro = evaluateStatus(facts({ health: { mount, readOnly: true, errorCount: 1 } }), config);
+    expect(keys(ro)).toEqual(['destination.readOnly=CRITICAL', 'destination.fsErrors=CRITICAL']);
+    expect(ro.problems[0].message).toMatch(/read-only \(\/dev\/sdb1, remounted read-only after a filesystem error\)/);
+    expect(ro.problems[1].message).toMatch(/e2fsck -f \/dev\/sdb1/);
+    expect(keys(evaluateStatus(facts({ health: { mount, readOnly: false, errorCount: 0 } }), config))).toEqual([]);
+  });
+
+  it('a run that failed because the disk failed is CRITICAL, and says so, even while the destination is unusable', () => {
+    const lastRun = { command: 'backup', runId: 'r', startedAt: hoursAgo(2), finishedAt: hoursAgo(1), exitCode: 2, errors: ['disk: the backup disk /dev/sdb1 turned read-only'], warnings: [], diskFault: true };
+    expect(evaluateStatus(facts({ lastRun }), config).problems[0].message).toMatch(/failed with exit 2 because the backup disk failed: disk: the backup disk/);
+    const gone = evaluateStatus(facts({ destinationError: 'destination /backup has no .mailbackup marker', lastRun }), config);
+    expect(keys(gone)).toEqual(['destination=CRITICAL', 'lastRun=CRITICAL']);
+  });
+
   it('disk usage warns at diskUsageWarnPercent and is critical at 90 %', () => {
     const disk = (p: number) => ({ usedPercent: p, totalBytes: 1000 * GiB, usedBytes: p * 10 * GiB, freeBytes: (100 - p) * 10 * GiB });
     expect(keys(evaluateStatus(facts({ disk: disk(79) }), config))).toEqual([]);
