@@ -19,8 +19,9 @@ await build({
   charset: 'ascii',
   define: { __MAILBACKUP_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS dependencies (pino, nodemailer) call require(); give the ESM bundle one.
+  // The shebang lets the packages install it as an executable (/usr/bin/mailbackup links to it).
   banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   logLevel: 'warning',
 });
@@ -43,6 +44,22 @@ await build({
   target: 'node20',
   format: 'esm',
   outfile: 'dist/test-harness.mjs',
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+// What scripts/package.mjs renders the .deb and .rpm from: the commander program (man pages), the
+// package layout, the systemd units and the package metadata (src/packaging/).
+await build({
+  entryPoints: ['src/packaging/index.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: 'dist/packaging.mjs',
+  define: { __MAILBACKUP_VERSION__: JSON.stringify(pkg.version) },
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the programs the tests (and, with --bench, the benchmark) run for real: rsync,
 # MariaDB server and client, doveadm, smartctl, openssl, mkfs.ext4, unshare/mount, acl, attr,
-# gzip, coreutils, and a container runtime: podman with runc, mmdebstrap to build its images from
-# Debian packages, and the Docker CLI (which talks to podman's API; its daemon is never used). A fast no-op when everything is there. As root it installs what is missing
-# with apt-get (Debian/Ubuntu) or dnf (Rocky/RHEL); otherwise it prints the exact list and exits 1.
+# gzip, coreutils, the packaging tools (dpkg-deb, rpmbuild, man, bash-completion), and a container
+# runtime: podman with runc, mmdebstrap to build its images from Debian packages, and the Docker
+# CLI (which talks to podman's API; its daemon is never used). A fast no-op when everything is
+# there. As root it installs what is missing with apt-get (Debian/Ubuntu) or dnf (Rocky/RHEL), one
+# line per step, the package manager's output in a log file (MAILBACKUP_DEPS_LOG, default
+# /var/log/mailbackup-system-deps.log); otherwise it prints the exact list and exits 1.
 set -euo pipefail
 
 bench=0
@@ -42,6 +45,11 @@ needs=(
   rclone:rclone:rclone
   /usr/lib/openssh/sftp-server:openssh-sftp-server:openssh-server
   tmux:tmux:tmux
+  zsh:zsh:zsh
+  dpkg-deb:dpkg:dpkg
+  rpmbuild:rpm:rpm-build
+  man:man-db:man-db
+  /usr/share/bash-completion/bash_completion:bash-completion:bash-completion
   podman:podman:podman
   runc:runc:runc
   mmdebstrap:mmdebstrap:mmdebstrap
@@ -53,6 +61,8 @@ fi
 
 have() {
   # Dovecot's IMAP server is no command on PATH: look where Debian and Rocky keep it.
+  # a data file (bash-completion's loader), not a program
+  if [ "$1" = /usr/share/bash-completion/bash_completion ]; then [ -f "$1" ]; return; fi
   if [ "$1" = dovecot-imap ]; then [ -x /usr/lib/dovecot/imap ] || [ -x /usr/libexec/dovecot/imap ]; return; fi
   # sbin programs are not on a normal user's PATH but are still installed.
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ||
@@ -85,15 +95,32 @@ if [ "$(id -u)" != 0 ] || [ "$manager" = none ]; then
   exit 1
 fi
 
-echo "install-system-deps: installing ${missing[*]}" >&2
+# The package manager's own output (pages of it on a fresh machine) goes to a log file: the
+# terminal gets one line per step, and the log's last lines when a step fails.
+log=${MAILBACKUP_DEPS_LOG:-/var/log/mailbackup-system-deps.log}
+step() { # step WHAT COMMAND ARGS...
+  local what=$1 start=$SECONDS rc=0
+  shift
+  printf 'install-system-deps: %s ... ' "$what" >&2
+  echo "=== $(date -u +%FT%TZ) $what: $*" >>"$log"
+  "$@" >>"$log" 2>&1 || rc=$?
+  if [ "$rc" = 0 ]; then echo "done ($((SECONDS - start)) s)" >&2; return; fi
+  echo "FAILED (exit $rc); the last lines of $log:" >&2
+  tail -n 15 "$log" | sed 's/^/  /' >&2
+  exit "$rc"
+}
+
+echo "install-system-deps: installing ${missing[*]} (full log: $log)" >&2
 if [ "$manager" = apt ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # wait for another apt run (a test run installing the same) instead of failing on its lock
+  lock=(-o DPkg::Lock::Timeout=600)
+  step "apt-get update" apt-get "${lock[@]}" update
+  step "apt-get install (${#missing[@]} packages and what they need)" apt-get "${lock[@]}" install -y --no-install-recommends "${missing[@]}"
 else
   # restic, rsnapshot and hyperfine live in EPEL on Rocky.
-  if [ "$bench" = 1 ] && ! rpm -q epel-release >/dev/null 2>&1; then dnf install -y -q epel-release; fi
-  dnf install -y -q "${missing[@]}"
+  if [ "$bench" = 1 ] && ! rpm -q epel-release >/dev/null 2>&1; then step "dnf install epel-release" dnf install -y epel-release; fi
+  step "dnf install (${#missing[@]} packages and what they need)" dnf install -y "${missing[@]}"
 fi
 
 still=()

@@ -53,6 +53,13 @@ export class DestinationError extends MailbackupError {
   }
 }
 
+/** The snapshot asked for was deleted by a rotation while the command started (nothing was read). */
+export class SnapshotDeletedError extends MailbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /**
  * The backup disk failed under the run: a flush (syncfs) or a read-back returned an I/O error,
  * the filesystem went read-only or recorded errors, or the mount went away. Nothing written in

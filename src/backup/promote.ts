@@ -4,11 +4,14 @@
  */
 import { existsSync, renameSync, rmSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DELETING_SUFFIX, layout, type SnapshotRef } from '../repository/layout.js';
+import { DELETING_SUFFIX, layout, snapshotId, type SnapshotRef } from '../repository/layout.js';
+import { judgeReaders, runSteps } from '../repository/readers.js';
+import { takeVictimSteps } from '../repository/rotate.js';
 import { isOk, listSnapshots, readLatest, setLatest, type Snapshot } from '../repository/snapshots.js';
 import type { RunStatus } from '../repository/metadata.js';
 
-export type PromoteOutcome = 'promoted' | 'replaced' | 'kept-partial';
+/** kept-held: the run was ok, but a reader holds the earlier snapshot of this day, which stays */
+export type PromoteOutcome = 'promoted' | 'replaced' | 'kept-partial' | 'kept-held';
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -36,7 +39,9 @@ export function promote(root: string, ref: SnapshotRef, status: RunStatus): Prom
     // a .partial that the next run reuses.
     if (status !== 'ok') return 'kept-partial';
     replaced = `${final}.${Date.now()}${DELETING_SUFFIX}`;
-    renameSync(final, replaced);
+    // the same protocol as rotation (invariant 5): a reader of the earlier snapshot keeps it
+    const heldBy = runSteps(takeVictimSteps(root, snapshotId(ref), final, replaced, () => judgeReaders(root)));
+    if (heldBy) return 'kept-held';
     outcome = 'replaced';
   }
   renameSync(partial, final);

@@ -6,7 +6,7 @@ export function formatBackupReport(r: BackupReport): string[] {
   const lines: string[] = [];
   const t = r.meta?.totals;
   const state = r.exitCode === 0 ? 'ok' : r.exitCode === 1 ? 'ok with warnings' : 'FAILED';
-  lines.push(`backup ${r.snapshot}: ${state}${r.outcome === 'kept-partial' ? ' (kept as .partial; the earlier snapshot of this day stays)' : ''}`);
+  lines.push(`backup ${r.snapshot}: ${state}${r.outcome === 'kept-partial' || r.outcome === 'kept-held' ? ' (kept as .partial; the earlier snapshot of this day stays)' : ''}`);
   if (t) lines.push(`  ${filesAndBytes(t.files, t.bytes)}; added on disk: ${filesAndBytes(t.addedFiles, t.addedBytes)}`);
   for (const [name, c] of Object.entries(r.meta?.components ?? {})) {
     lines.push(`  ${name.padEnd(9)} ${c.status.padEnd(7)} ${String(c.files).padStart(7)} files ${formatBytes(c.bytes).padStart(10)}`);

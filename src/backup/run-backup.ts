@@ -219,7 +219,10 @@ export async function runBackup(
     writeMeta(partial, meta);
     guard?.check();
     const outcome = promote(root, ref, meta.status);
-    log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
+    if (outcome === 'kept-held') {
+      warnings.push(`${snapshotId(ref)} stays .partial: a reader (verify, restore or drill) holds the earlier snapshot of this day; run the backup again when it is done`);
+      log.warn({ snapshot: snapshotId(ref) }, warnings[warnings.length - 1]);
+    } else log.info({ snapshot: snapshotId(ref), outcome }, outcome === 'kept-partial' ? 'kept as .partial: the earlier snapshot of this day stays' : `${snapshotId(ref)} promoted`);
     return { ref, meta, failures, outcome };
   }
 }

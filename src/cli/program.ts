@@ -173,7 +173,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     'unlock',
     'remove a lock a run cannot take over by itself\n\n' +
       'A lock written on another machine (the disk was moved between servers) is never taken over silently. ' +
-      'This shows the holder of the destination lock and of reader locks that are not alive here, and why, ' +
+      'This shows the holder of the destination lock, of reader locks and of deletion intents that are not alive here, and why, ' +
       'then asks: type "yes" on a terminal, or pass --yes. A mailbackup run alive on this machine is never ' +
       'unlocked (exit 75).',
   )
@@ -213,6 +213,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--install', 'write /etc/cron.d/mailbackup or the units')
     .option('--root <dir>', 'with --install: write under this directory instead of / (default $MAILBACKUP_INSTALL_ROOT)')
     .action(action('schedule', () => import('../commands/schedule.js')));
+
+  // the bash and zsh completion scripts ask this (src/cli/complete.ts); not in --help or the man pages
+  program
+    .command('__complete', { hidden: true })
+    .description('print completions for the last of WORDS')
+    .argument('[words...]', 'the words typed after `mailbackup`')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(action('__complete', () => import('../commands/complete.js')));
 
   return program;
 }

@@ -29,6 +29,8 @@ export const READERS = '.readers';
 export const LATEST = 'latest';
 export const PARTIAL_SUFFIX = '.partial';
 export const DELETING_SUFFIX = '.deleting';
+/** `.readers/deleting-daily-2026-11-01.json`: a rotation's intent to delete that snapshot (readers.ts) */
+const INTENT_NAME_RE = /^deleting-(daily|weekly)-(\d{4}-\d{2}-\d{2})\.json$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isSnapshotDate(s: string): boolean {
@@ -52,10 +54,17 @@ export function snapshotId(ref: SnapshotRef): string {
   return `${ref.kind}/${ref.date}`;
 }
 
+/** The snapshot id a deletion intent's file name stands for, or undefined for any other name. */
+export function deletionIntentId(name: string): string | undefined {
+  const m = INTENT_NAME_RE.exec(name);
+  return m && isSnapshotDate(m[2]) ? `${m[1]}/${m[2]}` : undefined;
+}
+
 export const layout = {
   marker: (root: string) => join(root, MARKER),
   lock: (root: string) => join(root, LOCK),
   readers: (root: string) => join(root, READERS),
+  deletionIntent: (root: string, id: string) => join(root, READERS, `deleting-${id.replace('/', '-')}.json`),
   latest: (root: string) => join(root, LATEST),
   kindDir: (root: string, kind: SnapshotKind) => join(root, kind),
   snapshot: (root: string, ref: SnapshotRef) => join(root, ref.kind, ref.date),

@@ -3,7 +3,8 @@
  * the end of a successful run, or the `rotate` command. Each victim is renamed to `*.deleting`
  * first (invariant 5 of docs/invariants.md): listSnapshots ignores that name, so an interrupted deletion never leaves
  * a half snapshot that list or restore would take for a real one; the next run finishes it.
- * A victim a live reader holds (readers.ts) is put back and deferred to the next rotation.
+ * Before that rename: write the intent to delete, then look at the readers (the protocol of
+ * readers.ts); a victim a live reader holds is never renamed, and waits for the next rotation.
  */
 import { renameSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -14,8 +15,9 @@ import { removeTree } from '../tools/rm.js';
 import { flushDestination } from './flush.js';
 import { DELETING_SUFFIX, localDate } from './layout.js';
 import { planRetention, summarize, type RetentionPlan } from './retention.js';
+import { claimDeletion, removeStaleIntents } from './deletion-intent.js';
 import { describeHolder } from './holder.js';
-import { holdersOf, judgeReaders, removeStaleReaders } from './readers.js';
+import { holdersOf, judgeReaders, removeStaleReaders, runSteps, type JudgedReader } from './readers.js';
 import { listLeftovers, listSnapshots, readLatest } from './snapshots.js';
 
 export interface DeferredDeletion {
@@ -34,7 +36,7 @@ export interface RotationReport {
   deleted: string[];
   /** victims a live reader holds: kept now, deleted by the next rotation */
   deferred: DeferredDeletion[];
-  /** reader files of provably gone readers, removed */
+  /** reader files (and deletion intents) of provably gone readers (and rotations), removed */
   staleReaders: string[];
   /** why nothing was deleted, when deletion was refused */
   refused?: string;
@@ -63,16 +65,14 @@ export async function runRotation(opts: {
   }
 
   const staleReaders: string[] = [];
-  /** reader files of readers that are gone block nothing: removed, with a warning naming them */
-  const judged = () => {
-    const readers = judgeReaders(root);
-    for (const r of removeStaleReaders(readers)) {
-      staleReaders.push(r.file);
-      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
+  const judged = readerJudge(root, log, staleReaders);
+  if (!dryRun) {
+    judged();
+    for (const i of removeStaleIntents(root)) {
+      staleReaders.push(i.file);
+      log.warn({ intent: i.record, reason: i.verdict.kind === 'stale' ? i.verdict.reason : '' }, 'removed the deletion intent of a rotation that is gone');
     }
-    return readers;
-  };
-  if (!dryRun) judged();
+  }
 
   const snaps = listSnapshots(root);
   const plan = planRetention(snaps.map(summarize), opts.retention, today, { latest: readLatest(root) });
@@ -90,13 +90,8 @@ export async function runRotation(opts: {
     opts.signal?.throwIfAborted();
     const doomed = snap.dir + DELETING_SUFFIX;
     const t0 = Date.now();
-    renameSync(snap.dir, doomed);
-    // Rename first, then look: a reader registers first, then looks (destination.ts), so
-    // either we see it here or it sees the snapshot gone; it never reads a half-deleted one.
-    const holders = holdersOf(judged(), victim.id);
-    if (holders.length) {
-      renameSync(doomed, snap.dir);
-      const heldBy = holders.map((h) => describeHolder(h.record!) + (h.verdict.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : ''));
+    const heldBy = runSteps(takeVictimSteps(root, victim.id, snap.dir, doomed, judged));
+    if (heldBy) {
       report.deferred.push({ id: victim.id, heldBy });
       log.info({ snapshot: victim.id, heldBy }, `deletion of ${victim.id} deferred: a reader holds it; the next rotation deletes it`);
       phase?.add(size(snap).files, size(snap).bytes);
@@ -112,6 +107,42 @@ export async function runRotation(opts: {
   const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
   log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
   return report;
+}
+
+/** Judges the readers; files of readers that are gone block nothing: removed, with a warning naming them. */
+function readerJudge(root: string, log: Logger, removed: string[]): () => JudgedReader[] {
+  return () => {
+    const readers = judgeReaders(root);
+    for (const r of removeStaleReaders(readers)) {
+      removed.push(r.file);
+      log.warn({ reader: r.record, reason: r.verdict.kind === 'stale' ? r.verdict.reason : '' }, 'removed the reader lock of a reader that is gone');
+    }
+    return readers;
+  };
+}
+
+const foreignNote = (v: { kind: string }) => (v.kind === 'foreign' ? ' (another machine: `mailbackup unlock` if it is gone)' : '');
+
+/**
+ * Intent first, then the readers, then the rename (readers.ts): a reader registered before the
+ * look is seen here, a later one sees the intent. Returns who holds the victim, or undefined
+ * once it is renamed to `doomed`. The intent goes as soon as the victim is renamed or kept.
+ * Step by step like holdSteps, so a test can interleave the two halves.
+ */
+export function* takeVictimSteps(root: string, id: string, dir: string, doomed: string, judged: () => JudgedReader[]): Generator<void, string[] | undefined> {
+  const claim = claimDeletion(root, id, 'rotate');
+  if ('heldBy' in claim) return [`${describeHolder(claim.heldBy.record!)}, deleting it${foreignNote(claim.heldBy.verdict)}`];
+  try {
+    yield;
+    const holders = holdersOf(judged(), id);
+    if (holders.length) return holders.map((h) => describeHolder(h.record!) + foreignNote(h.verdict));
+    yield;
+    renameSync(dir, doomed);
+    yield;
+    return undefined;
+  } finally {
+    claim.intent.release();
+  }
 }
 
 /** Readable lines of a rotation report (rotate command, backup.log). */

@@ -32,10 +32,12 @@ export interface NextStepsInput {
   configArg: string;
   /** DIR is not source.root in the config */
   rootDiffers: boolean;
+  /** database.credentialsFile and database.user; envFile: the restored compose .env, when there is one */
+  credentials: { file: string; user: string; envFile?: string };
   mailOwner?: { uid: number; gid: number; path: string };
 }
 
-const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+export const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function nextSteps(i: NextStepsInput): string[] {
   const mb = `mailbackup${i.configArg ? ` ${i.configArg}` : ''}`;
@@ -63,6 +65,7 @@ export function nextSteps(i: NextStepsInput): string[] {
     ]);
   }
   if (i.databases.length) {
+    steps.push(credentialsStep(i));
     steps.push([
       `Load the databases from the same snapshot (${i.snapshot})${i.grants ? ', with the accounts and grants the applications log in with' : ''}:`,
       ...i.databases.map((d) => `  ${mb} restore db ${q(d)} --snapshot ${i.snapshot} --yes${i.grants ? ' --with-grants' : ''}`),
@@ -81,6 +84,23 @@ export function nextSteps(i: NextStepsInput): string[] {
   checks.push(`  ${compose === 'docker compose' ? 'docker' : 'podman'} logs --tail 50 ${q(i.dbContainer)}`);
   checks.push('  send a test mail in and out, and log in with IMAP (a mail client or Roundcube)');
   steps.push(checks);
-  steps.push(['Resume backups on this machine:', `  ${mb} backup`, `  ${mb} status`]);
+  steps.push(['Resume backups on this machine:', `  ${mb} backup`, `  ${mb} status`, `  ${mb} schedule --install      # the daily and weekly runs (or --systemd)`]);
   return steps.flatMap((s, n) => [`${n + 1}. ${s[0]}`, ...s.slice(1).map((l) => `   ${l}`)]);
+}
+
+/** restore db logs in with this file's password: a new machine does not have it yet. */
+function credentialsStep(i: NextStepsInput): string[] {
+  const { file, user, envFile } = i.credentials;
+  const fromEnv = i.runtime !== 'host' && envFile;
+  return [
+    `Put the password of the database user ${user} into ${file} (database.credentialsFile), which restore db reads${fromEnv ? '; a new container takes its root password from .env on first start' : ''}:`,
+    ...(fromEnv ? [`  grep -E 'MYSQL_ROOT_PASSWORD|MARIADB_ROOT_PASSWORD' ${q(envFile)}`] : []),
+    `  install -m 600 /dev/null ${q(file)}`,
+    `  printf '[client]\\npassword=%s\\n' 'THE-PASSWORD' > ${q(file)}`,
+  ];
+}
+
+/** What to do with a target an interrupted or failed restore all left half-filled. */
+export function unfinishedAdvice(dir: string): string {
+  return `empty it, dot files included (find ${q(dir)} -mindepth 1 -delete), then run the same restore all again`;
 }

@@ -2,7 +2,7 @@
  * `restore all --to DIR`: every file component of a snapshot laid out under DIR as under
  * source.root, with modes, numeric owners and symlinks; then the steps that remain.
  */
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/schema.js';
@@ -15,13 +15,16 @@ import { formatDuration } from '../log/units.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
 import { copyComponent } from '../tools/rsync-restore.js';
-import { nextSteps, type ComponentPlacement } from './all-plan.js';
+import { nextSteps, unfinishedAdvice, type ComponentPlacement } from './all-plan.js';
 import { relativeLocation } from './components.js';
 import { checkTargetDir, isEmptyDir, isInside, requireEmptyOrYes } from './guard.js';
 import { markMaildirsForResync } from './dovecot-resync.js';
-import type { RestoreEnv, RestoreResult } from './result.js';
+import { flushDirs, type RestoreEnv, type RestoreResult } from './result.js';
 import { sampleMailbox } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
+
+/** In DIR while restore all writes into it: a target still holding it was left half-filled. */
+export const UNFINISHED_MARK = '.mailbackup-restore-all';
 
 export interface RestoreAllOptions {
   to: string;
@@ -45,6 +48,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
   const dir = checkTargetDir(o.to, [{ path: root, what: 'the backup destination' }]);
+  refuseUnfinished(dir);
   const liveMail = vmailDir(sourcePath(config, config.source.mail), config.source.mailboxRoot);
   if ((isInside(dir, config.source.root) || isInside(config.source.root, dir)) && !isEmptyDir(liveMail)) {
     throw new UsageError(
@@ -62,22 +66,50 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   }
   const lines = [`restore all from ${snap.id} → ${dir}`, ...placements.map((p) => `  ${p.component.padEnd(7)} → ${p.to}${p.files !== undefined ? `  (${p.files} files)` : ''}`)];
   if (o.dryRun) return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, dryRun: true }, lines: [...lines, 'dry run: nothing was changed'] };
-  const { log } = env;
-  for (const p of placements) {
-    const started = Date.now();
-    const c = snap.meta?.components?.[p.component];
-    await inPhase(env.progress ?? NO_PROGRESS, `restore ${p.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
-      copyComponent(p.from, p.to, { signal: env.signal, progress, totals: c && { files: c.files, bytes: c.bytes } }));
-    const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
-    log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, `${p.component} restored to ${p.to} in ${formatDuration(Date.now() - started)}`);
+  const mark = join(dir, UNFINISHED_MARK);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(mark, `${JSON.stringify({ snapshot: snap.id, startedAt: new Date().toISOString(), pid: process.pid })}\n`, { mode: 0o600 });
+  try {
+    await copyAll(env, snap.meta, placements);
+    lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
+    await flushDirs([dir], env.signal); // the mark goes only once the copy is on the disk
+  } catch (e) {
+    // a copy stopped half-way can leave a truncated file that a rerun with --yes would keep
+    if (e instanceof Error) e.message += `; ${dir} holds part of ${snap.id}: ${unfinishedAdvice(dir)}`;
+    throw e;
   }
-  lines.push(applyRootAttributes(dir, snap.meta?.sourceRoot));
+  unlinkSync(mark);
   const steps = nextSteps({
     ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),
     grants: existsSync(join(snap.dir, GRANTS_FILE)),
   });
   lines.push('', 'Files are in place. Next steps:', ...steps);
   return { outcome: 'ok', data: { snapshot: snap.id, to: dir, placements, nextSteps: steps }, lines, written: [dir] };
+}
+
+async function copyAll(env: RestoreEnv, meta: BackupMeta | undefined, placements: ComponentPlacement[]): Promise<void> {
+  for (const p of placements) {
+    const started = Date.now();
+    const c = meta?.components?.[p.component];
+    await inPhase(env.progress ?? NO_PROGRESS, `restore ${p.component}`, c && { files: c.files, bytes: c.bytes }, (progress) =>
+      copyComponent(p.from, p.to, { signal: env.signal, progress, totals: c && { files: c.files, bytes: c.bytes } }));
+    const resync = p.component === 'mail' ? markMaildirsForResync(p.to) : undefined;
+    env.log.info({ step: p.component, to: p.to, durationMs: Date.now() - started, ...(resync !== undefined ? { foldersMarkedForResync: resync } : {}) }, `${p.component} restored to ${p.to} in ${formatDuration(Date.now() - started)}`);
+  }
+}
+
+/** Checked before the live-store check: an interrupted run into source.root has mail there too. */
+function refuseUnfinished(dir: string): void {
+  const mark = join(dir, UNFINISHED_MARK);
+  if (!existsSync(mark)) return;
+  let what = 'an earlier restore all';
+  try {
+    const m = JSON.parse(readFileSync(mark, 'utf8')) as { snapshot?: string; startedAt?: string };
+    what = `the restore all of ${m.snapshot} started ${m.startedAt}`;
+  } catch {
+    /* unreadable: the mark alone says enough */
+  }
+  throw new UsageError(`--to ${dir} holds what ${what} wrote before it was interrupted or failed (${UNFINISHED_MARK} is still there), possibly half-copied files: ${unfinishedAdvice(dir)}`);
 }
 
 /**
@@ -121,6 +153,7 @@ function stepsInput(configFile: string | undefined, config: Config, dir: string,
     certificates,
     configArg: configFile ? `--config ${configFile}` : '',
     rootDiffers: resolve(config.source.root) !== dir,
+    credentials: { file: config.database.credentialsFile, user: config.database.user, envFile: existsSync(join(dir, '.env')) ? join(dir, '.env') : undefined },
     mailOwner: st ? { uid: st.uid, gid: st.gid, path: vmail } : undefined,
   };
 }

@@ -36,7 +36,12 @@ export function outcomeExitCode(o: RestoreOutcome): number {
 
 /** What a restore wrote is on its disk before the command says "restored": one syncfs per directory's filesystem. */
 export async function flushWritten(r: RestoreResult, signal?: AbortSignal): Promise<void> {
-  for (const dir of new Set(r.written ?? [])) {
+  await flushDirs(r.written ?? [], signal);
+}
+
+/** flushWritten for a restore that must know its files are on the disk before it goes on. */
+export async function flushDirs(dirs: string[], signal?: AbortSignal): Promise<void> {
+  for (const dir of new Set(dirs)) {
     const s = await syncFilesystem(dir, signal);
     if (!s.ok) {
       throw new DiskFaultError(`the files restored under ${dir} may not be on the disk: syncing its filesystem failed (${s.error}); check \`dmesg\` for that disk, then run the restore again`);

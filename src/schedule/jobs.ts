@@ -113,7 +113,8 @@ export function shellQuote(s: string): string {
 
 /**
  * How to start this very mailbackup from cron or systemd: the real path of an executable
- * launcher, or node plus the real path of the script (the single-file build has no shebang).
+ * launcher (the packaged program), or node plus the real path of a script that is not executable
+ * (dist/mailbackup.mjs in a checkout).
  */
 export function selfCommand(script = process.argv[1], node = process.execPath): string[] {
   const path = realpathSync(script);

@@ -3,7 +3,7 @@
  * restore all reproduces the source tree (paths, content, modes, owners, symlinks) and prints
  * steps that work; files --in-place saves what it replaces and brings back certbot's symlinks.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, lstatSync, statSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { tableRowCounts } from '../helpers/mariadb.js';
+import { mountTmpfs } from '../helpers/mount.js';
 import { comparable, fingerprint } from '../integration/restore-snapshot.js';
 
 let fx: Fixture;
@@ -47,7 +48,15 @@ describe('restore all --to', () => {
 
   it('reproduces the source tree and prints steps that work', async () => {
     const dir = temp('mb-all-');
-    const r = await fx.run(['restore', 'all', '--to', dir]);
+    // a new machine has no credentials file yet: the printed steps must make the one restore db reads
+    const newCnf = join(temp('mb-all-cnf-'), 'my.cnf');
+    fx.writeConfig({ database: { credentialsFile: newCnf } });
+    let r: Awaited<ReturnType<Fixture['run']>>;
+    try {
+      r = await fx.run(['restore', 'all', '--to', dir]);
+    } finally {
+      fx.writeConfig({ database: { credentialsFile: fx.credentialsFile } });
+    }
     expect(r.code, r.stderr).toBe(0);
     const source = comparable(fingerprint(fx.sourceRoot));
     const restored = comparable(fingerprint(dir));
@@ -66,18 +75,61 @@ describe('restore all --to', () => {
     expect(Object.keys(compose.services)).toContain(up![1]);
     expect(out).toMatch(/docker compose up -d\n/);
     expect(out).toContain('until docker exec mailserver-mariadb mariadb-admin ping --silent');
-    const dbLines = out.split('\n').map((l) => l.trim()).filter((l) => /^mailbackup .*restore db /.test(l));
+    const lines = out.split('\n').map((l) => l.trim());
+    const dbLines = lines.filter((l) => /^mailbackup .*restore db /.test(l));
     expect(dbLines.map((l) => /restore db (\S+)/.exec(l)![1]).sort()).toEqual(['roundcubemail', 'usermgmt']);
     expect(dbLines.every((l) => l.endsWith(' --with-grants'))).toBe(true); // the accounts come back with the databases
+    // runbook §1.5 before §1.6: the credentials file is written before the first restore db
+    const cnfLines = lines.filter((l) => l.includes(newCnf) || l.includes(join(dir, '.env')));
+    expect(cnfLines.map((l) => l.replace(/^\d+\. /, '').split(' ')[0])).toEqual(['Put', 'grep', 'install', 'printf']);
+    expect(lines.indexOf(cnfLines[3])).toBeLessThan(lines.indexOf(dbLines[0]));
+    // runbook §1.7: the list ends by putting the schedule back
+    expect(lines.filter(Boolean).at(-1)).toMatch(/^mailbackup .*schedule --install\b/);
     // run the printed lines as the admin would (the fixture's MariaDB stands in for the new one)
+    const shell = (l: string) => execFileSync('sh', ['-c', l], { encoding: 'utf8' });
+    expect(shell(cnfLines[1])).toMatch(/^MYSQL_ROOT_PASSWORD=/m);
+    for (const l of cnfLines.slice(2)) shell(l.replace("'THE-PASSWORD'", `'${fx.mariadb!.password}'`));
+    expect(statSync(newCnf).mode & 0o777).toBe(0o600);
     const before = await tableRowCounts(fx.mariadb!, 'usermgmt');
     await fx.mariadb!.query('DROP DATABASE usermgmt');
-    for (const line of dbLines) {
-      const args = line.split(/\s+/).slice(1);
-      const res = await fx.run(args[0] === '--config' ? args.slice(2) : args);
-      expect(res.code, `${line}\n${res.stdout}${res.stderr}`).toBe(0);
+    fx.writeConfig({ database: { credentialsFile: newCnf } });
+    try {
+      for (const line of dbLines) {
+        const args = line.split(/\s+/).slice(1);
+        const res = await fx.run(args[0] === '--config' ? args.slice(2) : args);
+        expect(res.code, `${line}\n${res.stdout}${res.stderr}`).toBe(0);
+      }
+    } finally {
+      fx.writeConfig({ database: { credentialsFile: fx.credentialsFile } });
     }
     expect(await tableRowCounts(fx.mariadb!, 'usermgmt')).toEqual(before);
+  });
+
+  it('after a run cut short (target disk full), refuses the rerun and says how to start clean; that advice works', async () => {
+    const mailBytes = JSON.parse(readFileSync(join(snap, 'backup.json'), 'utf8')).components.mail.bytes as number;
+    const small = await mountTmpfs(1);
+    try {
+      expect(mailBytes).toBeGreaterThan(1024 * 1024); // so the copy of mail/ cannot fit
+      const dir = small.dir;
+      const r = await fx.run(['restore', 'all', '--to', dir]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`find ${dir} -mindepth 1 -delete`);
+      execFileSync('mount', ['-o', 'remount,size=64m', dir]); // the admin frees space
+      for (const extra of [[], ['--yes']]) {
+        // a plain rerun, or one adding --yes, would keep the half-copied file
+        const again = await fx.run(['restore', 'all', '--to', dir, ...extra]);
+        expect(again.code, again.stderr).toBe(64);
+        expect(again.stderr).toMatch(/interrupted or failed/);
+      }
+      const advice = /\((find \S+ -mindepth 1 -delete)\)/.exec(r.stderr)![1];
+      execFileSync('sh', ['-c', advice]);
+      const ok = await fx.run(['restore', 'all', '--to', dir]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(comparable(fingerprint(join(dir, 'data/mail')))).toEqual(comparable(fingerprint(join(snap, 'mail'))));
+      expect(existsSync(join(dir, '.mailbackup-restore-all'))).toBe(false);
+    } finally {
+      await small.cleanup();
+    }
   });
 
   it('on new hardware restores straight into source.root when it is still empty', async () => {
@@ -110,6 +162,40 @@ describe('restore all --to', () => {
     }
     expect(readdirSync(dir)).toEqual(['keep']);
     expect(existsSync(join(fx.destRoot, 'restore'))).toBe(false);
+  });
+});
+
+describe('restore all --to a disk that fails writeback', () => {
+  it('keeps its mark until the copy is on the disk: a syncfs error says to empty the target, and the rerun is refused', async () => {
+    // 64 MiB of ext4 whose image sits on a full tmpfs: cp fills the page cache and exits 0, then
+    // the writeback meets ENOSPC below ext4 (EIO), which sync -f reports
+    const probe = join(temp('mb-all-probe-'), 'disk.img');
+    const mkfs = (img: string) => {
+      execFileSync('truncate', ['-s', '64M', img]);
+      execFileSync('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', img], { stdio: 'pipe' });
+    };
+    mkfs(probe);
+    const afterMkfs = Number(execFileSync('du', ['-m', '-s', probe], { encoding: 'utf8' }).split('\t')[0]);
+    const backing = await mountTmpfs(afterMkfs + 1);
+    const dir = temp('mb-all-eio-');
+    try {
+      mkfs(join(backing.dir, 'disk.img'));
+      spawnSync('dd', ['if=/dev/zero', `of=${join(backing.dir, 'filler')}`, 'bs=4k']); // ends at ENOSPC: no room left
+      execFileSync('mount', ['-o', 'loop,errors=remount-ro', join(backing.dir, 'disk.img'), dir]);
+      try {
+        rmSync(join(dir, 'lost+found'), { recursive: true }); // an empty target
+        const r = await fx.run(['restore', 'all', '--to', dir]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`find ${dir} -mindepth 1 -delete`);
+        const again = await fx.run(['restore', 'all', '--to', dir, '--yes']);
+        expect(again.code, again.stderr).toBe(64);
+        expect(again.stderr).toMatch(/interrupted or failed/);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    } finally {
+      await backing.cleanup();
+    }
   });
 });
 

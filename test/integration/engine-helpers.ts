@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { syncComponent, writeManifest, type ComponentSpec } from '../../src/engine/index.js';
 
@@ -89,6 +89,7 @@ export function sha256sumCheck(snap: string): void {
 /** One snapshot of a mail component: sync, manifest, backup.json (startedAt), promote. */
 export async function snapshotMail(src: string, destRoot: string, date: string, prevDir?: string, extra: Partial<ComponentSpec> = {}) {
   const partial = join(destRoot, 'daily', `${date}.partial`);
+  mkdirSync(dirname(partial), { recursive: true }); // the caller's part (run-backup.ts): the engine makes one level
   // the engine copies what changed (ctime) after the previous run started, less the kernel's
   // clock lag: a run that starts the instant a test wrote its files would copy them all again
   await new Promise((r) => setTimeout(r, 30));

@@ -202,6 +202,7 @@ describe('rsync failing', () => {
     const disk = await mountTmpfs(1);
     try {
       const partial = join(disk.dir, 'daily', '2026-01-01.partial');
+      mkdirSync(join(disk.dir, 'daily'));
       await expect(syncComponent({ name: 'ssl', source: { dir: src } }, { partialDir: partial, scratchDir: dirOf('fail/scratch'), log: silentLog })).rejects.toThrow(
         /rsync of ssl .*exit \d+.*No space left on device/s,
       );

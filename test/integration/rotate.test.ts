@@ -3,7 +3,8 @@
  * Includes a real interrupted deletion: a filesystem mounted inside the victim makes `rm -rf
  * --one-file-system` fail half-way, exactly like a crash between rename and removal.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,6 +99,46 @@ describe('rotate', () => {
     const second = runCli(['--config', config, 'rotate']);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/finished interrupted deletion .*2026-03-01\.deleting/);
+    expect(dailies(root)).toEqual(['2026-03-04', '2026-03-05']);
+  });
+});
+
+describe('deletion intents (.readers/deleting-<kind>-<date>.json)', () => {
+  const intent = (root: string, rec: object) => {
+    mkdirSync(join(root, '.readers'), { recursive: true });
+    writeFileSync(join(root, '.readers', 'deleting-daily-2026-03-01.json'), JSON.stringify({ command: 'rotate', startedAt: new Date().toISOString(), snapshot: 'daily/2026-03-01', ...rec }));
+  };
+
+  it("a crashed rotation's intent blocks nothing: removed with a warning naming it, its victim deleted", () => {
+    const { root, config } = fiveDays();
+    const dead = spawnSync('true').pid;
+    intent(root, { pid: dead, host: hostname() });
+    const r = runCli(['--config', config, 'rotate']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`removed the deletion intent of a rotation that is gone.*pid ${dead} is gone`));
+    expect(dailies(root)).toEqual(['2026-03-04', '2026-03-05']);
+    expect(readdirSync(join(root, '.readers'))).toEqual([]);
+  });
+
+  it("another machine's intent: its victim is deferred and refused to readers (exit 75) until unlock removes it", () => {
+    const { root, config } = fiveDays();
+    intent(root, { pid: 77, host: 'mail02-old-server' });
+    const verify = runCli(['--config', config, 'verify', '2026-03-01']);
+    expect(verify.code).toBe(75);
+    expect(verify.stderr).toMatch(/snapshot daily\/2026-03-01 is being deleted by pid 77 on mail02-old-server, `rotate` since .*`mailbackup unlock` removes it/);
+
+    const first = runCli(['--config', config, 'rotate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/deferred daily\/2026-03-01: in use by pid 77 on mail02-old-server, `rotate` since \S+, deleting it \(another machine: `mailbackup unlock` if it is gone\)/);
+    expect(dailies(root)).toEqual(['2026-03-01', '2026-03-04', '2026-03-05']);
+
+    const unlock = runCli(['--config', config, 'unlock', '--yes']);
+    expect(unlock.code, unlock.stderr).toBe(0);
+    expect(unlock.stderr).toMatch(/deletion intent: pid 77 on mail02-old-server, `rotate` since \S+ deleting daily\/2026-03-01: it was written on mail02-old-server/);
+    expect(unlock.stdout).toMatch(/removed the lock of pid 77 on mail02-old-server/);
+    expect(runCli(['--config', config, 'verify', '2026-03-01']).code).toBe(0);
+    const second = runCli(['--config', config, 'rotate']);
+    expect(second.code, second.stderr).toBe(0);
     expect(dailies(root)).toEqual(['2026-03-04', '2026-03-05']);
   });
 });
