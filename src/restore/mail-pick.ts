@@ -81,5 +81,5 @@ export async function restorePicked(env: RestoreEnv, dest: Destination, o: PickO
   if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
   const warnings = mode === 'merge' ? await afterInPlace(config, addr.address, lines, env.signal) : [];
   for (const w of warnings) log.warn(w);
-  return { outcome: warnings.length || notFound ? 'warning' : 'ok', data: { ...data, restored: res.copied, foldersCreated: res.foldersCreated, warnings }, lines };
+  return { outcome: warnings.length || notFound ? 'warning' : 'ok', data: { ...data, restored: res.copied, foldersCreated: res.foldersCreated, warnings }, lines, written: [target] };
 }

@@ -168,7 +168,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   let warnings: string[] = [];
   if (mode !== 'copy') warnings = await afterInPlace(config, user, lines, env.signal);
   for (const w of warnings) log.warn(w);
-  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines };
+  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines, written: [target, ...(typeof out.safety === 'string' ? [out.safety] : [])] };
 }
 
 /** --from/--recipient/--subject/--message-id: the messages the index selects (mail-pick.ts). */
