@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the programs the tests (and, with --bench, the benchmark) run for real: rsync,
 # MariaDB server and client, doveadm, smartctl, openssl, mkfs.ext4, unshare/mount, acl, attr,
-# gzip, coreutils, and the packaging tools (dpkg-deb, rpmbuild, man, bash-completion). A fast no-op
-# when everything is there. As root it installs what is missing with apt-get (Debian/Ubuntu) or dnf
-# (Rocky/RHEL), one line per step, the package manager's output in a log file (MAILBACKUP_DEPS_LOG,
-# default /var/log/mailbackup-system-deps.log); otherwise it prints the exact list and exits 1.
+# gzip, coreutils, the packaging tools (dpkg-deb, rpmbuild, man, bash-completion), and a container
+# runtime: podman with runc, mmdebstrap to build its images from Debian packages, and the Docker
+# CLI (which talks to podman's API; its daemon is never used). A fast no-op when everything is
+# there. As root it installs what is missing with apt-get (Debian/Ubuntu) or dnf (Rocky/RHEL), one
+# line per step, the package manager's output in a log file (MAILBACKUP_DEPS_LOG, default
+# /var/log/mailbackup-system-deps.log); otherwise it prints the exact list and exits 1.
 set -euo pipefail
 
 bench=0
@@ -48,6 +50,10 @@ needs=(
   rpmbuild:rpm:rpm-build
   man:man-db:man-db
   /usr/share/bash-completion/bash_completion:bash-completion:bash-completion
+  podman:podman:podman
+  runc:runc:runc
+  mmdebstrap:mmdebstrap:mmdebstrap
+  docker:docker.io:podman-docker
 )
 if [ "$bench" = 1 ]; then
   needs+=(rsnapshot:rsnapshot:rsnapshot hyperfine:hyperfine:hyperfine /usr/bin/time:time:time)

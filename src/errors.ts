@@ -89,6 +89,19 @@ export class TransientError extends MailbackupError {
   }
 }
 
+/**
+ * The container a step runs in is stopped, missing or restarting. Retried (compose or a restart
+ * policy may bring it back); the message of the last attempt names the state and how to look.
+ */
+export class ContainerDownError extends TransientError {
+  constructor(
+    message: string,
+    readonly state: 'stopped' | 'missing' | 'restarting',
+  ) {
+    super(message);
+  }
+}
+
 /** Damage found in a snapshot (verify, drill) or a failed backup run. */
 export class DamageError extends MailbackupError {
   constructor(message: string) {

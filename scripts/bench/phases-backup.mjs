@@ -1,6 +1,6 @@
 // First full backup and the incremental after one simulated day, mailbackup against each
 // competitor on the same tree; then the bytes each new snapshot adds on disk.
-import { existsSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { exclusiveBytes } from './exclusive.mjs';
 import { backupProfile } from './runner.mjs';
@@ -35,6 +35,11 @@ export async function firstBackup(w, opts, r, log) {
         fullProfiles.push(backupProfile(run.records, run));
         return run;
       },
+      // the same backup without messages.index (messageIndex: false): what the index costs
+      'mailbackup without index': async () => {
+        resetDestination(w);
+        return r.cli('backup-no-index', ['backup', '--date', d0], { config: w.noIndexConfigPath });
+      },
       ...(opts.baselineCli ? {
         [BASELINE]: async () => {
           resetDestination(w);
@@ -61,6 +66,8 @@ export async function firstBackup(w, opts, r, log) {
   }
   r.results.rows.push({ id: 'full', what: 'first full backup', mailbackup: times.mailbackup, baseline: { name: 'rsync -a', ...times.rsync }, target: { max: 1.1, text: '≤ 1.1 × rsync -a' } });
   r.results.rows.push({ id: 'full-aHAX', what: '(bound) first full vs rsync -aHAX --numeric-ids', mailbackup: times.mailbackup, baseline: { name: 'rsync -aHAX', ...times.rsyncHAX }, target: { text: '(what bounds the engine)' } });
+  await indexRest(w, r);
+  r.results.rows.push({ id: 'full-index', what: 'first full backup with messages.index vs without', mailbackup: times.mailbackup, baseline: { name: 'without index', ...times['mailbackup without index'] }, target: { max: 1.05, text: '≤ 1.05 × without the index' } });
 
   if (opts.preset.suite !== 'full') return;
   // The competitors' own first backups, once: their incrementals need them; shown for reference.
@@ -83,6 +90,14 @@ function resticSnapshotId(stdout) {
   throw new Error(`restic backup printed no summary with a snapshot_id:\n${stdout.slice(-1000)}`);
 }
 
+/**
+ * Untimed: when the repetition that ran last was the one without the index, its snapshot has
+ * none; the backfill gives it one, so what follows (the incremental, find) sees an indexed store.
+ */
+async function indexRest(w, r) {
+  await r.sh(process.execPath, [w.cli, '--config', w.configPath, 'index']);
+}
+
 export async function incrementalBackup(w, opts, r, log) {
   log('incremental backup after one simulated day');
   const { d0, d1 } = w.dates;
@@ -94,6 +109,7 @@ export async function incrementalBackup(w, opts, r, log) {
       incProfiles.push(backupProfile(run.records, run));
       return run;
     },
+    'mailbackup without index': () => r.cli('backup-no-index', ['backup', '--date', d1], { config: w.noIndexConfigPath }),
     ...(opts.baselineCli ? { [BASELINE]: () => r.cli('backup (baseline build)', ['backup', '--date', d1], { cliFile: opts.baselineCli }) } : {}),
     'rsync --link-dest': async () => {
       rmSync(w.rsyncInc, { recursive: true, force: true });
@@ -124,7 +140,7 @@ export async function incrementalBackup(w, opts, r, log) {
   const undo = async (name, last, run) => {
     // with a baseline build both write the same day: each run is undone, and this build's made again below
     if (last && !(opts.baselineCli && (name === 'mailbackup' || name === BASELINE))) return;
-    if (name === 'mailbackup' || name === BASELINE) {
+    if (name === 'mailbackup' || name === 'mailbackup without index' || name === BASELINE) {
       rmSync(dailyDir(w, d1), { recursive: true, force: true });
       relinkLatest(w, d0);
     } else if (name === 'rsnapshot') {
@@ -148,6 +164,12 @@ export async function incrementalBackup(w, opts, r, log) {
   }
   for (const name of full ? ['cp -al + rsync -a', 'cp -al + rsync -aHAX'] : []) {
     r.results.rows.push({ id: `anatomy-${name.includes('HAX') ? 'aHAX' : 'a'}`, what: `(bound) ${name} --delete into a clone`, mailbackup: times.mailbackup, baseline: { name, ...times[name] }, target: { text: '(what bounds the engine)' } });
+  }
+  await indexRest(w, r);
+  r.results.rows.push({ id: 'incremental-index', what: 'incremental with messages.index vs without', mailbackup: times.mailbackup, baseline: { name: 'without index', ...times['mailbackup without index'] }, target: { max: 1.05, text: '≤ 1.05 × without the index' } });
+  for (const d of [d0, d1]) {
+    const bytes = statSync(join(dailyDir(w, d), 'messages.index')).size;
+    r.results.rows.push({ id: `index-size-${d === d0 ? 'full' : 'incremental'}`, what: `messages.index size of one snapshot (${d === d0 ? 'first full' : 'incremental'})`, unit: 'bytes', mailbackup: { median: bytes, samples: [bytes] }, target: { text: '(reported)' } });
   }
   rmSync(w.scratch, { recursive: true, force: true });
   if (full) {

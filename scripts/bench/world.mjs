@@ -61,6 +61,7 @@ export async function createWorld(opts) {
     credentialsFile: join(base, 'my.cnf'),
     configPath: join(base, 'config.yml'),
     rotateConfigPath: join(base, 'config-rotate.yml'),
+    noIndexConfigPath: join(base, 'config-no-index.yml'),
     rsyncFull: join(base, 'rsync', 'full'),
     rsyncInc: join(base, 'rsync', 'inc'),
     rsyncInc2: join(base, 'rsync', 'inc2'),
@@ -85,6 +86,7 @@ export async function createWorld(opts) {
   writeFileSync(w.credentialsFile, '[client]\npassword=unused\n', { mode: 0o600 });
   // JSON is YAML: the config loader reads either.
   writeFileSync(w.configPath, JSON.stringify(mailbackupConfig(w, { daily: 100, weekly: 0 }), null, 2), { mode: 0o600 });
+  writeFileSync(w.noIndexConfigPath, JSON.stringify({ ...mailbackupConfig(w, { daily: 100, weekly: 0 }), messageIndex: false }, null, 2), { mode: 0o600 });
   writeFileSync(w.rotateConfigPath, JSON.stringify(mailbackupConfig(w, { daily: 2, weekly: 0 }), null, 2), { mode: 0o600 });
   writeFileSync(w.rsnapshotConf, rsnapshotConf(w));
   w.resticEnv = {

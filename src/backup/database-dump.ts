@@ -8,11 +8,11 @@ import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { MailbackupError, TransientError } from '../errors.js';
+import { MailbackupError } from '../errors.js';
 import { DumpScanner, readDump } from '../repository/dump-format.js';
 import type { DatabaseResult } from '../repository/metadata.js';
-import { isTransientFailure } from '../tools/container.js';
-import { spawnDump, type DbAccess } from '../tools/mariadb.js';
+import { dumpFailure, spawnDump } from '../tools/mariadb-dump.js';
+import type { DbAccess } from '../tools/mariadb.js';
 import { SqlRowCounter } from './sql-row-counter.js';
 
 /** Passes bytes through, feeding a side consumer. */
@@ -65,13 +65,8 @@ export async function dumpDatabase(
     }),
     createWriteStream(outFile, { mode: 0o600 }),
   );
-  const [result, streamed] = await Promise.all([child, streamDone.then(() => undefined, (e: Error) => e)]);
-  const stderr = String(result.stderr ?? '').trim();
-  if (result.exitCode !== 0 || result.signal) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode}`;
-    const msg = `${db} dump ${how}${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`;
-    throw isTransientFailure(stderr) ? new TransientError(msg) : new MailbackupError(msg);
-  }
+  const [result, streamed] = await Promise.all([child.exit, streamDone.then(() => undefined, (e: Error) => e)]);
+  if (result.exitCode !== 0 || result.signal) throw await dumpFailure(a, db, result, started);
   if (streamed) throw new MailbackupError(`${db} dump could not be written to ${outFile}: ${streamed.message}`);
   const problems = scan.problems();
   if (scan.switchLine) problems.push(`contains "${scan.switchLine}": it would not load into one database only`);

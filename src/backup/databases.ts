@@ -12,6 +12,7 @@ import { MailbackupError, errorMessage } from '../errors.js';
 import { GRANTS_FILE } from '../repository/grants-format.js';
 import { layout } from '../repository/layout.js';
 import type { BackupMeta, ComponentResult, DatabaseList, DatabaseResult, GrantsResult } from '../repository/metadata.js';
+import { serverAnswers } from '../tools/mariadb-dump.js';
 import { listDatabases, probeDumpClient, readCredentials, type DbAccess } from '../tools/mariadb.js';
 import { dumpDatabase } from './database-dump.js';
 import { dumpGrants } from './database-grants.js';
@@ -85,8 +86,9 @@ export async function backupDatabases(
   let listed: string[] | undefined;
   try {
     access = dbAccess(config);
-    client = await withRetry('databases', config.retry, log, () => probeDumpClient(access), signal);
-    if (config.database.databases === 'all') listed = await withRetry('list databases', config.retry, log, () => listDatabases(access), signal);
+    const answers = () => serverAnswers(access);
+    client = await withRetry('databases', config.retry, log, () => probeDumpClient(access), signal, answers);
+    if (config.database.databases === 'all') listed = await withRetry('list databases', config.retry, log, () => listDatabases(access), signal, answers);
     log.debug({ client, listed }, 'dump client found');
   } catch (err) {
     if (Array.isArray(config.database.databases)) for (const db of config.database.databases) out.databases[db] = failedDump(db, err);
@@ -105,7 +107,7 @@ export async function backupDatabases(
       if (`mysql/${db}.sql.gz` === GRANTS_FILE) throw new MailbackupError(`database ${db} cannot be dumped: its file would be ${GRANTS_FILE}, where the accounts and grants go; dump it by hand`);
       const r = await withRetry(`dump ${db}`, config.retry, dlog, () =>
         dumpDatabase(access, client, db, layout.dump(partialDir, db), `mysql/${db}.sql.gz`, signal),
-      signal);
+      signal, () => serverAnswers(access));
       out.databases[db] = r;
       dlog.info({ bytes: r.bytes, rawBytes: r.rawBytes, tables: Object.keys(r.tables).length, durationMs: r.durationMs }, `${db}: ${Object.keys(r.tables).length} tables dumped, ${formatBytes(r.bytes)} compressed, in ${formatDuration(r.durationMs ?? 0)}`);
     } catch (err) {
@@ -117,7 +119,7 @@ export async function backupDatabases(
   }
   const grantsFile = join(partialDir, GRANTS_FILE);
   try {
-    out.grants = await withRetry('dump grants', config.retry, log, () => dumpGrants(access, client, names, grantsFile), signal);
+    out.grants = await withRetry('dump grants', config.retry, log, () => dumpGrants(access, client, names, grantsFile), signal, () => serverAnswers(access));
     log.info({ accounts: out.grants.accounts, source: out.grants.source }, 'accounts and grants dumped');
   } catch (err) {
     rmSync(grantsFile, { force: true });

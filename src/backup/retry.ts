@@ -1,6 +1,8 @@
 /**
  * NFR-03: transient failures (container restarting, connection refused) are retried up to
  * `attempts` times with exponential backoff; every attempt is logged. Anything else fails at once.
+ * With a `ready` probe a wait ends as soon as the server answers again (a restarted container
+ * is back), so the budget bounds the wait without being spent in full.
  */
 import type { Logger } from 'pino';
 import { InterruptedError, TransientError, errorMessage } from '../errors.js';
@@ -16,6 +18,7 @@ export async function withRetry<T>(
   log: Logger,
   fn: (attempt: number) => Promise<T>,
   signal?: AbortSignal,
+  ready?: () => Promise<boolean>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -29,7 +32,26 @@ export async function withRetry<T>(
       }
       const waitMs = policy.backoffMs * 2 ** (attempt - 1);
       log.warn({ step, attempt, waitMs, err: errorMessage(err) }, `${step}: transient failure, retrying`);
-      await new Promise((r) => setTimeout(r, waitMs));
+      if (await waitUntilReady(waitMs, ready, signal)) log.info({ step, attempt }, `${step}: the server answers again`);
     }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** probes at most this often: each probe is an exec into the container */
+const PROBE_EVERY_MS = 500;
+
+/** Waits `maxMs`, or less once `ready()` says yes; true when it did. */
+async function waitUntilReady(maxMs: number, ready: (() => Promise<boolean>) | undefined, signal?: AbortSignal): Promise<boolean> {
+  const until = Date.now() + maxMs;
+  for (;;) {
+    const left = until - Date.now();
+    if (!ready || left <= PROBE_EVERY_MS) {
+      await sleep(left);
+      return false;
+    }
+    await sleep(PROBE_EVERY_MS);
+    if (signal?.aborted) return false;
+    if (await ready().catch(() => false)) return true;
   }
 }

@@ -4,6 +4,7 @@
  * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
  * The caller holds the lock and has checked the marker.
  */
+import { indexMessages } from './message-index.js';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +174,9 @@ export async function runBackup(
       c.files = manifest.byTop[name]?.files ?? 0;
       c.bytes = manifest.byTop[name]?.bytes ?? 0;
     }
+    // the message index for find and restore by filter, from the manifest just written
+    const indexed = config.messageIndex && components.mail?.status === 'ok' ? await indexMessages(config, partial, prev?.dir, pool, log.child({ step: 'index' }), signal) : {};
+    if (indexed.warning) warnings.push(`index: ${indexed.warning}`);
     const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
     const meta: BackupMeta = {
       format: 1,
@@ -190,6 +194,7 @@ export async function runBackup(
       warnings,
       basedOn: prev?.id,
       sourceRoot: rootAttributes(config.source.root),
+      ...(indexed.meta ? { messageIndex: indexed.meta } : {}),
       totals: {
         files: manifest.files,
         bytes: manifest.bytes,

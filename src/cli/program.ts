@@ -113,20 +113,72 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', LOCKING.check)
     .action(action('report', () => import('../commands/report.js')));
 
-  const restore = program.command('restore').summary('recover mail, a database, files or the server').description('recover mail, a database, files or the whole server');
-  const restoreCommon = (c: Command) =>
+  const filters = (c: Command, recipient: '--to' | '--recipient') =>
     c
-      .option('--snapshot <s>', 'snapshot to restore from', 'latest')
+      .option('--user <address>', 'only this mailbox, e.g. alice@example.com')
+      .option('--folder <name>', 'only this folder, e.g. INBOX or Archive/2024')
+      .option('--from <text>', 'From contains this text (decoded, any case)')
+      .option(`${recipient} <text>`, 'To contains this text (decoded, any case)')
+      .option('--subject <text>', 'Subject contains this text (decoded, any case; 請求書 finds =?ISO-2022-JP?…)')
+      .option('--message-id <id>', 'this Message-ID (angle brackets optional)')
+      .option('--since <date>', 'delivered on or after this date')
+      .option('--until <date>', 'delivered before this date');
+  filters(
+    sub(
+      'find',
+      'find messages in every snapshot by sender, recipient, subject, Message-ID or date\n\n' +
+        "Searches each snapshot's messages.index (never its tree): decoded header text, case-insensitive " +
+        'substrings. Prints one line per message (copies in several snapshots are one message: same user and ' +
+        'Message-ID, or same size and content without one) with the first and last snapshot it is in. ' +
+        '--deleted keeps only messages no longer anywhere in the live mailbox (moved or re-flagged ones are still there). ' +
+        'Restore what you found with `restore mail` and the same filters.\n' +
+        'Exit 0 also when nothing matches; 1 when some snapshots have no messages.index (run `mailbackup index`); 3 when none has.',
+      'find messages across snapshots (decoded headers)',
+    ),
+    '--to',
+  )
+    .option('--recipient <text>', 'the same as --to (the name restore mail uses)')
+    .option('--snapshot <s>', 'search only this snapshot (default: every ok snapshot)')
+    .option('--deleted', 'only messages no longer in the live mailbox')
+    .addHelpText('after', LOCKING.shared)
+    .action(action('find', () => import('../commands/find.js')));
+
+  sub(
+    'index',
+    'build messages.index for snapshots that lack it (made before it existed)\n\n' +
+      'Oldest first; each snapshot carries the entries of unchanged messages forward from the one before, ' +
+      "so only the first reads every message's header block. --snapshot S builds (or rebuilds) that one.",
+    'build the message index of older snapshots',
+  )
+    .option('--snapshot <s>', 'only this snapshot (rebuilt when it has one)')
+    .option('--rebuild', 'rebuild every ok snapshot\'s index, not only missing ones')
+    .option('--force-unlock', 'take over a lock written on another machine (only when no run there uses this disk)')
+    .addHelpText('after', LOCKING.exclusive)
+    .action(action('index', () => import('../commands/index-messages.js')));
+
+  const restore = program.command('restore').summary('recover mail, a database, files or the server').description('recover mail, a database, files or the whole server');
+  const restoreCommon = (c: Command, snapshotDefault = true) =>
+    c
+      .option('--snapshot <s>', snapshotDefault ? 'snapshot to restore from' : 'snapshot to restore from (default latest; with a filter: the newest holding each message)', snapshotDefault ? 'latest' : undefined)
       .option('--dry-run', 'print the plan, change nothing')
       .option('--yes', 'confirm in-place changes without a prompt')
       .option('--force', 'allow restoring from a snapshot marked failed')
       .addHelpText('after', EXIT_STATUS)
       .addHelpText('after', `${LOCKING.shared} In place, the safety copy under safety/ is written under the destination lock (exit 75 while a backup runs).`);
-  restoreCommon(restore.command('mail').description('a mailbox or folder'))
-    .requiredOption('--user <address>', 'mailbox address, e.g. alice@example.com')
-    .option('--folder <name>', 'folder name, e.g. INBOX or Archive/2024')
-    .option('--since <date>', 'only messages delivered on or after this date')
-    .option('--until <date>', 'only messages delivered before this date')
+  filters(
+    restoreCommon(
+      restore.command('mail').summary('a mailbox, a folder, or the messages a filter selects').description(
+        'a mailbox, a folder, or the messages a filter selects\n\n' +
+          'With --from, --recipient, --subject or --message-id, the messages are selected as `find` selects them and ' +
+          'each comes from the newest snapshot that holds it (or from --snapshot S). A message already anywhere in the ' +
+          'live mailbox (same maildir name in any folder, or same Message-ID and size, or same content without one) is ' +
+          'skipped and counted, so running the same restore again adds nothing. Restored files go into new/ or cur/ ' +
+          'under their own names (flags kept) without dovecot-uidlist entries, so Dovecot gives them new UIDs.',
+      ),
+      false,
+    ),
+    '--recipient',
+  )
     .option('--to <dir>', 'write a standalone maildir copy here')
     .option('--in-place', 'restore into the live mail store')
     .addOption(new Option('--mode <mode>', 'in-place mode').choices(['merge', 'replace']).default('merge'))

@@ -186,6 +186,8 @@ export const configSchema = z
       .strict()
       .default({}),
     offsite: offsite.optional(),
+    /** write messages.index into each snapshot (find, restore mail by filter); false only to measure its cost */
+    messageIndex: z.boolean().default(true),
   })
   .strict();
 

@@ -20,9 +20,12 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileStat } from './manifest-format.js';
 import { isMissing } from '../mailbox/walk.js';
+import { HEADER_BLOCK_MAX, headerBlockEnd } from '../mailbox/headers.js';
 
 /** Read size: large enough that a big dump is a few hundred syscalls, small enough per worker. */
 export const HASH_CHUNK = 1024 * 1024;
+/** a message's header block is read up to this many bytes (mailbox/headers.ts HEADER_BLOCK_MAX) */
+const HEADER_MAX = HEADER_BLOCK_MAX;
 /** paths in flight per worker */
 const PIPELINE = 256;
 /** paths of one hashMany() message */
@@ -77,7 +80,33 @@ function hashOne(path, st, k) {
     try { fs.closeSync(fd); } catch {}
   }
 }
+const headerBlockEnd = ${headerBlockEnd.toString()};
+// A header block: the first <= ${HEADER_MAX} bytes up to the blank line, as latin1 (bytes kept).
+function headOne(path) {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const n = fs.readSync(fd, buf, 0, ${HEADER_MAX}, 0);
+    return buf.latin1Slice(0, headerBlockEnd(buf, n));
+  } finally {
+    try { fs.closeSync(fd); } catch {}
+  }
+}
+function heads(job) {
+  const paths = job.paths.split('\\0');
+  const out = [];
+  const errors = [];
+  for (let i = 0; i < paths.length; i++) {
+    try {
+      out.push(headOne(paths[i]));
+    } catch (err) {
+      out.push('');
+      errors.push([i, err && err.code, String(err && err.message || err)]);
+    }
+  }
+  return { id: job.id, hex: '', heads: out, errors };
+}
 function run(job) {
+  if (job.heads) return heads(job);
   const paths = job.paths.split('\\0');
   const st = job.stat ? new Float64Array(paths.length * ${STAT_STRIDE}) : undefined;
   const hex = [];
@@ -108,6 +137,11 @@ export interface HashPool {
    * (ENOENT, ENOTDIR); any other error rejects the whole call.
    */
   hashMany(paths: string[]): Promise<(HashedFile | undefined)[]>;
+  /**
+   * The header blocks of message files (the first <= 64 KiB up to the blank line, bytes as
+   * latin1), read on the pool's threads; '' for a file that is not there.
+   */
+  headMany(paths: string[]): Promise<string[]>;
   /** waits for nothing: pending hashes are rejected; call after awaiting your hashes */
   close(): Promise<void>;
 }
@@ -119,6 +153,7 @@ export interface HashedFile extends FileStat {
 interface Reply {
   id: number;
   hex: string;
+  heads?: string[];
   st?: Float64Array;
   errors: [number, string | undefined, string][];
 }
@@ -127,6 +162,7 @@ interface Job {
   id: number;
   paths: string[];
   stat: boolean;
+  heads?: boolean;
   settle: (r: Reply) => void;
   reject: (err: Error) => void;
 }
@@ -178,7 +214,7 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
         slot.inFlight.set(job.id, job);
         slot.load += job.paths.length;
       }
-      slot.worker.postMessage(jobs.map((j) => ({ id: j.id, paths: j.paths.join('\0'), stat: j.stat })));
+      slot.worker.postMessage(jobs.map((j) => ({ id: j.id, paths: j.paths.join('\0'), stat: j.stat, heads: j.heads })));
     }
     // Keep the process alive only while work is outstanding.
     if (slot.inFlight.size > 0) slot.worker.ref();
@@ -197,8 +233,8 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     return best;
   }
 
-  function submit(paths: string[], stat: boolean, settle: (r: Reply) => void, reject: (err: Error) => void): void {
-    queue.push({ id: nextId++, paths, stat, settle, reject });
+  function submit(paths: string[], stat: boolean, settle: (r: Reply) => void, reject: (err: Error) => void, heads = false): void {
+    queue.push({ id: nextId++, paths, stat, settle, reject, heads });
     // a worker short of work gets it now; the others take the queue as their results come back
     const slot = leastBusy();
     if (slot.load < LOW_WATER) pump(slot);
@@ -245,7 +281,35 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
     });
   }
 
+  function headMany(paths: string[]): Promise<string[]> {
+    if (closed) return Promise.reject(new Error('hash pool is closed'));
+    if (paths.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const out: string[] = new Array(paths.length);
+      let left = Math.ceil(paths.length / MANY_CHUNK);
+      let failed = false;
+      for (let from = 0; from < paths.length; from += MANY_CHUNK) {
+        const chunk = paths.slice(from, from + MANY_CHUNK);
+        submit(chunk, false, (r) => {
+          for (const [i, code, message] of r.errors) {
+            if (!failed && !isMissing({ code })) {
+              failed = true;
+              reject(Object.assign(new Error(`cannot read ${chunk[i]}: ${message}`), { code }));
+            }
+          }
+          for (let i = 0; i < chunk.length; i++) out[from + i] = r.heads![i];
+          if (--left === 0 && !failed) resolve(out);
+        }, (err) => {
+          if (!failed) reject(err);
+          failed = true;
+        }, true);
+      }
+      for (const s of slots) pump(s);
+    });
+  }
+
   return {
+    headMany,
     hashFile: (path) => one(path, false).then((r) => r.hex.slice(0, 64)),
     hashFileStat: (path) => one(path, true).then((r) => decode(r, 0)),
     hashMany: many,

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { sourcePath } from '../config/load.js';
-import { errorMessage } from '../errors.js';
+import { ContainerDownError, errorMessage } from '../errors.js';
 import { isMountPoint } from '../repository/marker.js';
 import { describeTarget, type ContainerTarget } from '../tools/container.js';
 import { isApplicationDatabase } from '../repository/dump-format.js';
@@ -82,7 +82,9 @@ export async function toolChecks(config: Config): Promise<Check[]> {
     const client = await probeDumpClient(access);
     out.push({ status: 'ok', what: `${describeTarget(target)} answers; dump client ${client}` });
   } catch (err) {
-    out.push({ status: 'fail', what: `${describeTarget(target)} has no working dump client`, detail: errorMessage(err) });
+    // a stopped or missing container is not a missing program
+    const what = err instanceof ContainerDownError ? `${describeTarget(target)} is ${err.state === 'stopped' ? 'not running' : err.state}` : `${describeTarget(target)} has no working dump client`;
+    out.push({ status: 'fail', what, detail: errorMessage(err) });
     return out;
   }
   if (cred.status === 'fail') return out;

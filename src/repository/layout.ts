@@ -12,7 +12,7 @@ export const FILE_COMPONENTS = ['mail', 'ssl', 'dkim', 'config', 'logs'] as cons
 export type FileComponent = (typeof FILE_COMPONENTS)[number];
 
 /** Files of a snapshot that are metadata, not backed-up data (not in the manifest). */
-export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log'] as const;
+export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log', 'messages.index', 'messages.index.sha256'] as const;
 
 /**
  * The one rule for what at the top of a snapshot is not data: its metadata files, and the

@@ -90,6 +90,15 @@ export interface BackupMeta {
   clonedFrom?: string;
   /** mode and numeric owner of source.root, so `restore all --to` recreates it (absent before 0.2) */
   sourceRoot?: { mode: number; uid: number; gid: number };
+  /** messages.index (absent before 0.3, or when it could not be built: `mailbackup index` backfills it) */
+  messageIndex?: MessageIndexMeta;
+}
+
+export interface MessageIndexMeta {
+  messages: number;
+  /** header blocks read by this run (the others were carried from the previous index) */
+  read: number;
+  bytes: number;
 }
 
 export function readMeta(snapshotDir: string): BackupMeta | undefined {

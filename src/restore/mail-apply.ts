@@ -3,7 +3,7 @@
  * then every message through tmp/ and link(), so a live file is never replaced or modified.
  */
 import { existsSync, promises as fs, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { InterruptedError } from '../errors.js';
 import { formatCount } from '../log/units.js';
@@ -13,7 +13,10 @@ import { folderName } from '../mailbox/maildir.js';
 import { encodeMutf7 } from '../mailbox/mutf7.js';
 
 export interface MailApplyResult {
+  /** message files copied */
   copied: number;
+  /** other files copied (dovecot-uidlist, dovecot-keywords, subscriptions): not messages */
+  metadataFiles: number;
   /** appeared in the target between planning and copying: left as it was */
   alreadyThere: number;
   foldersCreated: string[];
@@ -43,20 +46,27 @@ export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise
   for (const dir of plan.createFolders) {
     if (await ensureFolder(t, dir, rootLike)) created.push(folderName(dir));
   }
-  const res: MailApplyResult = { copied: 0, alreadyThere: 0, foldersCreated: created };
+  const res: MailApplyResult = { copied: 0, metadataFiles: 0, alreadyThere: 0, foldersCreated: created };
   await eachLimit(plan.copy, 8, async (op) => {
     if (t.signal?.aborted) throw new InterruptedError(`interrupted after ${res.copied} of ${plan.copy.length} messages; run the same command again to finish`);
     const dst = join(t.to, op.to);
     const sub = dirname(op.to);
     const tmpDir = /(^|\/)(cur|new)$/.test(sub) ? join(t.to, dirname(sub), 'tmp') : dirname(dst);
     await fs.mkdir(dirname(dst), { recursive: true });
-    if (await copyNoReplace(join(t.from, op.from), dst, existsSync(tmpDir) ? tmpDir : dirname(dst))) res.copied++;
-    else res.alreadyThere++;
+    if (!(await copyNoReplace(resolve(t.from, op.from), dst, existsSync(tmpDir) ? tmpDir : dirname(dst)))) res.alreadyThere++;
+    else if (isMessageOp(op.to)) res.copied++;
+    else res.metadataFiles++;
     t.progress?.add(1);
   });
   const there = res.alreadyThere ? ` (${formatCount(res.alreadyThere)} were there already)` : '';
-  t.log.info({ copied: res.copied, alreadyThere: res.alreadyThere, folders: created }, `${formatCount(res.copied)} messages restored${there}`);
+  const meta = res.metadataFiles ? ` (and ${formatCount(res.metadataFiles)} Dovecot metadata file${res.metadataFiles === 1 ? '' : 's'})` : '';
+  t.log.info({ copied: res.copied, metadataFiles: res.metadataFiles, alreadyThere: res.alreadyThere, folders: created }, `${formatCount(res.copied)} messages restored${meta}${there}`);
   return res;
+}
+
+/** A message file is one in a folder's cur/ or new/; the rest (dovecot-uidlist, subscriptions …) is metadata. */
+export function isMessageOp(to: string): boolean {
+  return /(^|\/)(cur|new)\/[^/]+$/.test(to);
 }
 
 /** Creates a Maildir++ folder like the snapshot's (or the mailbox root's) directory. True when new. */

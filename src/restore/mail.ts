@@ -20,9 +20,16 @@ import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.
 import { replaceMailEntries } from './mail-replace.js';
 import { openSafetyDir, safetyStamp } from './safety.js';
 import { afterInPlace } from './dovecot-after.js';
+import { restorePicked } from './mail-pick.js';
+import { hasHeaderFilter } from '../find/query.js';
 
 export interface RestoreMailOptions {
   user: string;
+  from?: string;
+  /** the To filter (--recipient: --to names the target directory here) */
+  recipient?: string;
+  subject?: string;
+  messageId?: string;
   folder?: string;
   since?: string;
   until?: string;
@@ -53,8 +60,10 @@ function checkFlags(o: RestoreMailOptions): MailMode {
 }
 
 export async function restoreMail(env: RestoreEnv, o: RestoreMailOptions): Promise<RestoreResult> {
+  if (!o.user) throw new UsageError('say whose mail to restore: --user ADDRESS (e.g. alice@example.com)');
   const mode = checkFlags(o);
   const addr = parseAddress(o.user);
+  if (hasHeaderFilter({ from: o.from, to: o.recipient, subject: o.subject, messageId: o.messageId })) return restoreFiltered(env, o, mode, addr);
   // a reader lock on the snapshot for the whole restore: a rotation meanwhile defers deleting it
   const dest = await openDestination(env.config, 'shared', { command: 'restore mail' });
   try {
@@ -69,7 +78,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   const until = o.until ? parseDate('--until', o.until) : undefined;
   const { config } = env;
   const root = dest.root;
-  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force });
+  const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force }); // no default in the CLI: a filter takes the newest per message
   const snapVmail = vmailDir(layout.component(snap.dir, 'mail'), config.source.mailboxRoot);
   const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
   const found = findMailbox(snapVmail, boxLayout, addr);
@@ -153,13 +162,29 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     const res = await inPhase(env.progress ?? NO_PROGRESS, `restore mail ${addr.address}`, { files: plan.copy.length }, (progress) =>
       applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: env.signal, progress }));
     Object.assign(out, res);
-    lines.push(`copied ${res.copied} message file(s)${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
+    lines.push(`copied ${res.copied} message file(s)${res.metadataFiles ? ` and ${res.metadataFiles} Dovecot metadata file(s)` : ''}${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
     if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
   }
   let warnings: string[] = [];
   if (mode !== 'copy') warnings = await afterInPlace(config, user, lines, env.signal);
   for (const w of warnings) log.warn(w);
-  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines };
+  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines, written: [target, ...(typeof out.safety === 'string' ? [out.safety] : [])] };
+}
+
+/** --from/--recipient/--subject/--message-id: the messages the index selects (mail-pick.ts). */
+async function restoreFiltered(env: RestoreEnv, o: RestoreMailOptions, mode: MailMode, addr: Address): Promise<RestoreResult> {
+  if (mode === 'replace') throw new UsageError('--mode replace restores whole folders; a filter (--from, --subject …) restores messages: drop one of them');
+  const since = o.since ? parseDate('--since', o.since) : undefined;
+  const until = o.until ? parseDate('--until', o.until) : undefined;
+  const into = o.intoFolder ? checkFolderName('--into-folder', o.intoFolder) : undefined;
+  if (into === 'INBOX') throw new UsageError('--into-folder needs a folder name other than INBOX, e.g. Recovered/2026-11-28');
+  const dest = await openDestination(env.config, 'shared', { command: 'restore mail' });
+  try {
+    const filters = { folder: o.folder, from: o.from, to: o.recipient, subject: o.subject, messageId: o.messageId, since, until };
+    return await restorePicked(env, dest, { filters, snapshot: o.snapshot, toDir: o.to, dryRun: o.dryRun, yes: o.yes, force: o.force }, mode as 'copy' | 'merge', addr, into && folderDir(into));
+  } finally {
+    dest.release();
+  }
 }
 
 function metadataFiles(mailbox: string, folders: string[], whole: boolean): string[] {

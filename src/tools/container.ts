@@ -2,7 +2,10 @@
  * Runs a program inside the configured container (docker/podman exec) or on the host.
  * Secrets travel as `-e NAME` (no value): the container runtime copies the value from its own
  * environment, so it never appears in any argv (invariant 7 of docs/invariants.md).
+ * A failed exec is classified here, once, for both runtimes' wording (container-failure.ts).
  */
+import { ContainerDownError } from '../errors.js';
+import { classifyExecFailure, containerDownMessage, parseStartedAt } from './container-failure.js';
 import { run, type RunResult } from './shell.js';
 
 export type Runtime = 'docker' | 'podman' | 'host';
@@ -43,19 +46,44 @@ export async function execIn(
   return run(file, args, { env: opts.secrets, input: opts.input, signal: opts.signal, timeoutMs: opts.timeoutMs });
 }
 
-/** True when the container runs (always true for the host). */
-export async function isRunning(t: ContainerTarget): Promise<boolean> {
-  if (t.runtime === 'host') return true;
-  const r = await run(t.runtime, ['inspect', '-f', '{{.State.Running}}', t.container], { normalPriority: true });
-  return r.exitCode === 0 && r.stdout.trim() === 'true';
+/** The typed error when a failed exec says the container is stopped, missing or restarting. */
+export function containerDown(t: ContainerTarget, r: Pick<RunResult, 'exitCode' | 'stderr'>): ContainerDownError | undefined {
+  if (t.runtime === 'host') return undefined;
+  const state = classifyExecFailure(r.exitCode, r.stderr);
+  return state && new ContainerDownError(containerDownMessage(t.runtime, t.container, state, r.stderr), state);
+}
+
+export interface ContainerState {
+  /** created, running, restarting, paused, exited, stopped, … as the runtime says */
+  status: string;
+  /** when the container (last) started, ms since the epoch */
+  startedMs?: number;
+}
+
+/** `inspect` of the container; undefined when it does not exist (or the runtime cannot say). */
+export async function containerState(t: ContainerTarget): Promise<ContainerState | undefined> {
+  if (t.runtime === 'host') return { status: 'running' };
+  const r = await run(t.runtime, ['inspect', '-f', '{{.State.Status}}|{{.State.StartedAt}}', t.container], { normalPriority: true });
+  if (r.exitCode !== 0) return undefined;
+  const [status, started] = r.stdout.trim().split('|');
+  return { status, startedMs: parseStartedAt(started ?? '') };
 }
 
 /**
- * Failures a retry may fix: the container is restarting or being recreated, the server is not
- * accepting connections yet. A dump killed by a signal is not transient: somebody stopped it.
+ * After an exec failed without saying why (podman reports an exec killed by a restart as plain
+ * exit 137): was the container restarted, stopped or removed since `sinceMs`?
+ */
+export async function downSince(t: ContainerTarget, sinceMs: number, detail: string): Promise<ContainerDownError | undefined> {
+  if (t.runtime === 'host') return undefined;
+  const s = await containerState(t);
+  const state = !s ? 'missing' : s.status === 'running' ? (s.startedMs !== undefined && s.startedMs > sinceMs ? 'restarting' : undefined) : s.status === 'restarting' ? 'restarting' : 'stopped';
+  return state && new ContainerDownError(containerDownMessage(t.runtime, t.container, state, detail), state);
+}
+
+/**
+ * The server's own failures a retry may fix: not accepting connections yet, too busy, gone away
+ * mid-query. The container's state (stopped, missing, restarting) is containerDown's.
  */
 export function isTransientFailure(stderr: string): boolean {
-  return /is restarting|is not running|No such container|Can't connect|Connection refused|Too many connections|server has gone away|Lost connection to (MySQL|MariaDB|server)/i.test(
-    stderr,
-  );
+  return /Can't connect|Connection refused|Too many connections|server has gone away|Lost connection to (MySQL|MariaDB|server)/i.test(stderr);
 }

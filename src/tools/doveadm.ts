@@ -3,7 +3,7 @@
  * After files are put back behind Dovecot's back, force-resync rebuilds its indexes and
  * quota recalc its usage; otherwise restored mail can stay invisible or over quota.
  */
-import { execArgs, type ContainerTarget } from './container.js';
+import { containerDown, execArgs, type ContainerTarget } from './container.js';
 import { run, type RunResult } from './shell.js';
 
 export interface DoveadmTarget {
@@ -47,20 +47,22 @@ export interface AfterRestoreResult {
  * the admin can run the printed command by hand. Quota recalc fails when no quota plugin is
  * configured; that is not a problem worth a warning.
  */
+/** Why doveadm failed: the container's state when that is the cause, else its first line. */
+function why(t: DoveadmTarget, r: RunResult): string {
+  const down = t.container && containerDown(t.container, r);
+  return down ? down.message : `exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+}
+
 export async function resyncAfterRestore(t: DoveadmTarget, user: string, signal?: AbortSignal): Promise<AfterRestoreResult> {
   const warnings: string[] = [];
   const resync = await doveadm(t, forceResyncArgs(user), { signal });
   if (resync.exitCode !== 0) {
-    warnings.push(
-      `doveadm force-resync failed (exit ${resync.exitCode}: ${resync.stderr.trim().split('\n')[0] ?? ''}); run it by hand: ${describeCommand(t, forceResyncArgs(user))}`,
-    );
+    warnings.push(`doveadm force-resync failed (${why(t, resync)}); run it by hand: ${describeCommand(t, forceResyncArgs(user))}`);
     return { ok: false, warnings };
   }
   const quota = await doveadm(t, quotaRecalcArgs(user), { signal });
   if (quota.exitCode !== 0 && !/Unknown command|quota.*not|plugin/i.test(quota.stderr)) {
-    warnings.push(
-      `doveadm quota recalc failed (exit ${quota.exitCode}: ${quota.stderr.trim().split('\n')[0] ?? ''}); run it by hand: ${describeCommand(t, quotaRecalcArgs(user))}`,
-    );
+    warnings.push(`doveadm quota recalc failed (${why(t, quota)}); run it by hand: ${describeCommand(t, quotaRecalcArgs(user))}`);
   }
   return { ok: warnings.length === 0, warnings };
 }

@@ -4,10 +4,9 @@
  * environment: never in argv, never in logs (invariant 7 of docs/invariants.md).
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { ResultPromise } from 'execa';
 import { ConfigError, MailbackupError, ToolError, TransientError } from '../errors.js';
-import { describeTarget, execArgs, execIn, isTransientFailure, type ContainerTarget } from './container.js';
-import { spawnStream } from './shell.js';
+import { containerDown, describeTarget, execArgs, execIn, isTransientFailure, type ContainerTarget } from './container.js';
+import { spawnStream, streamExit } from './shell.js';
 
 export interface DbAccess {
   target: ContainerTarget;
@@ -41,13 +40,16 @@ export function credentialsTooOpen(file: string): boolean {
   return (statSync(file).mode & 0o077) !== 0;
 }
 
-const secrets = (a: DbAccess) => ({ MYSQL_PWD: a.password });
+/** the password as the clients read it: in their environment, never in argv */
+export const secrets = (a: DbAccess) => ({ MYSQL_PWD: a.password });
 
 async function firstWorking(a: DbAccess, candidates: string[]): Promise<string> {
   const tried: string[] = [];
   for (const c of candidates) {
     const r = await execIn(a.target, [c, '--version']);
     if (r.exitCode === 0) return c;
+    const down = containerDown(a.target, r);
+    if (down) throw down;
     if (isTransientFailure(r.stderr)) throw new TransientError(`${describeTarget(a.target)}: ${r.stderr.trim()}`);
     tried.push(`${c}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.exitCode}`}`);
   }
@@ -68,26 +70,13 @@ export function probeSqlClient(a: DbAccess): Promise<string> {
   return p;
 }
 
-export const DUMP_OPTIONS = [
-  '--single-transaction',
-  '--routines',
-  '--events',
-  '--triggers',
-  '--hex-blob',
-  '--default-character-set=utf8mb4',
-];
-
-/** Starts a dump of one database; the caller streams stdout and awaits the exit. */
-export function spawnDump(a: DbAccess, client: string, db: string, signal?: AbortSignal): ResultPromise {
-  const [file, args] = execArgs(a.target, [client, '-u', a.user, ...DUMP_OPTIONS, db], { env: ['MYSQL_PWD'] });
-  return spawnStream(file, args, { env: secrets(a), signal });
-}
-
 /** Runs SQL (fed on stdin, so quoting never matters) and returns tab-separated rows. */
 export async function mariadbQuery(a: DbAccess, sql: string, db?: string, client = 'mariadb'): Promise<string> {
   const cmd = [client, '-u', a.user, '-N', '-B', ...(db ? [db] : [])];
   const r = await execIn(a.target, cmd, { secrets: secrets(a), input: sql });
   if (r.exitCode !== 0) {
+    const down = containerDown(a.target, r);
+    if (down) throw down;
     const msg = `${client} in ${describeTarget(a.target)} failed (exit ${r.exitCode}): ${r.stderr.trim()}`;
     throw isTransientFailure(r.stderr) ? new TransientError(msg) : new MailbackupError(msg);
   }
@@ -113,10 +102,11 @@ export async function loadSqlStream(
   });
   input.pipe(child.stdin!);
   child.stdin!.on('error', () => undefined); // EPIPE when the client dies; its exit status tells why
-  const r = await child;
+  const r = await streamExit(child, file);
   if (inputError) throw new MailbackupError(`loading into database ${db} failed: reading the dump: ${inputError.message}`);
   if (r.exitCode !== 0) {
-    throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${String(r.stderr).trim()}`);
+    const down = containerDown(a.target, r);
+    throw new MailbackupError(`loading into database ${db} failed (exit ${r.exitCode}): ${down ? down.message : r.stderr.trim()}`);
   }
 }
 
@@ -166,6 +156,8 @@ export async function dumpSystemUsers(a: DbAccess, client: string): Promise<stri
   if (client !== 'mariadb-dump') return undefined;
   const r = await execIn(a.target, [client, '-u', a.user, '--system=users'], { secrets: secrets(a) });
   if (r.exitCode === 0) return r.stdout;
+  const down = containerDown(a.target, r);
+  if (down) throw down;
   if (isTransientFailure(r.stderr)) throw new TransientError(`${client} --system=users in ${describeTarget(a.target)}: ${r.stderr.trim()}`);
   return undefined; // an older server or client: SHOW CREATE USER / SHOW GRANTS instead
 }

@@ -8,7 +8,7 @@ import { copyTreeFresh, type FreshCopyOptions } from './cp.js';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../errors.js';
-import { run, spawnStream, type RunResult } from './shell.js';
+import { run, spawnStream, streamExit, type RunResult } from './shell.js';
 import { describeRsyncFailure, summarizeRsyncStderr } from './rsync.js';
 
 export interface CopyTreeOptions {
@@ -73,8 +73,5 @@ async function itemized(args: string[], input: string | undefined, opts: CopyTre
   for await (const line of createInterface({ input: child.stdout!, crlfDelay: Infinity })) {
     if (line.startsWith('>f')) opts.progress!.add(1, Number(line.slice(12)) || 0);
   }
-  const r = await child;
-  const stderr = Buffer.from((r.stderr as unknown as Uint8Array) ?? []).toString('utf8');
-  if (r.exitCode === undefined && r.failed && r.signal === undefined) throw new ToolError(`cannot run rsync: ${r.shortMessage}; is it installed and on PATH?`);
-  return { exitCode: r.exitCode ?? 128, stdout: '', stderr, signal: r.signal };
+  return streamExit(child, 'rsync');
 }

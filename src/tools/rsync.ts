@@ -7,8 +7,7 @@
  * which for 1,000,000 files would be ~100 MB of text.
  */
 import { createInterface } from 'node:readline';
-import { spawnStream } from './shell.js';
-import { ToolError } from '../errors.js';
+import { spawnStream, streamExit } from './shell.js';
 
 /** rsync's "some files vanished before they could be transferred": normal on a live maildir. */
 export const RSYNC_VANISHED = 24;
@@ -135,13 +134,9 @@ export async function rsyncMirror(o: RsyncMirrorOptions): Promise<RsyncOutcome> 
     const size = /^Total file size: ([\d,.']+) bytes/.exec(line);
     if (size) outcome.totalSize = parseCount(size[1]);
   }
-  const r = await child;
-  const stderr = Buffer.from((r.stderr as unknown as Uint8Array) ?? []).toString('utf8');
-  if (r.exitCode === undefined && r.signal === undefined && r.failed) {
-    throw new ToolError(`cannot run rsync: ${r.shortMessage}; is it installed and on PATH?`);
-  }
-  outcome.exitCode = r.exitCode ?? 128;
-  Object.assign(outcome, summarizeRsyncStderr(stderr));
+  const r = await streamExit(child, 'rsync');
+  outcome.exitCode = r.exitCode;
+  Object.assign(outcome, summarizeRsyncStderr(r.stderr));
   return countGoneAsVanished(outcome);
 }
 

@@ -75,7 +75,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
       // spawn itself failed (ENOENT): the program is not installed
       throw new ToolError(`cannot run ${file}: ${r.shortMessage}; is it installed and on PATH?`);
     }
-    return { exitCode: r.exitCode ?? 128, stdout: String(r.stdout), stderr: String(r.stderr), signal: r.signal };
+    return { exitCode: r.exitCode ?? 128, stdout: decodeOutput(r.stdout), stderr: decodeOutput(r.stderr), signal: r.signal };
   } catch (err) {
     if (err instanceof ToolError) throw err;
     throw new ToolError(`cannot run ${file}: ${(err as Error).message}`);
@@ -105,6 +105,24 @@ export function spawnStream(
     cancelSignal: opts.signal,
     timeout: opts.timeoutMs,
   });
+}
+
+/** A child's output as text: execa hands `encoding: 'buffer'` streams back as Uint8Array. */
+export function decodeOutput(out: unknown): string {
+  if (out === undefined || out === null) return '';
+  return typeof out === 'string' ? out : Buffer.from(out as Uint8Array).toString('utf8');
+}
+
+/**
+ * The exit of a spawnStream child, stderr decoded once here, so no caller turns bytes into
+ * text itself (String() of a Uint8Array is a list of byte values).
+ */
+export async function streamExit(child: ResultPromise, file: string): Promise<RunResult> {
+  const r = await child;
+  if (r.exitCode === undefined && r.signal === undefined && r.failed) {
+    throw new ToolError(`cannot run ${file}: ${r.shortMessage}; is it installed and on PATH?`);
+  }
+  return { exitCode: r.exitCode ?? 128, stdout: '', stderr: decodeOutput(r.stderr), signal: r.signal };
 }
 
 /** True when `file` can be executed (searches PATH). */

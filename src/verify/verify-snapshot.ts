@@ -14,6 +14,7 @@ import { FILE_COMPONENTS, layout } from '../repository/layout.js';
 import { readMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { checkDump, recordedDumps } from './dump.js';
+import { checkMessageIndex } from './message-index.js';
 import { checkFiles } from './check-files.js';
 import { ManifestError } from './manifest.js';
 import { inodeOf } from './walk.js';
@@ -73,6 +74,8 @@ export async function verifySnapshot(snap: Snapshot, opts: VerifyOptions): Promi
       damaged.push({ path: `${name}/`, problem: 'component directory missing' });
     }
   }
+
+  for (const problem of checkMessageIndex(snap.dir)) damaged.push({ path: 'messages.index', problem });
 
   const cache = opts.inodeCache;
   // one line per snapshot, towards the totals its backup recorded (dumps included)

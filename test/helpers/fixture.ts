@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { prepareDestination } from '../../src/repository/marker.js';
+import { startDovecotContainer, startMariaDbContainer, type DovecotContainer, type MariaDbContainer } from './container-services.js';
+import { runtimeEnv, type RealRuntime } from './containers.js';
 import { installDockerShim, type ContainerState, type DockerShim } from './docker-shim.js';
 import { generateMailTree, type MailTreeInfo, type MailTreeOptions } from './mailtree.js';
 import { seedMailDatabases, startMariaDb, type MariaDb } from './mariadb.js';
@@ -33,6 +35,11 @@ export interface FixtureOptions {
   containers?: Record<string, ContainerState>;
   /** deep-merged into the generated config */
   config?: Patch;
+  /**
+   * MariaDB and Dovecot in real containers (test/helpers/containers.ts) reached through this
+   * runtime's CLI (docker: the Docker CLI on podman's API); the shim is then not on PATH
+   */
+  runtime?: RealRuntime;
 }
 
 export interface RunResult {
@@ -55,7 +62,9 @@ export interface Fixture {
   /** undefined with { mariadb: false } */
   mariadb: MariaDb | undefined;
   shim: DockerShim;
-  /** process.env + the shim's PATH and state */
+  /** with `runtime`: the containers (mariadb is then the same server as `mariadb`) */
+  containers?: { mariadb?: MariaDbContainer; dovecot: DovecotContainer };
+  /** process.env + the shim's PATH and state (with `runtime`: + DOCKER_HOST, CONTAINERS_CONF) */
   env: Record<string, string>;
   config: Record<string, unknown>;
   /** runs `node dist/mailbackup.mjs --config <configPath> ...args` */
@@ -111,7 +120,9 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
   try {
     const sourceRoot = join(base, 'source');
     const tree = generateMailTree(sourceRoot, opts.tree);
-    const mariadb = opts.mariadb === false ? undefined : await startMariaDb();
+    const real = opts.runtime ? await startContainers(join(sourceRoot, 'data/mail'), opts.mariadb !== false) : undefined;
+    if (real) undo.push(() => real.dovecot.stop());
+    const mariadb = opts.mariadb === false ? undefined : (real?.mariadb ?? (await startMariaDb()));
     if (mariadb) {
       undo.push(() => mariadb.stop());
       await seedMailDatabases(mariadb);
@@ -141,8 +152,9 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     const configPath = join(base, 'config.yml');
     let config = deepMerge(
       baseConfig({ sourceRoot, destRoot, mountDir: mount ? mountDir : undefined, credentialsFile, logDir: join(base, 'log') }),
-      opts.config ?? {},
+      real ? { database: { runtime: opts.runtime, container: real.mariadb?.name ?? 'mailserver-mariadb' }, dovecot: { container: real.dovecot.name } } : {},
     );
+    config = deepMerge(config, opts.config ?? {});
     const writeConfig = (patch: Patch): Record<string, unknown> => {
       config = deepMerge(config, patch);
       writeFileSync(configPath, stringify(config), { mode: 0o600 });
@@ -150,7 +162,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
       return config;
     };
 
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...shim.env };
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...(real ? runtimeEnv : shim.env) };
     const start = (args: string[], extraEnv: Record<string, string> = {}): ChildProcess =>
       spawn(process.execPath, [cliPath(), '--config', configPath, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     const run = (args: string[], extraEnv?: Record<string, string>): Promise<RunResult> =>
@@ -165,7 +177,7 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
       });
 
     const fixture: Fixture = {
-      base, sourceRoot, tree, mountDir, disk: mount, destRoot, configPath, credentialsFile, mariadb, shim, env, config,
+      base, sourceRoot, tree, mountDir, disk: mount, destRoot, configPath, credentialsFile, mariadb, shim, containers: real, env, config,
       run, start, writeConfig, cleanup,
       keep: () => {
         liveBases.delete(base);
@@ -178,6 +190,17 @@ export async function createFixture(opts: FixtureOptions = {}): Promise<Fixture>
     return fixture;
   } catch (err) {
     await cleanup();
+    throw err;
+  }
+}
+
+/** Dovecot over the tree's data/mail (mounted where the compose file mounts it) and, unless not wanted, MariaDB. */
+async function startContainers(mailDir: string, withDb: boolean): Promise<{ mariadb?: MariaDbContainer; dovecot: DovecotContainer }> {
+  const dovecot = await startDovecotContainer(mailDir);
+  try {
+    return { dovecot, mariadb: withDb ? await startMariaDbContainer() : undefined };
+  } catch (err) {
+    await dovecot.stop();
     throw err;
   }
 }

@@ -185,6 +185,10 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
         expect(expected.length).toBeGreaterThan(0);
         expect(expected.length).toBeLessThan(allMessages(snapMailbox).length);
         expect(allMessages(out).sort()).toEqual(expected);
+        // the count is of messages: dovecot-uidlist and subscriptions are copied too, and said apart (issue 30 item 5)
+        expect(r.stdout).toContain(`copied ${expected.length} message file(s) and `);
+        expect(r.stdout).toMatch(/ and \d+ Dovecot metadata file\(s\)/);
+        expect(r.stderr).toContain(`${expected.length} messages restored (and `);
         const dovecot = await startDovecot({ mailDir: out, users: [alice], homes: { [alice]: out } });
         try {
           expect((await dovecot.messages(alice)).length).toBe(expected.length);

@@ -10,14 +10,14 @@ describe('completionFor', () => {
   it('completes commands and subcommands, without the hidden __complete or help', () => {
     const top = complete('');
     expect(top).toMatchObject({ kind: 'words' });
-    expect(top.kind === 'words' && top.words).toEqual(['backup', 'rotate', 'verify', 'list', 'status', 'restore', 'drill', 'offsite', 'unlock', 'init', 'schedule']);
+    expect(top.kind === 'words' && top.words).toEqual(['backup', 'rotate', 'verify', 'list', 'status', 'report', 'find', 'index', 'restore', 'drill', 'offsite', 'unlock', 'init', 'schedule']);
     expect(complete('restore', 'm')).toEqual({ kind: 'words', words: ['mail'] });
     expect(complete('offsite', 'p')).toEqual({ kind: 'words', words: ['push'] });
   });
 
   it("completes a command's options and the global ones after a global option with its value", () => {
     expect(complete('backup', '--dr')).toEqual({ kind: 'words', words: ['--dry-run'] });
-    expect(complete('--config', '/etc/x.yml', 'restore', 'mail', '--s')).toEqual({ kind: 'words', words: ['--snapshot', '--since'] });
+    expect(complete('--config', '/etc/x.yml', 'restore', 'mail', '--s')).toEqual({ kind: 'words', words: ['--snapshot', '--subject', '--since'] });
     expect(complete('list', '--j')).toEqual({ kind: 'words', words: ['--json'] });
   });
 

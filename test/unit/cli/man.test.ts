@@ -13,7 +13,7 @@ describe('renderManPages', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /help|__complete/.test(f))).toEqual([]);
-    expect(files).toHaveLength(21);
+    expect(files).toHaveLength(24); // 21 + find, index and report
   });
 
   it("holds what `backup --help` says: name, usage, options, global options, exit status, locking", () => {
@@ -30,7 +30,7 @@ describe('renderManPages', () => {
 
   it('keeps paragraphs, lists subcommands with their pages, and names related pages', () => {
     expect(page('mailbackup-drill.1')).toMatch(/\.SH DESCRIPTION\nrestore everything to scratch, check it, time it, report\n\.PP\nRestores every file component/);
-    expect(page('mailbackup-restore.1')).toContain('.B mail [options]\na mailbox or folder: see mailbackup\\-restore\\-mail(1)\n');
+    expect(page('mailbackup-restore.1')).toContain('.B mail [options]\na mailbox, a folder, or the messages a filter selects: see mailbackup\\-restore\\-mail(1)\n');
     expect(page('mailbackup-restore-mail.1')).toMatch(/\.SH SEE ALSO\nmailbackup\\-restore\(1\)/);
   });
 

@@ -31,11 +31,11 @@ describe('packageEntries', () => {
 });
 
 describe('packagedUnits', () => {
-  it('are the six scheduled jobs, run as the installed program with the default config', () => {
+  it('are the seven scheduled jobs, run as the installed program with the default config', () => {
     const units = packagedUnits();
     expect(units.map((u) => u.name).filter((n) => n.endsWith('.timer'))).toEqual([
       'mailbackup-backup.timer', 'mailbackup-weekly.timer', 'mailbackup-rolling-verify.timer',
-      'mailbackup-status.timer', 'mailbackup-smart.timer', 'mailbackup-drill.timer',
+      'mailbackup-status.timer', 'mailbackup-smart.timer', 'mailbackup-report.timer', 'mailbackup-drill.timer',
     ]);
     const backup = units.find((u) => u.name === 'mailbackup-backup.service')!.text;
     expect(backup).toContain('ExecStart=/usr/lib/mailbackup/mailbackup.mjs --config /etc/mailbackup/config.yml backup\n');
