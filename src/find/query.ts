@@ -21,17 +21,8 @@ export interface FindFilters {
 /** The same text for every comparison: NFKC (full-width Ｉｎｖｏｉｃｅ = Invoice) and lower case. */
 export const fold = (s: string): string => s.normalize('NFKC').toLowerCase();
 
-/** Filters with their text folded once, not once per line. */
-export interface Query {
-  user?: string;
-  folder?: string;
-  from?: string;
-  to?: string;
-  subject?: string;
-  messageId?: string;
-  since?: number;
-  until?: number;
-}
+/** Filters with their text folded once, not once per line: the same fields, folded. */
+export type Query = FindFilters;
 
 export function toQuery(f: FindFilters): Query {
   const q: Query = { since: f.since, until: f.until };
