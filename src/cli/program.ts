@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from './context.js';
 
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 
 export type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
 export type Dispatch = (name: string, load: () => Promise<CommandModule>, opts: object, args: unknown[]) => Promise<void>;

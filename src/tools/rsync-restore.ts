@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../errors.js';
 import { run, spawnStream, streamExit, type RunResult } from './shell.js';
-import { describeRsyncFailure, summarizeRsyncStderr } from './rsync.js';
+import { describeRsyncFailure, RSYNC_VANISHED, summarizeRsyncStderr } from './rsync.js';
 
 export interface CopyTreeOptions {
   /** copy only these paths (relative to src; directories are copied as entries, not recursed) */
@@ -52,7 +52,7 @@ export async function copyTree(src: string, dst: string, opts: CopyTreeOptions =
     // the target filesystem lacks ACL/xattr support: modes, owners and times still come across
     r = await copy(false);
   }
-  if (r.exitCode === 0 || (r.exitCode === 24 && opts.liveSource)) return;
+  if (r.exitCode === 0 || (r.exitCode === RSYNC_VANISHED && opts.liveSource)) return;
   const out = summarizeRsyncStderr(r.stderr);
   throw new ToolError(`rsync ${src} → ${dst} failed (exit ${r.exitCode}): ${describeRsyncFailure({ exitCode: r.exitCode, ...out })}`, r.stderr);
 }

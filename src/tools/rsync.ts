@@ -1,7 +1,6 @@
 /**
- * rsync adapter for the snapshot engine. One function, `rsyncMirror`, covers the three uses:
- * the mirror itself (dir form and -R entries form), a --files-from dry run that tells the
- * reconciler which files rsync would change IN PLACE, and a second pass.
+ * rsync adapter for the snapshot engine: `rsyncMirror` copies a --files-from list of names
+ * (the engine's copies, then directories' attributes and symlinks) and reports what it did.
  *
  * stdout is parsed as a stream (never buffered): a first full backup itemizes every file,
  * which for 1,000,000 files would be ~100 MB of text.
