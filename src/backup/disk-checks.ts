@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { DiskFaultError } from '../errors.js';
-import { diskHealth, diskProblems } from '../repository/disk-health.js';
+import { diskHealth, diskProblems, repairAdvice } from '../repository/disk-health.js';
 import type { DestinationGuard } from '../repository/guard.js';
 
 /** Throws for a read-only destination; a filesystem with recorded errors is a warning (a backup still beats none). */
@@ -29,7 +29,7 @@ export function diskFaultOf(err: unknown, root: string, guard?: DestinationGuard
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code && DISK_ERRNO.has(code)) {
-    return new DiskFaultError(`writing to the backup disk under ${root} failed (${(err as Error).message}): nothing of this run counts; check \`dmesg\` and \`smartctl -a\`, then unmount it, run \`e2fsck -f\` on it, mount it again and run the backup`);
+    return new DiskFaultError(`writing to the backup disk under ${root} failed (${(err as Error).message}): nothing of this run counts; ${repairAdvice()}`);
   }
   return err;
 }

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { DiskFaultError } from '../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../log/units.js';
 import type { DestinationGuard } from '../repository/guard.js';
-import { DISK_TODO, flushDestination } from '../repository/flush.js';
+import { flushDestination, unconfirmedWrites } from '../repository/flush.js';
+import { repairAdvice } from '../repository/disk-health.js';
 import { syncFilesystem } from '../tools/sync.js';
 import { readBack, type ReadBackReport } from './readback.js';
 
@@ -30,7 +31,7 @@ export class BackgroundFlush {
 
   /** Throws when a flush so far failed. */
   check(id: string): void {
-    if (this.error) throw new DiskFaultError(`the backup disk did not confirm the writes of snapshot ${id} (${this.error}): it is not counted; ${DISK_TODO}`);
+    if (this.error) throw unconfirmedWrites(`snapshot ${id}`, this.error);
   }
 
   async settle(id: string): Promise<void> {
@@ -49,7 +50,7 @@ export async function makeDurable(partialDir: string, id: string, o: { log: Logg
   if (r.problems.length) {
     const how = r.ioError ? `the disk failed to read them back (${r.ioError})` : 'the disk returned other bytes than were written';
     o.log.error({ problems: r.problems }, `read-back of ${id} failed`);
-    throw new DiskFaultError(`snapshot ${id} is not promoted: ${how}: ${r.problems.slice(0, 3).join('; ')}; ${DISK_TODO}`);
+    throw new DiskFaultError(`snapshot ${id} is not promoted: ${how}: ${r.problems.slice(0, 3).join('; ')}; ${repairAdvice()}`);
   }
   const source = r.direct ? 'from the disk' : 'through the page cache (the filesystem has no O_DIRECT)';
   o.log.info(

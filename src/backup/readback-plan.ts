@@ -35,7 +35,8 @@ export class Reservoir<T> {
   }
 }
 
-const isDump = (c: Candidate) => c.path.startsWith('mysql/');
+/** A database dump (mysql/…): new every night, and the one thing that cannot be taken again later. */
+export const isDump = (c: Candidate) => c.path.startsWith('mysql/');
 
 /**
  * The files to read: dumps first, then the sampled others in random order, until either budget

@@ -9,7 +9,7 @@ import { readLinesSync } from '../engine/manifest-index.js';
 import { indexLineIsNew, parseIndexLine } from '../engine/manifest-format.js';
 import { layout } from '../repository/layout.js';
 import { sha256Direct } from '../verify/direct-read.js';
-import { planReadBack, READ_BACK_BUDGET, Reservoir, type Candidate, type ReadBackBudget } from './readback-plan.js';
+import { isDump, planReadBack, READ_BACK_BUDGET, Reservoir, type Candidate, type ReadBackBudget } from './readback-plan.js';
 
 export interface ReadBackReport {
   /** new files of the run (candidates) and what was read of them */
@@ -32,7 +32,7 @@ function newFiles(snapDir: string, budget: ReadBackBudget): { sample: Candidate[
     if (line.startsWith('#') || !indexLineIsNew(line)) continue;
     const e = parseIndexLine(line);
     const c = { path: e.path, size: e.size, sha256: e.sha256 };
-    if (c.path.startsWith('mysql/')) dumps.push(c);
+    if (isDump(c)) dumps.push(c);
     else others.offer(c);
   }
   return { sample: [...dumps, ...others.items], seen: dumps.length + others.seen };

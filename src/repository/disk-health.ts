@@ -94,15 +94,21 @@ export function diskHealth(path: string): DiskHealth {
 
 const deviceOf = (h: DiskHealth) => h.mount?.source ?? 'the backup disk';
 
+/** What to do about a failing backup disk, naming the device when it is known: the one wording every message uses. */
+export function repairAdvice(dev?: string): string {
+  const d = dev ? ` ${dev}` : '';
+  return `check \`dmesg\` and \`smartctl -a${d}\`, then unmount it, run \`e2fsck -f${d}\`, mount it again and run the backup`;
+}
+
 /** One sentence per problem, each saying what to do; empty when the disk looks healthy. */
 export function diskProblems(h: DiskHealth, root: string): string[] {
   const dev = deviceOf(h);
   const problems: string[] = [];
   if (h.readOnly) {
-    problems.push(`destination ${root} is read-only (${dev}${h.mount?.options.includes('emergency_ro') ? ', remounted read-only after a filesystem error' : ''}): check \`dmesg\` and \`smartctl -a\`, then unmount, \`e2fsck -f ${dev}\`, mount it again and run the backup`);
+    problems.push(`destination ${root} is read-only (${dev}${h.mount?.options.includes('emergency_ro') ? ', remounted read-only after a filesystem error' : ''}): ${repairAdvice(h.mount?.source)}`);
   }
   if (h.errorCount) {
-    problems.push(`the filesystem on ${dev} has recorded ${h.errorCount} error(s) since its last check: check \`dmesg\` and \`smartctl -a\`, then unmount it and run \`e2fsck -f ${dev}\``);
+    problems.push(`the filesystem on ${dev} has recorded ${h.errorCount} error(s) since its last check: ${repairAdvice(h.mount?.source)}`);
   }
   return problems;
 }

@@ -5,13 +5,17 @@
  */
 import { DiskFaultError } from '../errors.js';
 import { syncFilesystem } from '../tools/sync.js';
+import { repairAdvice } from './disk-health.js';
 import type { DestinationGuard } from './guard.js';
 
-export const DISK_TODO = 'check `dmesg` and `smartctl -a` for the disk, then unmount it, run `e2fsck -f` on it, mount it again and run the backup';
+/** A flush that the device refused: `what` was written, `error` is sync's own words. */
+export function unconfirmedWrites(what: string, error?: string): DiskFaultError {
+  return new DiskFaultError(`the backup disk did not confirm the writes of ${what} (${error}): it is not counted; ${repairAdvice()}`);
+}
 
 export async function flushDestination(path: string, what: string, guard?: DestinationGuard, signal?: AbortSignal): Promise<void> {
   guard?.check();
   const r = await syncFilesystem(path, signal);
   guard?.check();
-  if (!r.ok) throw new DiskFaultError(`the backup disk did not confirm the writes of ${what} (${r.error}): it is not counted; ${DISK_TODO}`);
+  if (!r.ok) throw unconfirmedWrites(what, r.error);
 }

@@ -7,7 +7,7 @@
  */
 import { statSync, type Stats } from 'node:fs';
 import { DiskFaultError } from '../errors.js';
-import { diskHealth, type DiskHealth } from './disk-health.js';
+import { diskHealth, repairAdvice, type DiskHealth } from './disk-health.js';
 import { layout } from './layout.js';
 
 export interface DestinationGuard {
@@ -30,7 +30,7 @@ export function faultNow(root: string, start: { root: Stats; marker: Stats; heal
     return `destination ${root} went away during the run (the backup disk was unmounted, unplugged or reset): nothing more is written; check \`dmesg\` and the cable, mount the disk again and run the backup`;
   }
   const dev = now.health.mount?.source ?? start.health.mount?.source ?? 'the backup disk';
-  const todo = `nothing of this run counts; check \`dmesg\` and \`smartctl -a ${dev}\`, then unmount it, run \`e2fsck -f ${dev}\`, mount it again and run the backup`;
+  const todo = `nothing of this run counts; ${repairAdvice(now.health.mount?.source ?? start.health.mount?.source)}`;
   if (now.health.readOnly && !start.health.readOnly) return `the backup disk ${dev} turned read-only during the run (a filesystem error): ${todo}`;
   if ((now.health.errorCount ?? 0) > (start.health.errorCount ?? 0)) return `the filesystem on the backup disk ${dev} recorded an error during the run: ${todo}`;
   return undefined;
