@@ -24,8 +24,6 @@ import { HEADER_BLOCK_MAX, headerBlockEnd } from '../mailbox/headers.js';
 
 /** Read size: large enough that a big dump is a few hundred syscalls, small enough per worker. */
 export const HASH_CHUNK = 1024 * 1024;
-/** a message's header block is read up to this many bytes (mailbox/headers.ts HEADER_BLOCK_MAX) */
-const HEADER_MAX = HEADER_BLOCK_MAX;
 /** paths in flight per worker */
 const PIPELINE = 256;
 /** paths of one hashMany() message */
@@ -81,11 +79,11 @@ function hashOne(path, st, k) {
   }
 }
 const headerBlockEnd = ${headerBlockEnd.toString()};
-// A header block: the first <= ${HEADER_MAX} bytes up to the blank line, as latin1 (bytes kept).
+// A header block: the first <= ${HEADER_BLOCK_MAX} bytes up to the blank line, as latin1 (bytes kept).
 function headOne(path) {
   const fd = fs.openSync(path, 'r');
   try {
-    const n = fs.readSync(fd, buf, 0, ${HEADER_MAX}, 0);
+    const n = fs.readSync(fd, buf, 0, ${HEADER_BLOCK_MAX}, 0);
     return buf.latin1Slice(0, headerBlockEnd(buf, n));
   } finally {
     try { fs.closeSync(fd); } catch {}

@@ -130,6 +130,10 @@ describe('a failing backup disk (issue 29)', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/backup disk|read-only|Input\/output error/);
     expect(latest(f)).toBe('daily/2026-11-01');
+    // the next night, the disk still read-only: refused before the lock, naming the disk (not an internal error)
+    const again = await f.run(['backup', '--date', '2026-11-03']);
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toMatch(/is read-only \(\/dev\/loop\d+, remounted read-only after a filesystem error\)/);
 
     growBacking(f.disk!, 512);
     repairAndRemount(f.disk!);
