@@ -53,8 +53,10 @@ function removeStale(path: string, judged: LockInfo | undefined): void {
   const aside = `${path}.stale.${process.pid}`;
   try {
     renameSync(path, aside);
-  } catch {
-    return; // someone else removed it first
+  } catch (err) {
+    // someone else removed it first; any other error (EROFS on a failed disk) would loop forever
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
   const got = parseLock(aside);
   if (got && JSON.stringify(got) !== JSON.stringify(judged)) {
