@@ -131,7 +131,7 @@ export class DeliveryError extends MailbackupError {
 }
 
 /** An exception no failure class foresaw: a bug. Never 0 or 1, so cron and monitoring see it. */
-export class InternalError extends MailbackupError {
+class InternalError extends MailbackupError {
   constructor(message: string) {
     super(message, ExitCode.INTERNAL);
   }

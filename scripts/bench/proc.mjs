@@ -53,7 +53,7 @@ function comm(pid) {
 }
 
 /** VmRSS (KiB) summed over `root` and all its descendants, and per program name. */
-export function treeRss(root) {
+function treeRss(root) {
   const parents = parentMap();
   const tree = new Set([root]);
   let grew = true;

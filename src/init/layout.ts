@@ -23,7 +23,7 @@ export interface LayoutChoice {
 const MAX_CONF_BYTES = 1024 * 1024;
 
 /** dovecot.conf first, then conf.d/*.conf and the *.conf.ext files, as Dovecot includes them. */
-export function readDovecotConf(dir: string, shownFrom: string): ConfFile[] {
+function readDovecotConf(dir: string, shownFrom: string): ConfFile[] {
   const list = (d: string, re: RegExp) => {
     try {
       return readdirSync(d).filter((n) => re.test(n)).sort().map((n) => join(d, n));

@@ -47,7 +47,7 @@ export function isMessagePath(path: string): boolean {
   return end > 0 && (sub === 'cur' || sub === 'new');
 }
 
-export function isDir(p: string): boolean {
+function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {
@@ -67,7 +67,7 @@ export function listFolderDirs(mailbox: string): string[] {
   return dirs.sort();
 }
 
-export function listFolderNames(mailbox: string): string[] {
+function listFolderNames(mailbox: string): string[] {
   return listFolderDirs(mailbox).map(folderName);
 }
 

@@ -75,7 +75,7 @@ export function lockVerdict(info: LockInfo | undefined): Verdict {
 }
 
 /** A lock whose holder is provably gone (status reports it; the next run takes it over). */
-export function isStale(info: LockInfo | undefined): boolean {
+function isStale(info: LockInfo | undefined): boolean {
   return lockVerdict(info).kind === 'stale';
 }
 
