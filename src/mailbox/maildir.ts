@@ -67,10 +67,6 @@ export function listFolderDirs(mailbox: string): string[] {
   return dirs.sort();
 }
 
-function listFolderNames(mailbox: string): string[] {
-  return listFolderDirs(mailbox).map(folderName);
-}
-
 /** Messages of one folder (cur/ and new/; tmp/ holds deliveries in progress, never mail). */
 export function listMessages(mailbox: string, dir: string): MessageFile[] {
   const out: MessageFile[] = [];

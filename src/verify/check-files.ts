@@ -71,7 +71,7 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
       if (s.sameAsPrev) checked.sharedSkipped++;
       else if (o.cache?.has(s.inode!)) {
         checked.cachedInodes++;
-        compare(it, o.cache!.get(s.inode!)!);
+        compare(it, o.cache.get(s.inode!)!);
       } else toHash.push({ it, inode: s.inode!, shared: s.nlink! > 1 });
     });
     const hashes = await o.pool.hash(toHash.map((t) => t.it.f.abs));
