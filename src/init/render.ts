@@ -29,26 +29,22 @@ const opt = (key: string, v: unknown, comment: string) =>
 
 export function renderConfig(v: InitValues, now = new Date()): string {
   const d = schemaDefaults();
-  const email = v.notifyTo?.length
-    ? [
-        '  email:',
-        `    to: ${y(v.notifyTo)}`,
-        `    from: ${y(v.notifyFrom ?? `mailbackup@${v.notifyTo[0].split('@')[1]}`)}`,
-        '    smtp: { host: "localhost", port: 25 }   # or sendmail: /usr/sbin/sendmail',
-        `    onWarning: ${d.notify.email?.onWarning ?? true}      # also mail runs that finished with warnings`,
-        '    onSuccess: false     # mail every successful run too',
-      ]
-    : [
-        '  # email:                              # failure mail (FR-07); uncomment and fill in',
-        '  #   to: [admin@example.com]',
-        '  #   from: backup@mail.example.com',
-        '  #   smtp: { host: localhost, port: 25 }',
-      ];
   return [
     '# mailbackup configuration, written by `mailbackup init` on ' + now.toISOString(),
     '# Keep this file mode 0600. Unknown keys are refused, so a typo never disables a component.',
     ...v.provenance.map((p) => `# ${p}`),
     '',
+    ...sourceSection(v, d),
+    ...serverSection(v),
+    ...retentionSection(d),
+    ...notifySection(v, d),
+    ...tuningSection(v, d),
+  ].join('\n');
+}
+
+/** source: the paths init found in the compose project. */
+function sourceSection(v: InitValues, d: Config): string[] {
+  return [
     'source:',
     `  root: ${y(v.source.root)}   # the compose project directory`,
     '  # paths below are relative to source.root unless absolute',
@@ -63,6 +59,12 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     opt('logs', v.source.logs, 'optional: server logs to keep with each snapshot'),
     `  exclude: ${y(d.source.exclude)}   # rsync patterns excluded from the mail component`,
     '',
+  ];
+}
+
+/** destination, database and dovecot: where the backup goes and the containers it talks to. */
+function serverSection(v: InitValues): string[] {
+  return [
     'destination:',
     `  root: ${y(v.destination.root)}   # must hold the .mailbackup marker (init created it)`,
     opt('requireMountpoint', v.destination.requireMountpoint, 'refuse to run unless this is a mount point'),
@@ -82,16 +84,49 @@ export function renderConfig(v: InitValues, now = new Date()): string {
       ? `  container: ${y(v.dovecot.container)}   # doveadm checks after restores and in drills`
       : '  # container: mailserver-dovecot   # doveadm checks after restores and in drills',
     '',
+  ];
+}
+
+/** retention: the schema's defaults. */
+function retentionSection(d: Config): string[] {
+  return [
     'retention:',
     `  daily: ${d.retention.daily}       # daily snapshots kept`,
     `  weekly: ${d.retention.weekly}      # weekly snapshots kept`,
     `  failedDays: ${d.retention.failedDays}    # failed snapshots removed after this many days once a newer ok one exists`,
     '',
+  ];
+}
+
+/** notify: failure mail (filled in when init knows an address), disk usage and pings. */
+function notifySection(v: InitValues, d: Config): string[] {
+  const email = v.notifyTo?.length
+    ? [
+        '  email:',
+        `    to: ${y(v.notifyTo)}`,
+        `    from: ${y(v.notifyFrom ?? `mailbackup@${v.notifyTo[0].split('@')[1]}`)}`,
+        '    smtp: { host: "localhost", port: 25 }   # or sendmail: /usr/sbin/sendmail',
+        `    onWarning: ${d.notify.email?.onWarning ?? true}      # also mail runs that finished with warnings`,
+        '    onSuccess: false     # mail every successful run too',
+      ]
+    : [
+        '  # email:                              # failure mail (FR-07); uncomment and fill in',
+        '  #   to: [admin@example.com]',
+        '  #   from: backup@mail.example.com',
+        '  #   smtp: { host: localhost, port: 25 }',
+      ];
+  return [
     'notify:',
     ...email,
     `  diskUsageWarnPercent: ${d.notify.diskUsageWarnPercent}   # warn when the backup disk is fuller than this`,
     '  # pingUrl: https://hc-ping.com/<uuid>   # healthchecks.io-style start/success/fail pings',
     '',
+  ];
+}
+
+/** The rest at the schema's defaults: log, priority, retry, verify, drill. */
+function tuningSection(v: InitValues, d: Config): string[] {
+  return [
     'log:',
     `  dir: ${y(v.logDir ?? d.log.dir)}   # JSON log files, one per day`,
     `  retentionDays: ${d.log.retentionDays}`,
@@ -113,5 +148,5 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     `  rtoMailDbHours: ${d.drill.rtoMailDbHours}   # target: mail and databases restored within`,
     `  rtoTotalHours: ${d.drill.rtoTotalHours}   # target: everything restored within`,
     '',
-  ].join('\n');
+  ];
 }
