@@ -84,20 +84,7 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
         report.warnings.push(dest.takeover);
         log.warn({ stale: dest.lock?.tookOverFrom }, dest.takeover);
       }
-      const snaps = listSnapshots(root);
-      const daily = snaps.find((s) => s.kind === 'daily' && s.date === ref.date && isOk(s));
-      if (ref.kind === 'weekly' && daily?.meta) {
-        const w = await inPhase(o.progress ?? NO_PROGRESS, `clone ${daily.id}`, undefined, () =>
-          cloneToWeekly(root, { ...daily, meta: daily.meta! }, log.child({ step: 'weekly' }), signal, guard));
-        Object.assign(report, { meta: w.meta, outcome: w.outcome, status: 'ok' });
-      } else {
-        const prev = latestTarget(snaps);
-        checkFreeSpace(root, prev);
-        const run = await runBackup(config, ref, prev, log, o.lines, signal, o.progress, guard, { discardPartial: last?.diskFault === true });
-        report.failures.push(...run.failures);
-        report.warnings.push(...run.meta.warnings);
-        Object.assign(report, { meta: run.meta, outcome: run.outcome, status: run.meta.status });
-      }
+      await takeSnapshot(config, ref, report, { last, guard }, o);
       if (report.status === 'ok' && o.rotate) {
         report.rotation = await runRotation({ root, retention: config.retention, log: log.child({ step: 'rotate' }), signal, progress: o.progress });
       }
@@ -107,22 +94,10 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
     }
     // the renames of promotion and rotation, `latest` and the released lock on the device too
     await flushDestination(root, `the run's last changes (${report.snapshot}, latest, rotation)`, guard, signal);
-    const disk = diskWarning(config, root);
-    if (disk) {
-      report.warnings.push(disk);
-      log.warn({ step: 'disk' }, disk);
-    }
+    warnDiskUsage(config, report, log);
   } catch (caught) {
     // a failing disk shows up as whatever broke first (EROFS from rsync, EIO from a write): name the disk
-    const err = diskFaultOf(caught, root, guard);
-    // an exception no failure class foresaw is a bug: the run failed (2), the stack goes to the log
-    if (!(err instanceof MailbackupError)) log.fatal({ stack: err instanceof Error ? err.stack : String(err), terminal: false }, 'internal error');
-    const e = err instanceof MailbackupError
-      ? err
-      : new MailbackupError(`internal error (this is a bug in mailbackup, please report it): ${errorMessage(err)}; the stack trace is in ${o.logFile ?? 'the log'}`);
-    report.error = e;
-    report.failures.push({ step: e instanceof DiskFaultError ? 'disk' : report.meta ? 'finish' : 'preflight', error: e.message });
-    log.error({ err: e.message, exitCode: e.exitCode }, 'backup stopped');
+    recordStop(report, diskFaultOf(caught, root, guard), o);
   }
   guard?.stop();
   const fault = guard?.fault();
@@ -132,32 +107,85 @@ export async function performBackup(config: Config, ref: SnapshotRef, o: Perform
     report.failures.push({ step: 'disk', error: fault.message });
     log.error({ err: fault.message }, 'backup stopped: the backup disk failed');
   }
-  report.exitCode = report.error
-    ? report.error.exitCode
-    : report.failures.length || report.status !== 'ok'
-      ? ExitCode.FAILED
-      : report.warnings.length
-        ? ExitCode.WARNING
-        : ExitCode.OK;
+  report.exitCode = exitCodeOf(report);
   report.latest = destinationOk ? readLatest(root) : undefined;
   const how = report.exitCode === ExitCode.OK ? 'ok' : report.exitCode === ExitCode.WARNING ? `ok with ${report.warnings.length} warning(s)` : `failed (exit ${report.exitCode})`;
   log.info({ exitCode: report.exitCode, status: report.status, failures: report.failures.length, warnings: report.warnings.length }, `backup finished: ${how}`);
 
-  recordRun(config, report, { command, runId: o.runId, startedAt, destinationOk }, log);
+  await announceRun(config, report, { command, runId: o.runId, startedAt, destinationOk, diskFailed: Boolean(fault) }, o);
+  return report;
+}
+
+/** The snapshot itself: the weekly as a clone of today's ok daily, else a new run against the latest. */
+async function takeSnapshot(config: Config, ref: SnapshotRef, report: BackupReport, at: { last?: LastRun; guard: DestinationGuard }, o: PerformOptions): Promise<void> {
+  const { log } = o;
+  const { guard } = at;
+  const { signal } = guard;
+  const root = config.destination.root;
+  const snaps = listSnapshots(root);
+  const daily = snaps.find((s) => s.kind === 'daily' && s.date === ref.date && isOk(s));
+  if (ref.kind === 'weekly' && daily?.meta) {
+    const w = await inPhase(o.progress ?? NO_PROGRESS, `clone ${daily.id}`, undefined, () =>
+      cloneToWeekly(root, { ...daily, meta: daily.meta! }, log.child({ step: 'weekly' }), signal, guard));
+    Object.assign(report, { meta: w.meta, outcome: w.outcome, status: 'ok' });
+  } else {
+    const prev = latestTarget(snaps);
+    checkFreeSpace(root, prev);
+    const run = await runBackup(config, ref, prev, log, o.lines, signal, o.progress, guard, { discardPartial: at.last?.diskFault === true });
+    report.failures.push(...run.failures);
+    report.warnings.push(...run.meta.warnings);
+    Object.assign(report, { meta: run.meta, outcome: run.outcome, status: run.meta.status });
+  }
+}
+
+function warnDiskUsage(config: Config, report: BackupReport, log: Logger): void {
+  const disk = diskWarning(config, config.destination.root);
+  if (!disk) return;
+  report.warnings.push(disk);
+  log.warn({ step: 'disk' }, disk);
+}
+
+/** Why the run stopped, into the report; an exception no failure class foresaw is a bug (exit 2, stack in the log). */
+function recordStop(report: BackupReport, err: unknown, o: PerformOptions): void {
+  if (!(err instanceof MailbackupError)) o.log.fatal({ stack: err instanceof Error ? err.stack : String(err), terminal: false }, 'internal error');
+  const e = err instanceof MailbackupError
+    ? err
+    : new MailbackupError(`internal error (this is a bug in mailbackup, please report it): ${errorMessage(err)}; the stack trace is in ${o.logFile ?? 'the log'}`);
+  report.error = e;
+  report.failures.push({ step: e instanceof DiskFaultError ? 'disk' : report.meta ? 'finish' : 'preflight', error: e.message });
+  o.log.error({ err: e.message, exitCode: e.exitCode }, 'backup stopped');
+}
+
+/** The run's exit status: its error's, else failed, warnings or ok. */
+function exitCodeOf(report: BackupReport): number {
+  if (report.error) return report.error.exitCode;
+  if (report.failures.length || report.status !== 'ok') return ExitCode.FAILED;
+  return report.warnings.length ? ExitCode.WARNING : ExitCode.OK;
+}
+
+/** After the run: its record, old logs pruned, the mail and the finishing ping. */
+async function announceRun(
+  config: Config,
+  report: BackupReport,
+  r: { command: string; runId: string; startedAt: string; destinationOk: boolean; diskFailed: boolean },
+  o: PerformOptions,
+): Promise<void> {
+  const { log } = o;
+  const root = config.destination.root;
+  recordRun(config, report, r, log);
   try {
     pruneLogs(config.log.dir, config.log.retentionDays);
   } catch (err) {
     log.warn({ err: errorMessage(err) }, 'could not prune old log files');
   }
-  const latestSnap = destinationOk && report.latest && !fault ? listSnapshots(root).find((s) => s.id === report.latest) : undefined;
+  const latestSnap = r.destinationOk && report.latest && !r.diskFailed ? listSnapshots(root).find((s) => s.id === report.latest) : undefined;
   await notifyRun(config, {
-    command, host: hostname(), exitCode: report.exitCode, failures: report.failures, warnings: report.warnings,
+    command: r.command, host: hostname(), exitCode: report.exitCode, failures: report.failures, warnings: report.warnings,
     snapshot: report.snapshot,
     latest: report.latest ? { id: report.latest, finishedAt: latestSnap?.meta?.finishedAt } : undefined,
-    logLines: o.lines, destinationRoot: root, startedAt, finishedAt: new Date().toISOString(),
+    logLines: o.lines, destinationRoot: root, startedAt: r.startedAt, finishedAt: new Date().toISOString(),
   }, log);
   await ping(config, report.exitCode <= ExitCode.WARNING ? 'success' : report.exitCode, log);
-  return report;
 }
 
 /** The run's record: always on this host (log.dir), on the destination unless the disk failed. */

@@ -42,7 +42,7 @@ export interface RotationReport {
   refused?: string;
 }
 
-export async function runRotation(opts: {
+interface RotationOptions {
   root: string;
   retention: Config['retention'];
   log: Logger;
@@ -50,7 +50,9 @@ export async function runRotation(opts: {
   today?: string;
   signal?: AbortSignal;
   progress?: Progress;
-}): Promise<RotationReport> {
+}
+
+export async function runRotation(opts: RotationOptions): Promise<RotationReport> {
   const { root, log } = opts;
   const dryRun = Boolean(opts.dryRun);
   const today = opts.today ?? localDate();

@@ -37,9 +37,8 @@ export interface FileCheckResult {
 
 type Item = { f: WalkedFile; expected: string };
 
-async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {
-  const damaged: Damage[] = [];
-  const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0 };
+/** What each batch of listed files goes through: stat, skip what is shared or cached, hash the rest. */
+function batchChecker(o: FileCheckOptions, { damaged, checked }: FileCheckResult): (batch: Item[]) => Promise<void> {
   const unreadable = (f: WalkedFile, r: { error?: string; code?: string }) =>
     damaged.push({ path: f.rel, problem: r.code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${r.error}` });
   const compare = (it: Item, sha256: string) => {
@@ -60,7 +59,7 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
     checked.bytes += bytes;
     o.progress?.add(batch.length, bytes);
   };
-  const processBatch = async (batch: Item[]): Promise<void> => {
+  return async (batch: Item[]): Promise<void> => {
     if (!o.prevDir && !o.cache) return hashAll(batch);
     const stats = await o.pool.stat(batch.map((it) => it.f.abs), o.prevDir ? batch.map((it) => join(o.prevDir!, it.f.rel)) : undefined);
     const toHash: { it: Item; inode: string; shared: boolean }[] = [];
@@ -84,8 +83,12 @@ async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileC
     });
     o.progress?.add(batch.length, stats.reduce((n, s) => n + (s.size ?? 0), 0));
   };
+}
 
-  const queue = new BatchQueue<Item>(processBatch);
+async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {
+  const damaged: Damage[] = [];
+  const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0 };
+  const queue = new BatchQueue<Item>(batchChecker(o, { damaged, checked }));
   const hooks: PairHooks = {
     match(f, expected) {
       checked.files++;
