@@ -102,4 +102,3 @@ export async function restore(ctx: Context, opts: RepoOpt & { to: string }, spec
   return ExitCode.OK;
 }
 
-export default push;
