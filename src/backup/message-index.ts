@@ -12,7 +12,7 @@ import { resolveLayout } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
 import { layout } from '../repository/layout.js';
 import type { MessageIndexMeta } from '../repository/metadata.js';
-import type { HashPool } from '../engine/hash.js';
+import type { HashPool } from '../engine/hash/pool.js';
 
 export interface IndexStep {
   meta?: MessageIndexMeta;

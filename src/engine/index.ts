@@ -4,9 +4,9 @@
  * (component-part.ts, manifest-format.ts, manifest-index.ts, prev-index.ts, appender.ts), hash.ts.
  */
 import type { Logger } from 'pino';
-import type { HashPool } from './hash.js';
-import type { FsPool } from './fs-pool.js';
-import type { ComponentPart } from './component-part.js';
+import type { HashPool } from './hash/pool.js';
+import type { FsPool } from './scan/fs-pool.js';
+import type { ComponentPart } from './manifest/component-part.js';
 
 export interface ComponentSpec {
   /** component directory name inside the snapshot: mail, ssl, dkim, config, logs */
@@ -79,10 +79,10 @@ export interface ManifestResult {
   durationMs: number;
 }
 
-export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash.js';
-export { createFsPool, type FsPool } from './fs-pool.js';
-export { type ComponentPart } from './component-part.js';
-export { syncComponent } from './sync.js';
-export { writeManifest } from './manifest.js';
-export { readManifestIndex, readManifestIndexSync, walkSnapshotFiles, isSnapshotMetadata } from './manifest-index.js';
-export { type IndexEntry, sha256sumLine, compareBytes } from './manifest-format.js';
+export { createHashPool, sha256File, HASH_CHUNK, type HashPool } from './hash/pool.js';
+export { createFsPool, type FsPool } from './scan/fs-pool.js';
+export { type ComponentPart } from './manifest/component-part.js';
+export { syncComponent } from './sync/sync.js';
+export { writeManifest } from './manifest/manifest.js';
+export { readManifestIndex, readManifestIndexSync, walkSnapshotFiles, isSnapshotMetadata } from './manifest/manifest-index.js';
+export { type IndexEntry, sha256sumLine, compareBytes } from '../repository/manifest-format.js';

@@ -3,7 +3,7 @@
  * sha256sum escapes names holding a backslash, newline or CR: such a line starts with `\` and
  * the name uses `\\`, `\n`, `\r`; those are undone here so the paths match the files on disk.
  */
-import { readRecordsSync } from '../engine/read-records.js';
+import { readRecordsSync } from '../repository/read-records.js';
 
 export class ManifestError extends Error {}
 

@@ -8,9 +8,9 @@ import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rm
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BACK_STRIDE, DIR_LINK, DIR_LINK_HELPERS, linkDirectory, type DirLinkJob, type DirLinkResult } from '../../src/engine/dir-link.js';
-import { createFsPool } from '../../src/engine/fs-pool.js';
-import { formatIndexLine, parseIndexLine } from '../../src/engine/manifest-format.js';
+import { BACK_STRIDE, DIR_LINK, DIR_LINK_HELPERS, linkDirectory, type DirLinkJob, type DirLinkResult } from '../../src/engine/link/dir-link.js';
+import { createFsPool } from '../../src/engine/scan/fs-pool.js';
+import { formatIndexLine, parseIndexLine } from '../../src/repository/manifest-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-dir-link-'));
 const pool = createFsPool({ threads: 2 });

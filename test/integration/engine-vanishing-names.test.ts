@@ -7,7 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeMaildirs, type SeenDir } from '../../src/engine/complete.js';
+import { completeMaildirs, type SeenDir } from '../../src/engine/complete/complete.js';
 import { rsyncMirror } from '../../src/tools/rsync.js';
 import { copyTree } from '../../src/tools/rsync-restore.js';
 import { silentLog } from './engine-helpers.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createVerifyPool } from '../../../src/verify/batch-pool.js';
-import { HASH_CHUNK } from '../../../src/engine/hash.js';
+import { HASH_CHUNK } from '../../../src/engine/hash/pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'verify-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
