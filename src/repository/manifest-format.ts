@@ -1,56 +1,11 @@
 /**
- * Text formats of manifest.sha256 (coreutils' own, so `sha256sum -c` reads it) and of our
- * sidecar manifest.index, plus the byte order both are sorted in.
+ * The manifest's formats, written and read here only: manifest.sha256 (coreutils' own, so
+ * `sha256sum -c` reads it) and our sidecar manifest.index, both in byte order (byte-order.ts).
  */
+import { compareBytes, keyOrder, utf8Rank } from './byte-order.js';
+import { readRecordsSync } from './read-records.js';
 
-/**
- * Byte order of the UTF-8 encodings (what `LC_ALL=C sort` does). JS string comparison is UTF-16
- * code-unit order, which equals code-point (= UTF-8 byte) order except where a surrogate pair
- * meets a unit of U+E000–U+FFFF; so the strings are compared unit by unit and only the first
- * differing unit is ranked (no Buffer, no regex: this runs a few times per file of every backup).
- */
-export function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i === n) return a.length < b.length ? -1 : 1;
-  const x = utf8Rank(a.charCodeAt(i));
-  const y = utf8Rank(b.charCodeAt(i));
-  return x < y ? -1 : 1;
-}
-
-/**
- * A UTF-16 code unit's place in UTF-8 byte order at the first unit where two strings differ:
- * surrogates (code points above U+FFFF, 4 UTF-8 bytes) sort after U+E000–U+FFFF.
- */
-export function utf8Rank(u: number): number {
-  if (u < 0xd800) return u;
-  return u >= 0xe000 ? u - 0x800 : u + 0x2000;
-}
-
-/**
- * Sorts one directory's entries so that a depth-first walk yields full paths in byte order:
- * a directory sorts as `name/`, exactly where its children's paths `name/...` belong
- * (e.g. `a.txt` < `a/x` < `a0`, since `.` < `/` < `0`).
- */
-export function sortDirEntries<T extends { name: string; isDirectory(): boolean }>(entries: T[]): T[] {
-  const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? e.name + '/' : e.name }));
-  const order = keyOrder(keyed.map((k) => k.key));
-  keyed.sort((x, y) => order(x.key, y.key));
-  return keyed.map((k) => k.e);
-}
-
-/**
- * The comparison that sorts these keys (names, `name/` for directories) in byte order. UTF-16
- * order is UTF-8 byte order unless a name holds a surrogate pair: checking that once per
- * directory keeps the common case a plain comparison (mail folders hold thousands of names).
- * Self-contained but for compareBytes: the fs workers run it from its source text.
- */
-export function keyOrder(keys: string[]): (a: string, b: string) => number {
-  const slow = keys.some((k) => /[\uD800-\uDFFF]/.test(k));
-  return slow ? compareBytes : (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-}
+export { compareBytes, keyOrder, sortDirEntries, utf8Rank } from './byte-order.js';
 
 /**
  * One line as GNU sha256sum writes it: `<hex>  <path>`. A name containing `\`, newline or CR
@@ -156,36 +111,6 @@ export function parseIndexLine(line: string): IndexEntry {
 }
 
 /**
- * An index line that is parsed only when a field other than its path is read: most lines of the
- * previous index are only compared by path, or handed to an fs worker as text (dir-link.ts).
- * `strip`: characters of the path to leave out (a component's `<name>/`). The line must be laid
- * out as indexLineTabs() expects; the reader checks that first.
- */
-export class LazyIndexEntry implements IndexEntry {
-  private cachedPath?: string;
-  private parsed?: IndexEntry;
-
-  constructor(readonly line: string, private readonly strip = 0) {}
-
-  get path(): string {
-    return (this.cachedPath ??= unescapeField(this.line.slice(this.line.lastIndexOf('\t') + 1)).slice(this.strip));
-  }
-
-  private get all(): IndexEntry {
-    return (this.parsed ??= parseIndexLine(this.line));
-  }
-
-  get ino(): number { return this.all.ino; }
-  get size(): number { return this.all.size; }
-  get mtimeMs(): number { return this.all.mtimeMs; }
-  get mode(): number { return this.all.mode; }
-  get uid(): number { return this.all.uid; }
-  get gid(): number { return this.all.gid; }
-  get sha256(): string { return this.all.sha256; }
-  get isNew(): boolean { return this.all.isNew; }
-}
-
-/**
  * The line for a file linked by name to the inode an index line describes (same path, same
  * inode, same attributes): that line, marked as shared — or undefined when it is not laid out as
  * this version writes it. Reusing it saves formatting a line per unchanged file of every backup.
@@ -203,3 +128,66 @@ export function sharedIndexLine(line: string): string | undefined {
  * workers' reading and writing of index lines is this module's, not a copy of it.
  */
 export const INDEX_LINE_HELPERS = [compareBytes, utf8Rank, keyOrder, escapeField, unescapeField, formatIndexLine, indexLineTabs, sharedIndexLine];
+
+/**
+ * Reading manifest.sha256: sha256sum escapes names holding a backslash, newline or CR (such a
+ * line starts with `\` and the name uses `\\`, `\n`, `\r`); those are undone here so the paths
+ * match the files on disk.
+ */
+export class ManifestError extends Error {}
+
+export interface ManifestEntry {
+  path: string;
+  sha256: string;
+}
+
+const HEX = /^[0-9a-f]{64}$/;
+
+function unescapeName(name: string): string {
+  return name.replace(/\\([\\nr])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+}
+
+/** `<sha256>  <path>` (or ` *` for binary mode), `\` first when the name is escaped */
+function parseLine(line: string): ManifestEntry | undefined {
+  const escaped = line.charCodeAt(0) === 92; // backslash
+  const at = escaped ? 1 : 0;
+  const sep = line.charCodeAt(at + 65);
+  if (line.length < at + 67 || line.charCodeAt(at + 64) !== 32 || (sep !== 32 && sep !== 42)) return undefined;
+  const sha256 = line.slice(at, at + 64);
+  if (!HEX.test(sha256)) return undefined;
+  const name = line.slice(at + 66);
+  const path = escaped ? unescapeName(name) : name;
+  return { path: path.startsWith('./') ? path.slice(2) : path, sha256 };
+}
+
+/**
+ * The entries in file order, read synchronously in 1 MB chunks (a line at a time through
+ * readline and an async generator cost the main thread about 5 µs per file: seconds at 1 M);
+ * throws ManifestError on a malformed line or a read error.
+ */
+export function* manifestEntries(file: string): Generator<ManifestEntry> {
+  let n = 0;
+  const lines = readRecordsSync(file, '\n');
+  for (;;) {
+    let r: IteratorResult<string>;
+    try {
+      r = lines.next();
+    } catch (err) {
+      throw new ManifestError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    if (r.done) return;
+    n++;
+    const line = r.value.endsWith('\r') ? r.value.slice(0, -1) : r.value;
+    if (!line) continue;
+    const e = parseLine(line);
+    if (!e) throw new ManifestError(`${file} line ${n} is not "<sha256>  <path>": ${JSON.stringify(line.slice(0, 120))}`);
+    yield e;
+  }
+}
+
+/** path → sha256 of the whole manifest (only for a manifest that is not in byte order). */
+export async function readManifest(file: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const e of manifestEntries(file)) out.set(e.path, e.sha256);
+  return out;
+}

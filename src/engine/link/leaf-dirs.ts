@@ -4,7 +4,8 @@
  * when the job settles (in scan order, link-queue.ts), what the worker did not simply link
  * becomes ScanEntries and LinkPlanner decisions like those of any other directory.
  */
-import { escapeField, LazyIndexEntry } from '../../repository/manifest-format.js';
+import { escapeField } from '../../repository/manifest-format.js';
+import { LazyIndexEntry } from '../manifest/lazy-index-entry.js';
 import { BACK_STRIDE, DIR_LINK, type DirLinkResult } from './dir-link.js';
 import type { Decision, LinkPlanner } from './link-plan.js';
 import type { LinkQueue } from './link-queue.js';

@@ -11,7 +11,7 @@
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ManifestResult, SyncOptions } from '../index.js';
+import type { ManifestResult, SyncOptions } from '../types.js';
 import { createHashPool, type HashPool } from '../hash/pool.js';
 import { DEFAULT_SCRATCH, type ComponentPart } from './component-part.js';
 import { compareBytes, formatIndexLine, INDEX_HEADER, indexLineIsNew, indexLinePath, indexLineSize, sha256sumLine, sortDirEntries, type IndexEntry } from '../../repository/manifest-format.js';

@@ -11,7 +11,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { indexLineTabs, LazyIndexEntry, type IndexEntry } from '../../repository/manifest-format.js';
+import { indexLineTabs, type IndexEntry } from '../../repository/manifest-format.js';
+import { LazyIndexEntry } from './lazy-index-entry.js';
 import { seekLineSync } from '../../repository/read-records.js';
 
 const CHUNK = 1 << 20;

@@ -6,7 +6,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { layout } from '../../repository/layout.js';
-import type { ComponentSpec } from '../index.js';
+import type { ComponentSpec } from '../types.js';
 import { ConfigError } from '../../errors.js';
 
 export function resolveSource(spec: ComponentSpec): { srcRoot: string; entries?: string[] } {

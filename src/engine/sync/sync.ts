@@ -11,7 +11,7 @@
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { prevStartedAt, resolveSource } from '../scan/source.js';
-import type { ComponentSpec, ComponentSyncResult, SyncOptions } from '../index.js';
+import type { ComponentSpec, ComponentSyncResult, SyncOptions } from '../types.js';
 import { scanSource, type ScanEntry } from '../scan/scan.js';
 import { LinkPlanner, resolveDeferred, type Decision } from '../link/link-plan.js';
 import { LeafDirs } from '../link/leaf-dirs.js';

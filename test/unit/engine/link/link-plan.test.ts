@@ -1,7 +1,8 @@
 /** The engine's pure decisions: link, copy or wait, and what the waiting names become. */
 import { describe, it, expect } from 'vitest';
 import { LinkPlanner, resolveDeferred, unchanged } from '../../../../src/engine/link/link-plan.js';
-import { compareBytes, formatIndexLine, LazyIndexEntry, parseIndexLine, type IndexEntry } from '../../../../src/repository/manifest-format.js';
+import { compareBytes, formatIndexLine, parseIndexLine, type IndexEntry } from '../../../../src/repository/manifest-format.js';
+import { LazyIndexEntry } from '../../../../src/engine/manifest/lazy-index-entry.js';
 import type { ScanEntry } from '../../../../src/engine/scan/scan.js';
 
 const file = (path: string, over: Partial<ScanEntry> = {}): ScanEntry => ({ path, kind: 'file', ino: 1, size: 10, mtimeMs: 1000, ctimeMs: 1000, mode: 0o100600, uid: 5, gid: 5, nlink: 1, ...over });
