@@ -46,7 +46,7 @@ function world(name: string): { job: DirLinkJob; to: string } {
   chmodSync(join(prev, 'e'), 0o600); // after the index was written: the old snapshot changed
   const job: DirLinkJob = {
     srcBase: `${src}/`, fromBase: `${prev}/`, toBase: `${to}/`, prev: lines.join('\n'),
-    pathPrefix: 'mail/u/cur/', escapedPrefixLength: 'mail/u/cur/'.length, changedSince: Infinity,
+    pathPrefix: 'mail/u/cur/', escapedPrefixLength: 'mail/u/cur/'.length,
   };
   return { job, to };
 }

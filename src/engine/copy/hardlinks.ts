@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { IndexEntry } from '../../repository/manifest-format.js';
 import type { ToCopy } from './copy.js';
 import { isMissing } from '../../mailbox/walk.js';
-import { copiesInstead } from '../link/link-plan.js';
+import { copiesInstead } from '../link/linkable.js';
 
 export class SecondNames {
   /** source inode → the first name listed, for inodes with several names */

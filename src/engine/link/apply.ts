@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { IndexEntry } from '../../repository/manifest-format.js';
 import type { ScanEntry } from '../scan/scan.js';
 import type { LinkedInode } from '../scan/fs-pool.js';
-import { copiesInstead, unchanged } from './link-plan.js';
+import { copiesInstead, linkable } from './linkable.js';
 import { rsyncMirror } from '../../tools/rsync.js';
 import { checkRsync, writeNulList, type CopyInput } from '../copy/copy.js';
 
@@ -29,7 +29,7 @@ export function mkdirFresh(path: string, mode: number): void {
  * caller removes the link and copies the file from the source then.
  */
 export function linkedEntry(e: ScanEntry, prev: IndexEntry, inode: LinkedInode, component: string): IndexEntry | undefined {
-  if (inode.notAFile || !unchanged(e, inode) || inode.size !== prev.size) return undefined;
+  if (inode.notAFile || !linkable(e, inode) || inode.size !== prev.size) return undefined;
   return { path: `${component}/${e.path}`, ino: inode.ino, size: inode.size, mtimeMs: inode.mtimeMs, mode: inode.mode, uid: inode.uid, gid: inode.gid, sha256: prev.sha256, isNew: false };
 }
 
@@ -64,7 +64,7 @@ export function reuseFromResume(resumeRoot: string, dest: string, e: ScanEntry):
   } catch {
     return;
   }
-  if (st.nlink === 1 && st.isFile() && unchanged(e, st)) renameSync(old, join(dest, e.path));
+  if (st.nlink === 1 && st.isFile() && linkable(e, st)) renameSync(old, join(dest, e.path));
 }
 
 /**

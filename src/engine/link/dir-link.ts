@@ -13,14 +13,14 @@
  */
 import type { linkSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { compareBytes, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField } from '../../repository/manifest-format.js';
-import { copiesInstead, unchanged } from './link-plan.js';
+import { copiesInstead, linkable } from './linkable.js';
 
 /**
  * What linkDirectory calls, passed in rather than imported: from its source text in a worker an
  * imported name (or a test runner's rewrite of one) would not resolve. Each is self-contained
  * or calls only its own module's functions (INDEX_LINE_HELPERS).
  */
-export const DIR_LINK_HELPERS = { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged };
+export const DIR_LINK_HELPERS = { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, linkable, sharedIndexLine, unescapeField };
 export type DirLinkHelpers = typeof DIR_LINK_HELPERS;
 
 /**
@@ -41,8 +41,8 @@ export interface DirLinkJob {
   pathPrefix: string;
   /** its length as it is written (escaped) in the lines' path field */
   escapedPrefixLength: number;
-  /** LinkPlanner's changedSince, or Infinity */
-  changedSince: number;
+  /** LinkPlanner's changedSince: linkable()'s `since` */
+  changedSince?: number;
 }
 
 export interface DirLinkResult {
@@ -76,7 +76,7 @@ export interface DirLinkFs {
 }
 
 export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers): DirLinkResult {
-  const { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField, unchanged } = h;
+  const { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, linkable, sharedIndexLine, unescapeField } = h;
   const r: DirLinkResult = {
     dirGone: false, out: '', linkedFiles: 0, linkedBytes: 0, entries: 0, files: 0, bytes: 0, vanished: 0,
     backNames: '', back: new Float64Array(0), backPrev: new Int32Array(0), gone: new Int32Array(0),
@@ -129,7 +129,7 @@ export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers)
         const t = indexLineTabs(line);
         const field = (f: number) => line.slice(t![f - 1] + 1, t![f]);
         const p = t && { size: Number(field(3)), mtimeMs: Number(field(4)), mode: parseInt(field(5), 8), uid: Number(field(6)), gid: Number(field(7)) };
-        if (p && unchanged(st, p) && st.ctimeMs < job.changedSince) {
+        if (p && linkable(st, p, job.changedSince)) {
           status = 2; // DIR_LINK.FAILED, unless the link below is what the index describes
           const to = job.toBase + name;
           let made = true;
@@ -141,7 +141,7 @@ export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers)
           }
           // the inode was just touched by link(): this lstat is served from the inode cache
           const ln = made ? fs.lstatSync(to) : undefined;
-          if (ln && (!ln.isFile() || !unchanged(st, ln))) fs.unlinkSync(to); // someone changed the old snapshot
+          if (ln && (!ln.isFile() || !linkable(st, ln))) fs.unlinkSync(to); // someone changed the old snapshot
           else if (ln) {
             const same = String(ln.ino) === field(2) ? sharedIndexLine(line) : undefined;
             out.push(same !== undefined ? same + '\n' : formatIndexLine({

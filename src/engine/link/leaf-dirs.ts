@@ -48,7 +48,7 @@ export class LeafDirs {
     const block = planner.takeBlock(dir, fieldPrefix);
     const job = {
       srcBase: `${this.ctx.srcRoot}/${dir}/`, fromBase: `${this.ctx.prevComponent}/${dir}/`, toBase: `${this.ctx.dest}/${dir}/`,
-      prev: block.text, pathPrefix, escapedPrefixLength: fieldPrefix.length, changedSince: planner.changedSince ?? Infinity,
+      prev: block.text, pathPrefix, escapedPrefixLength: fieldPrefix.length, changedSince: planner.changedSince,
     };
     return this.ctx.links.addDir(job, Math.max(1, block.count), (r) => this.settle(dir, block, r));
   }

@@ -15,6 +15,7 @@
 import type { IndexEntry } from '../../repository/manifest-format.js';
 import type { ScanEntry } from '../scan/scan.js';
 import { planMaildirRenames } from './maildir-renames.js';
+import { linkable } from './linkable.js';
 import type { RunReader } from '../manifest/prev-index.js';
 import { isMessagePath } from '../../mailbox/maildir.js';
 
@@ -24,26 +25,6 @@ export type Decision =
   | { op: 'link'; e: ScanEntry; from: string; prev: IndexEntry }
   | { op: 'copy'; e: ScanEntry }
   | { op: 'defer'; e: ScanEntry };
-
-/** The attributes that say a file's content and metadata are what they were (mtime stands in for the content). */
-export type Attributes = Pick<IndexEntry, 'size' | 'mtimeMs' | 'mode' | 'uid' | 'gid'>;
-
-/**
- * The previous snapshot's view of this file is still true of the source: same content, same
- * attributes. Self-contained: the fs workers run it from its source text (dir-link.ts).
- */
-export function unchanged(e: Attributes, p: Attributes): boolean {
-  return e.size === p.size && e.mtimeMs === p.mtimeMs && (e.mode & 0o7777) === (p.mode & 0o7777) && e.uid === p.uid && e.gid === p.gid;
-}
-
-/**
- * A link() that failed with this error code means "take the file from the source instead": the
- * old name is gone (ENOENT, ENOTDIR) or its inode has all the links it may (EMLINK). Any other
- * error fails the run. Self-contained: the fs workers run it from its source text.
- */
-export function copiesInstead(code: string | undefined): boolean {
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EMLINK';
-}
 
 /** Byte-order comparison of two component-relative paths (manifest-format.ts's rule). */
 type Compare = (a: string, b: string) => number;
@@ -62,11 +43,7 @@ export class LinkPlanner {
     private readonly opts: {
       maildir: boolean;
       compare: Compare;
-      /**
-       * ms: the previous run's start (less the coarse clock's lag). A file whose inode changed
-       * after it (ctime) may differ in what lstat does not show — an ACL, an xattr — so it is
-       * copied, not linked: the previous snapshot's inode must never be changed in place.
-       */
+      /** ms: the previous run's start (less the coarse clock's lag): linkable()'s `since` */
       changedSince?: number;
     },
   ) {
@@ -93,7 +70,7 @@ export class LinkPlanner {
     if (!this.prevEntries) return { op: 'copy', e };
     const p = this.advance(e.path);
     if (p) this.prev = this.prevEntries.next().value as IndexEntry | undefined;
-    if (p && unchanged(e, p) && !(this.opts.changedSince !== undefined && e.ctimeMs >= this.opts.changedSince)) {
+    if (p && linkable(e, p, this.opts.changedSince)) {
       this.linking(e, p);
       return { op: 'link', e, from: p.path, prev: p };
     }
@@ -192,7 +169,7 @@ export function resolveDeferred(deferred: ScanEntry[], planner: Pick<LinkPlanner
     }
     const from = renames.get(e.path);
     const p = from === undefined ? undefined : goneByPath.get(from);
-    if (p && unchanged(e, p)) {
+    if (p && linkable(e, p)) {
       out.links.push({ e, prev: p, from });
       if (e.nlink > 1) linked.set(e.ino, { path: e.path, prev: p });
       continue;

@@ -1,6 +1,7 @@
 /** The engine's pure decisions: link, copy or wait, and what the waiting names become. */
 import { describe, it, expect } from 'vitest';
-import { LinkPlanner, resolveDeferred, unchanged } from '../../../../src/engine/link/link-plan.js';
+import { LinkPlanner, resolveDeferred } from '../../../../src/engine/link/link-plan.js';
+import { linkable } from '../../../../src/engine/link/linkable.js';
 import { compareBytes, formatIndexLine, parseIndexLine, type IndexEntry } from '../../../../src/repository/manifest-format.js';
 import { LazyIndexEntry } from '../../../../src/engine/manifest/lazy-index-entry.js';
 import type { ScanEntry } from '../../../../src/engine/scan/scan.js';
@@ -23,9 +24,9 @@ describe('LinkPlanner.decide', () => {
   });
 
   it('copies on any attribute change: mode, owner', () => {
-    expect(unchanged(file('a', { mode: 0o100640 }), prev('a'))).toBe(false);
-    expect(unchanged(file('a', { uid: 6 }), prev('a'))).toBe(false);
-    expect(unchanged(file('a'), prev('a'))).toBe(true);
+    expect(linkable(file('a', { mode: 0o100640 }), prev('a'))).toBe(false);
+    expect(linkable(file('a', { uid: 6 }), prev('a'))).toBe(false);
+    expect(linkable(file('a'), prev('a'))).toBe(true);
   });
 
   it('copies everything when there is no previous index; directories and links are not files', () => {
