@@ -8,7 +8,7 @@
  * and nothing reports it. Comparing by message identity — the maildir base name, the part before
  * the flags — per folder, against a fresh listing, finds both.
  */
-import { maildirBase } from '../link/maildir-renames.js';
+import { baseName } from '../../mailbox/maildir.js';
 
 export interface CompletionPlan {
   /** source paths (relative to the mailbox) whose message the snapshot's folder lacks */
@@ -24,7 +24,7 @@ export function folderOf(path: string): string {
   return up < 0 ? '' : dir.slice(0, up);
 }
 
-const baseOf = (path: string) => maildirBase(path.slice(path.lastIndexOf('/') + 1));
+const baseOf = (path: string) => baseName(path.slice(path.lastIndexOf('/') + 1));
 
 /**
  * `source`: a listing of the live mailbox now; `snapshot`: the same mailbox in the snapshot.

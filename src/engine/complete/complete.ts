@@ -21,7 +21,7 @@ import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from '../.
 export interface CompleteInput {
   srcRoot: string;
   /** the component's directory in the snapshot being built */
-  cloneRoot: string;
+  dest: string;
   entries?: string[];
   exclude?: string[];
   /** ms since epoch: when this component's sync started */
@@ -37,7 +37,7 @@ export interface CompleteInput {
   signal?: AbortSignal;
   /** every item the copy receives (counted and hashed like the main rsync's) */
   onItem?: (item: RsyncItem) => void;
-  /** each duplicate removed from the snapshot, relative to cloneRoot */
+  /** each duplicate removed from the snapshot, relative to dest */
   onRemove?: (path: string) => void;
 }
 
@@ -117,9 +117,9 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
     let listed = 0;
     try {
       for (const mb of active) {
-        const plan = planCompletion(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb));
+        const plan = planCompletion(stableListing(input.srcRoot, mb), folderMessages(input.dest, mb));
         for (const p of plan.remove) {
-          unlinkSync(join(input.cloneRoot, mb.rel, p));
+          unlinkSync(join(input.dest, mb.rel, p));
           input.onRemove?.(mb.rel ? `${mb.rel}/${p}` : p);
           result.removed++;
         }
@@ -142,7 +142,7 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
 
 /** staleDuplicateGroups split into byte-identical classes; duplicateRemovals says what goes. */
 function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
-  const dir = join(input.cloneRoot, mb.rel);
+  const dir = join(input.dest, mb.rel);
   const sizeOf = (p: string) => {
     try {
       return lstatSync(join(dir, p)).size;
@@ -152,7 +152,7 @@ function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
     }
   };
   let removed = 0;
-  for (const group of staleDuplicateGroups(stableListing(input.srcRoot, mb), folderMessages(input.cloneRoot, mb), sizeOf)) {
+  for (const group of staleDuplicateGroups(stableListing(input.srcRoot, mb), folderMessages(input.dest, mb), sizeOf)) {
     const classes: { bytes: Buffer; cls: SizeGroup }[] = [];
     const classify = (p: string, side: 'live' | 'stale') => {
       const bytes = readFileSync(join(dir, p));
@@ -175,7 +175,7 @@ function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
 
 async function copyListed(input: CompleteInput, result: CompleteResult): Promise<void> {
   const out = await rsyncMirror({
-    srcRoot: input.srcRoot, dest: input.cloneRoot, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal,
+    srcRoot: input.srcRoot, dest: input.dest, filesFrom: input.scratchFile, exclude: input.exclude, signal: input.signal,
     onItem: (item) => {
       if (item.code[0] === '>' && item.code[1] === 'f') result.copied++;
       input.onItem?.(item);

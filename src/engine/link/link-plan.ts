@@ -8,13 +8,12 @@
  *    a file at the same path with the same size, mtime, mode and owner is linked at once; a new
  *    name that may be an old message renamed (maildir), or a second name of a source inode that
  *    has several (hardlinks), waits; anything else is copied.
- *  - resolveDeferred() runs after the scan, over the waiting names and the previous names that
+ *  - resolveDeferred() (deferred.ts) runs after the scan, over the waiting names and the previous names that
  *    were gone: Dovecot's renames (a flag change, new/ → cur/, a MOVE that keeps the base name)
  *    link from the old name; a second name of a source inode links to the first one's new path.
  */
 import type { IndexEntry } from '../../repository/manifest-format.js';
 import type { ScanEntry } from '../scan/scan.js';
-import { planMaildirRenames } from './maildir-renames.js';
 import { linkable } from './linkable.js';
 import type { RunReader } from '../manifest/prev-index.js';
 import { isMessagePath } from '../../mailbox/maildir.js';
@@ -139,48 +138,4 @@ export class LinkPlanner {
       this.prev = this.prevEntries!.next().value as IndexEntry | undefined;
     }
   }
-}
-
-export interface Resolution {
-  /** link within the new snapshot (`fromNew`) or from the previous one (`from`) */
-  links: { e: ScanEntry; prev: IndexEntry; from?: string; fromNew?: string }[];
-  copies: ScanEntry[];
-}
-
-/**
- * `deferred` in scan order. A rename is taken only when the old name's size, mtime, mode and
- * owner are the new name's (Dovecot's rename keeps them): otherwise the file is copied. A base
- * that several new names share is left to rsync (planMaildirRenames says why).
- */
-export function resolveDeferred(deferred: ScanEntry[], planner: Pick<LinkPlanner, 'gone' | 'linkedInodes'>, maildir: boolean): Resolution {
-  const out: Resolution = { links: [], copies: [] };
-  const goneByPath = new Map(planner.gone.map((p) => [p.path, p]));
-  const renames = new Map<string, string>();
-  if (maildir && goneByPath.size > 0) {
-    for (const r of planMaildirRenames({ source: deferred.map((e) => e.path), clone: [...goneByPath.keys()] })) renames.set(r.to, r.from);
-  }
-  const linked = planner.linkedInodes;
-  const waiting: ScanEntry[] = [];
-  for (const e of deferred) {
-    const group = e.nlink > 1 ? linked.get(e.ino) : undefined;
-    if (group) {
-      out.links.push({ e, prev: group.prev, fromNew: group.path });
-      continue;
-    }
-    const from = renames.get(e.path);
-    const p = from === undefined ? undefined : goneByPath.get(from);
-    if (p && linkable(e, p)) {
-      out.links.push({ e, prev: p, from });
-      if (e.nlink > 1) linked.set(e.ino, { path: e.path, prev: p });
-      continue;
-    }
-    waiting.push(e);
-  }
-  // a later name of an inode whose earlier name was just linked by a rename
-  for (const e of waiting) {
-    const group = e.nlink > 1 ? linked.get(e.ino) : undefined;
-    if (group && group.path !== e.path) out.links.push({ e, prev: group.prev, fromNew: group.path });
-    else out.copies.push(e);
-  }
-  return out;
 }

@@ -13,7 +13,7 @@
  * was renamed or expunged meanwhile, and is skipped (the completeness check finds the new name).
  */
 import { sortDirEntries } from '../../repository/manifest-format.js';
-import { entryCoverage } from '../link/maildir-renames.js';
+import { entryCoverage } from './source.js';
 import type { ExcludeMatcher } from './exclude-match.js';
 import { KIND, LISTING_STRIDE, type FsPool, type Listing } from './fs-pool.js';
 import { InterruptedError } from '../../errors.js';

@@ -49,3 +49,16 @@ export function prevStartedAt(prevDir: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Entries form (config component): whether a path is one of the configured entries or inside
+ * one (keep), on the way to one (descend), or outside them all (the scan skips it).
+ * Returns 'keep' (an entry or inside one), 'descend' (an ancestor of an entry) or 'remove'.
+ */
+export function entryCoverage(path: string, entries: string[]): 'keep' | 'descend' | 'remove' {
+  for (const e of entries) {
+    if (path === e || path.startsWith(e + '/')) return 'keep';
+  }
+  for (const e of entries) if (e.startsWith(path + '/')) return 'descend';
+  return 'remove';
+}

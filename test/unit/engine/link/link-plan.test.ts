@@ -1,6 +1,7 @@
 /** The engine's pure decisions: link, copy or wait, and what the waiting names become. */
 import { describe, it, expect } from 'vitest';
-import { LinkPlanner, resolveDeferred } from '../../../../src/engine/link/link-plan.js';
+import { LinkPlanner } from '../../../../src/engine/link/link-plan.js';
+import { resolveDeferred } from '../../../../src/engine/link/deferred.js';
 import { linkable } from '../../../../src/engine/link/linkable.js';
 import { compareBytes, formatIndexLine, parseIndexLine, type IndexEntry } from '../../../../src/repository/manifest-format.js';
 import { LazyIndexEntry } from '../../../../src/engine/manifest/lazy-index-entry.js';
