@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { HASH_CHUNK, HASH_FD_SOURCE } from '../engine/hash/pool.js';
+import { HASH_CHUNK, HASH_FD_SOURCE } from '../engine/hash/worker-code.js';
 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
