@@ -3,63 +3,34 @@
  * order, in batches of up to BATCH_FILES. Once rsync is done with a batch, its files are hashed
  * (read back from the page cache they were just written through: no file is read from disk
  * twice) while the next batches are copied (two rsyncs at once), and the index lines are written
- * in plan order.
- * Hashing as rsync reported each file did not work out: the sender logs a file before the
+ * in plan order. Hashing as rsync reported each file did not work out: the sender logs a file before the
  * receiver has renamed it into place, so most small files had to be looked for again.
  *
  * Memory is bounded by the batch, not the tree. A listed file that is not there after rsync
  * vanished meanwhile (--ignore-missing-args); one an interrupted run left in place (so rsync had
  * nothing to do) is hashed like the rest.
  */
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { closeSync, openSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { HashedFile, HashPool } from '../hash/pool.js';
 import { compareBytes, type IndexEntry } from '../../repository/manifest-format.js';
 import type { ScanEntry } from '../scan/scan.js';
-import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../../tools/rsync.js';
+import { rsyncMirror, type RsyncItem } from '../../tools/rsync.js';
+import { checkRsync, removeExtras, writeNulList } from './rsync-lists.js';
 import { isMissing } from '../../mailbox/walk.js';
-import { InterruptedError, ToolError } from '../../errors.js';
+import { InterruptedError } from '../../errors.js';
 import { broughtAlong, parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
 import { SecondNames } from './hardlinks.js';
 import { BatchStreams } from './batch-streams.js';
 
-/** A NUL-separated list of names for rsync --files-from --from0. */
-export function writeNulList(path: string, names: string[]): void {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    writeSync(fd, names.join('\0') + '\0');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** rsync's outcome for one of the engine's lists: vanished names are normal, anything else fails the component. */
-export function checkRsync(input: Pick<CopyInput, 'srcRoot' | 'dest' | 'signal'>, out: RsyncOutcome, what: string): void {
-  if (input.signal?.aborted) throw new InterruptedError();
-  if (out.exitCode === 0 || out.exitCode === RSYNC_VANISHED) return;
-  throw new ToolError(
-    `rsync of ${what} (${input.srcRoot} → ${input.dest}) failed with exit ${out.exitCode}: ${describeRsyncFailure(out)}; ` +
-      'check that the source is readable and the backup disk has space, then run the backup again (the .partial is reused)',
-    out.stderr,
-  );
-}
-
-// Up to RSYNC_STREAMS + 1 batches are held at once (two being copied, the one before them being
-// hashed), about 1 KB per file of paths, hashes and index lines. With one rsync at a time, two
-// batches of 20,000 files put a first full backup of 1 M files at 290 MB peak RSS, two of 10,000
-// at 240 MB; three of 7,000 hold about as much as two of 10,000 did.
+/** up to RSYNC_STREAMS + 1 batches are held at once: the batch bounds memory (docs/benchmarks.md says how it was chosen) */
 const BATCH_FILES = 7_000;
 /** a batch may run on to the end of a directory (to list it whole), up to this */
 const BATCH_MAX_FILES = 30_000;
 /** a short list is split into batches of at least this many (an rsync start-up costs about 50 ms) */
 const MIN_SPLIT_FILES = 250;
 const BATCH_BYTES = 2 * 1024 ** 3;
-/**
- * rsyncs at once. One rsync -aHAX of small files keeps about 1.2 of 2 cores busy (its sender,
- * generator and receiver wait on each other); two on separate batches copied the 100k-message
- * tree in 3.9 s against 7.2 s for the same batches one after the other.
- */
+/** rsyncs at once: one rsync of small files leaves a core idle (docs/architecture.md, the engine's measurements) */
 const RSYNC_STREAMS = Math.min(2, availableParallelism());
 
 export interface CopyInput {
@@ -196,9 +167,8 @@ async function copyBatch(input: CopyInput, batch: string[], result: CopyResult):
   });
   checkRsync(input, out, input.name);
   removeExtras(input.dest, extras);
-  // every file of the batch is in place now: hashed in chunks (one message per 64 files) while
-  // the next batches' rsyncs run
-  // concatenation, not join(): the scan's paths are already normal, and join's normalising is measurable at 100,000 files
+  // every file of the batch is in place now: hashed while the next batches' rsyncs run; paths
+  // by concatenation, not join(): the scan's paths are already normal (join's normalising shows at 100k)
   const base = input.dest.endsWith('/') ? input.dest : `${input.dest}/`;
   const found = input.pool.hashMany(batch.map((path) => base + path));
   found.catch(() => {}); // awaited by the caller's finish()
@@ -216,17 +186,4 @@ async function copyBatch(input: CopyInput, batch: string[], result: CopyResult):
       emit(toIndexEntry(`${input.name}/${batch[i]}`, h, true));
     }
   };
-}
-
-/** Not in the plan, so not in the manifest: out again (the completeness check copies what is real). */
-function removeExtras(dest: string, extras: RsyncItem[]): void {
-  for (const item of extras) {
-    const p = join(dest, item.name.replace(/\/$/, ''));
-    try {
-      if (item.code[1] === 'd') rmdirSync(p); // -d made it empty
-      else unlinkSync(p);
-    } catch (err) {
-      if (!isMissing(err) && (err as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw err;
-    }
-  }
 }

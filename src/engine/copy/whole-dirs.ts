@@ -1,12 +1,11 @@
 /**
  * A directory whose every non-directory entry is new goes to rsync as `dir/` with -d (its direct
- * entries, no recursion) instead of name by name: rsync -aHAX --files-from spends about twice the
- * time per file on a list of single names (200k small files: 13.6 s by name, 5.9 s by directory,
- * 5.4 s for a plain recursive rsync), which makes a first backup of a 1 M-file store minutes slower.
+ * entries, no recursion) instead of name by name: rsync spends about twice the time per file on a
+ * list of single names (docs/architecture.md, the engine's measurements), minutes on a first backup.
  *
  * The scan's counts decide (DirCounts); rsync then also brings what appeared in such a directory
  * after the scan listed it: those names are not in the plan, so the copier removes them again
- * (copy.ts), and on a mail store the completeness check (complete.ts) sees the directory's
+ * (copy.ts), and on a mail store the completeness check (complete/complete.ts) sees the directory's
  * changed mtime and copies them properly. The component root is never listed whole: with
  * `entries` it holds more than the component.
  */

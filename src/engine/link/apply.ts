@@ -11,7 +11,8 @@ import type { ScanEntry } from '../scan/scan.js';
 import type { LinkedInode } from '../scan/fs-pool.js';
 import { copiesInstead, linkable } from './linkable.js';
 import { rsyncMirror } from '../../tools/rsync.js';
-import { checkRsync, writeNulList, type CopyInput } from '../copy/copy.js';
+import type { CopyInput } from '../copy/copy.js';
+import { checkRsync, writeNulList } from '../copy/rsync-lists.js';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
 
