@@ -16,7 +16,8 @@ import type { Logger } from 'pino';
 import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } from '../../tools/rsync.js';
 import { InterruptedError, ToolError } from '../../errors.js';
 import { duplicateRemovals, planCompletion, staleDuplicateGroups, type SizeGroup } from './complete-plan.js';
-import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from '../../mailbox/walk.js';
+import { isMissing, type MailboxDir } from '../../mailbox/walk.js';
+import { activeMailboxes, listMailbox } from './listing.js';
 
 export interface CompleteInput {
   srcRoot: string;
@@ -60,53 +61,9 @@ export interface CompleteResult {
 }
 
 const MAX_ROUNDS = 4;
-// mtimes come from the kernel's coarse clock; a change in the second before `since` counts too
-const CLOCK_SLACK_MS = 2000;
-const FINE_SLACK_MS = 50;
-
-const folderDirs = (mb: MailboxDir) => ['', ...mb.folders.flatMap((f) => [f ? `${f}/cur` : 'cur', f ? `${f}/new` : 'new'])];
-
-function dirMtimes(root: string, mb: MailboxDir): number[] {
-  const out: number[] = [];
-  for (const dir of folderDirs(mb)) {
-    try {
-      // a rename into or out of a directory moves its mtime (ctime would also move on a chmod)
-      out.push(lstatSync(join(root, mb.rel, dir)).mtimeMs);
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-      out.push(-1);
-    }
-  }
-  return out;
-}
-
-// A filesystem with sub-second stamps needs only the coarse clock's lag; whole seconds (ext3,
-// some network filesystems) may hide a second change within the same second.
-const slackFor = (mtimeMs: number) => (mtimeMs % 1000 === 0 ? CLOCK_SLACK_MS : FINE_SLACK_MS);
-
-function changed(root: string, mb: MailboxDir, since: number, seen: CompleteInput['seen']): boolean {
-  const now = dirMtimes(root, mb);
-  if (!seen) return now.some((t) => t < 0 || t >= since - CLOCK_SLACK_MS);
-  return folderDirs(mb).some((dir, i) => {
-    const s = seen.get(mb.rel ? (dir ? `${mb.rel}/${dir}` : mb.rel) : dir);
-    return !s || now[i] !== s.mtimeMs || s.mtimeMs >= s.at - slackFor(s.mtimeMs);
-  });
-}
-
-/** A listing during which no directory of the mailbox changed (or the last of three tries). */
-function stableListing(root: string, mb: MailboxDir): string[] {
-  let names: string[] = [];
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = dirMtimes(root, mb).join(',');
-    names = folderMessages(root, mb);
-    if (dirMtimes(root, mb).join(',') === before) break;
-  }
-  return names;
-}
-
 export async function completeMaildirs(input: CompleteInput): Promise<CompleteResult> {
   const result: CompleteResult = { checked: 0, copied: 0, removed: 0, vanished: 0, rounds: 0 };
-  const checked = [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changed(input.srcRoot, mb, input.since, input.seen));
+  const checked = activeMailboxes(input);
   let active = checked;
   result.checked = checked.length;
   while (active.length > 0 && result.rounds < MAX_ROUNDS) {
@@ -117,7 +74,8 @@ export async function completeMaildirs(input: CompleteInput): Promise<CompleteRe
     let listed = 0;
     try {
       for (const mb of active) {
-        const plan = planCompletion(stableListing(input.srcRoot, mb), folderMessages(input.dest, mb));
+        const { live, snapshot } = listMailbox(input, mb);
+        const plan = planCompletion(live, snapshot);
         for (const p of plan.remove) {
           unlinkSync(join(input.dest, mb.rel, p));
           input.onRemove?.(mb.rel ? `${mb.rel}/${p}` : p);
@@ -152,7 +110,8 @@ function dropStaleDuplicates(input: CompleteInput, mb: MailboxDir): number {
     }
   };
   let removed = 0;
-  for (const group of staleDuplicateGroups(stableListing(input.srcRoot, mb), folderMessages(input.dest, mb), sizeOf)) {
+  const { live, snapshot } = listMailbox(input, mb);
+  for (const group of staleDuplicateGroups(live, snapshot, sizeOf)) {
     const classes: { bytes: Buffer; cls: SizeGroup }[] = [];
     const classify = (p: string, side: 'live' | 'stale') => {
       const bytes = readFileSync(join(dir, p));
