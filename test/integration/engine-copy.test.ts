@@ -1,5 +1,5 @@
 /**
- * The copier (src/engine/copy.ts) with real rsync: a directory whose every entry is new goes to
+ * The copier (src/engine/copy/copy.ts) with real rsync: a directory whose every entry is new goes to
  * rsync whole (-d `dir/`, whole-dirs.ts); what rsync brings along that the scan never saw is
  * taken out again, so the snapshot holds exactly the plan and each copied file's hash.
  */

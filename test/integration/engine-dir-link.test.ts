@@ -1,5 +1,5 @@
 /**
- * A leaf directory listed and linked whole (src/engine/dir-link.ts), on real files: once called
+ * A leaf directory listed and linked whole (src/engine/link/dir-link.ts), on real files: once called
  * directly, once in an fs worker from its source text (fs-pool.ts), which must give the same.
  * What it links must be exactly what LinkPlanner.decide would link; everything else goes back.
  */

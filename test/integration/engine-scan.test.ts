@@ -1,5 +1,5 @@
 /**
- * The scan (src/engine/scan.ts) against a plain recursive walk of the same tree: every entry once,
+ * The scan (src/engine/scan/scan.ts) against a plain recursive walk of the same tree: every entry once,
  * in the manifest's byte order, with the lstat the walk sees, while listings are read ahead on the
  * file system pool's threads; excludes and the entries form filter as rsync would.
  */

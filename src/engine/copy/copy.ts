@@ -23,7 +23,7 @@ import { broughtAlong, parentOf, rsyncListFor, type DirCounts } from './whole-di
 import { SecondNames } from './hardlinks.js';
 import { BatchStreams } from './batch-streams.js';
 
-/** up to RSYNC_STREAMS + 1 batches are held at once: the batch bounds memory (docs/benchmarks.md says how it was chosen) */
+/** up to RSYNC_STREAMS + 1 batches are held at once: the batch bounds memory (docs/architecture.md, the engine's measurements) */
 const BATCH_FILES = 7_000;
 /** a batch may run on to the end of a directory (to list it whole), up to this */
 const BATCH_MAX_FILES = 30_000;
