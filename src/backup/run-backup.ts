@@ -20,7 +20,7 @@ import { writeMeta, type BackupMeta } from '../repository/metadata.js';
 import { makeDir, writeFileAtomic } from '../repository/atomic.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { planComponents } from './components.js';
-import { backupDatabases } from './databases.js';
+import { backupDatabases } from '../datasource/mariadb/index.js';
 import { missingSources } from './preflight.js';
 import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';

@@ -8,10 +8,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { DamageError, UsageError } from '../errors.js';
-import { readDump } from '../repository/dump-format.js';
-import { GRANTS_FILE, grantsFor, parseGrants, type GrantStatement } from '../repository/grants-format.js';
-import { mariadbQuery, probeSqlClient, type DbAccess } from '../tools/mariadb.js';
+import { DamageError, UsageError } from '../../errors.js';
+import { readDump } from '../../repository/dump-format.js';
+import { GRANTS_FILE, grantsFor, parseGrants, type GrantStatement } from './grants-format.js';
+import { mariadbQuery, probeSqlClient, type DbAccess } from '../../tools/mariadb.js';
 
 export async function readGrantsFor(snapDir: string, snapId: string, db: string): Promise<{ accounts: string[]; statements: GrantStatement[] }> {
   const file = join(snapDir, GRANTS_FILE);

@@ -6,10 +6,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { readDump } from '../repository/dump-format.js';
-import { checkGrants, parseGrants } from '../repository/grants-format.js';
-import type { GrantsResult } from '../repository/metadata.js';
-import type { DrillCheck } from './report.js';
+import { readDump } from '../../repository/dump-format.js';
+import { checkGrants, parseGrants } from './grants-format.js';
+import type { GrantsResult } from '../../repository/metadata.js';
+import type { DrillCheck } from '../../drill/report.js';
 
 async function gunzipText(file: string): Promise<string> {
   const parts: Buffer[] = [];
