@@ -1,6 +1,7 @@
 /**
- * One backup run, in the order of issue 2: databases, file components through the snapshot
- * engine, manifest, quick verification, backup.json/backup.log, promotion, `latest`.
+ * One backup run, in this order: databases, the file components through the snapshot engine,
+ * manifest, quick verification, backup.json/backup.log, promotion, and `latest` last, so it
+ * only ever points at a finished snapshot.
  * A failing component does not stop the others; the run then ends `failed` and `latest` stays.
  * The caller holds the lock and has checked the marker.
  */
