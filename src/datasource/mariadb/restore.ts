@@ -30,7 +30,7 @@ export async function checkDumpLoadable(dump: string, target: string): Promise<v
 
 /** Dumps the live `target` into `safetyDir`/mysql/ before it is replaced; the file's path. */
 export async function safetyDump(a: DbAccess, target: string, safetyDir: string, signal?: AbortSignal): Promise<string> {
-  mkdirSync(join(safetyDir, 'mysql'), { mode: 0o700 });
+  mkdirSync(layout.mysqlDir(safetyDir), { mode: 0o700 });
   const file = join(safetyDir, layout.dumpName(target));
   const client = await probeDumpClient(a);
   await dumpDatabase(a, client, target, file, layout.dumpName(target), signal);
