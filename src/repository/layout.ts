@@ -18,7 +18,7 @@ export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json
 /**
  * The one rule for what at the top of a snapshot is not data: its metadata files, and the
  * hidden `.NAME.tmp` files and directories a run works with (atomic writes, the engine's lists,
- * a clone in progress). The manifest, verify and the drill all walk with it.
+ * a half-built component set aside to resume from). The manifest, verify and the drill all walk with it.
  */
 export function isSnapshotMetadata(topName: string): boolean {
   return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
