@@ -36,9 +36,6 @@ export interface RsyncMirrorOptions {
   /** -d: a listed `dir/` brings its direct entries (engine/whole-dirs.ts) */
   dirs?: boolean;
   exclude?: string[];
-  /** --delete --delete-excluded */
-  mirrorDeletes?: boolean;
-  dryRun?: boolean;
   /** called for every itemized line */
   onItem?: (item: RsyncItem) => void;
   signal?: AbortSignal;
@@ -71,9 +68,7 @@ export function rsyncArgs(o: RsyncMirrorOptions): string[] {
   // file list up front avoids it; --timeout turns any other hang into exit 30, never a night-long wait.
   if (!o.filesFrom) args.push('--no-inc-recursive');
   if (o.dirs) args.push('--dirs');
-  if (o.dryRun) args.push('--dry-run');
-  else args.push('--stats');
-  if (o.mirrorDeletes) args.push('--delete', '--delete-excluded');
+  args.push('--stats');
   for (const p of o.exclude ?? []) args.push(`--exclude=${p}`);
   const root = o.srcRoot.endsWith('/') ? o.srcRoot : o.srcRoot + '/';
   const dest = o.dest.endsWith('/') ? o.dest : o.dest + '/';
