@@ -4,12 +4,12 @@
  * database is dropped afterwards by the caller (also on failure).
  */
 import { PassThrough } from 'node:stream';
-import { errorMessage } from '../errors.js';
-import { compareTables, comparisonProblems, DumpScanner, gzipProblem, isDrillScratch, scratchName, sumRows } from '../repository/dump-format.js';
-import type { DatabaseResult } from '../repository/metadata.js';
-import { loadSqlStream, mariadbQuery, tableRowCounts, type DbAccess } from '../tools/mariadb.js';
-import { gunzipFile } from '../util/gunzip-file.js';
-import type { DrillCheck } from './report.js';
+import { errorMessage } from '../../errors.js';
+import { compareTables, comparisonProblems, DumpScanner, gzipProblem, isDrillScratch, scratchName, sumRows } from '../../repository/dump-format.js';
+import type { DatabaseResult } from '../../repository/metadata.js';
+import { loadSqlStream, mariadbQuery, tableRowCounts, type DbAccess } from '../../tools/mariadb.js';
+import { gunzipFile } from '../../util/gunzip-file.js';
+import type { DrillCheck } from '../../drill/report.js';
 
 export { scratchName };
 

@@ -1,6 +1,6 @@
 /** grants.sql.gz from both sources: the lines below are real MariaDB 10.11 output. */
 import { describe, expect, it } from 'vitest';
-import { checkGrants, grantsFor, parseGrants, renderGrants, selectAccountStatements } from '../../../src/repository/grants-format.js';
+import { checkGrants, grantsFor, parseGrants, renderGrants, selectAccountStatements } from '../../../../src/datasource/mariadb/grants-format.js';
 
 const SYSTEM_USERS = `/*M!999999\\- enable the sandbox mode */
 CREATE USER \`mariadb.sys\`@\`localhost\` ACCOUNT LOCK PASSWORD EXPIRE;

@@ -5,13 +5,13 @@
  * CREATE USER IF NOT EXISTS keeps an account that exists; the GRANT … IDENTIFIED BY PASSWORD
  * that follows sets its password back to the stored hash.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { DamageError, UsageError } from '../errors.js';
-import { readDump } from '../repository/dump-format.js';
-import { GRANTS_FILE, grantsFor, parseGrants, type GrantStatement } from '../repository/grants-format.js';
-import { mariadbQuery, probeSqlClient, type DbAccess } from '../tools/mariadb.js';
+import { DamageError, UsageError } from '../../errors.js';
+import { readDump } from '../../repository/dump-format.js';
+import { GRANTS_FILE, grantsFor, parseGrants, type GrantStatement } from './grants-format.js';
+import { mariadbQuery, probeSqlClient, type DbAccess } from '../../tools/mariadb.js';
+import { gunzipText } from '../../util/gunzip-file.js';
 
 export async function readGrantsFor(snapDir: string, snapId: string, db: string): Promise<{ accounts: string[]; statements: GrantStatement[] }> {
   const file = join(snapDir, GRANTS_FILE);
@@ -20,9 +20,7 @@ export async function readGrantsFor(snapDir: string, snapId: string, db: string)
   }
   const read = await readDump(file);
   if (read.problems.length) throw new DamageError(`${file}: ${read.problems.join('; ')}; try an older snapshot`);
-  const parts: Buffer[] = [];
-  for await (const chunk of createReadStream(file).pipe(createGunzip())) parts.push(chunk as Buffer);
-  const parsed = parseGrants(Buffer.concat(parts).toString('utf8'));
+  const parsed = parseGrants(await gunzipText(file));
   if (parsed.problems.length) throw new DamageError(`${file}: ${parsed.problems.join('; ')}`);
   return grantsFor(parsed.statements, db);
 }

@@ -8,12 +8,12 @@ import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { MailbackupError } from '../errors.js';
-import { DumpScanner, readDump } from '../repository/dump-format.js';
-import type { DatabaseResult } from '../repository/metadata.js';
-import { dumpFailure, spawnDump } from '../tools/mariadb-dump.js';
-import type { DbAccess } from '../tools/mariadb.js';
-import { SqlRowCounter } from './sql-row-counter.js';
+import { MailbackupError } from '../../errors.js';
+import { DumpScanner, readDump } from '../../repository/dump-format.js';
+import type { DatabaseResult } from '../../repository/metadata.js';
+import { dumpFailure, spawnDump } from '../../tools/mariadb-dump.js';
+import type { DbAccess } from '../../tools/mariadb.js';
+import { SqlRowCounter } from './row-counter.js';
 
 /** Passes bytes through, feeding a side consumer. */
 function tap(onChunk: (b: Buffer) => void): Transform {

@@ -6,9 +6,10 @@
  * (`mariadb-dump --system=users`, or SHOW CREATE USER / SHOW GRANTS) are reduced to this form.
  * Roles are not carried: a role membership line would fail on a server without the role.
  */
+import { layout } from '../../repository/layout.js';
 
-/** where a snapshot keeps it, relative to the snapshot directory */
-export const GRANTS_FILE = 'mysql/grants.sql.gz';
+/** where a snapshot keeps it, relative to the snapshot directory: mysql/grants.sql.gz */
+export const GRANTS_FILE = layout.dumpName('grants');
 
 const NAME = '`((?:[^`]|``)*)`';
 const CREATE = new RegExp(`^CREATE USER (?:IF NOT EXISTS )?${NAME}@${NAME}`);

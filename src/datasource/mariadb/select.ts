@@ -5,9 +5,9 @@
  * the new snapshot), and a run that would dump nothing warns unless the config says
  * `database.enabled: false`: the requirements class the databases as P0.
  */
-import type { Config } from '../config/schema.js';
-import { isApplicationDatabase } from '../repository/dump-format.js';
-import type { BackupMeta, DatabaseList } from '../repository/metadata.js';
+import type { Config } from '../../config/schema.js';
+import { isApplicationDatabase } from '../../repository/dump-format.js';
+import type { BackupMeta, DatabaseList } from '../../repository/metadata.js';
 
 export interface Selection {
   list: DatabaseList;

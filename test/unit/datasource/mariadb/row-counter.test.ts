@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqlRowCounter } from '../../../src/backup/sql-row-counter.js';
+import { SqlRowCounter } from '../../../../src/datasource/mariadb/row-counter.js';
 
 const dump = [
   '-- MariaDB dump 10.19',

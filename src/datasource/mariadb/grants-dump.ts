@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { MailbackupError } from '../errors.js';
-import { readDump } from '../repository/dump-format.js';
-import { GRANTS_FILE, renderGrants, selectAccountStatements } from '../repository/grants-format.js';
-import type { GrantsResult } from '../repository/metadata.js';
-import { accountsOnDatabases, dumpSystemUsers, showAccount, type DbAccess } from '../tools/mariadb.js';
+import { MailbackupError } from '../../errors.js';
+import { readDump } from '../../repository/dump-format.js';
+import { GRANTS_FILE, renderGrants, selectAccountStatements } from './grants-format.js';
+import type { GrantsResult } from '../../repository/metadata.js';
+import { accountsOnDatabases, dumpSystemUsers, showAccount, type DbAccess } from '../../tools/mariadb.js';
 
 export async function dumpGrants(a: DbAccess, client: string, databases: string[], outFile: string, now = new Date()): Promise<GrantsResult> {
   const accounts = await accountsOnDatabases(a, databases);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { previousNames, selectDatabases } from '../../../src/backup/database-selection.js';
-import type { Config } from '../../../src/config/schema.js';
-import type { BackupMeta } from '../../../src/repository/metadata.js';
+import { previousNames, selectDatabases } from '../../../../src/datasource/mariadb/select.js';
+import type { Config } from '../../../../src/config/schema.js';
+import type { BackupMeta } from '../../../../src/repository/metadata.js';
 
 const db = (over: Partial<Config['database']>): Config['database'] => ({ runtime: 'docker', container: 'c', user: 'root', credentialsFile: '/x', enabled: true, databases: 'all', ...over });
 const SERVER = ['information_schema', 'mysql', 'performance_schema', 'sys', 'usermgmt', 'roundcubemail', 'wiki', 'usermgmt_drill'];

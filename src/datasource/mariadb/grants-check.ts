@@ -4,18 +4,11 @@
  * parsing instead: whole (the dump rules), only account statements, and every account that
  * backup.json names has its CREATE USER and a grant on a dumped database.
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { readDump } from '../repository/dump-format.js';
-import { checkGrants, parseGrants } from '../repository/grants-format.js';
-import type { GrantsResult } from '../repository/metadata.js';
-import type { DrillCheck } from './report.js';
-
-async function gunzipText(file: string): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of createReadStream(file).pipe(createGunzip())) parts.push(chunk as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
+import { readDump } from '../../repository/dump-format.js';
+import { checkGrants, parseGrants } from './grants-format.js';
+import type { GrantsResult } from '../../repository/metadata.js';
+import type { DrillCheck } from '../../drill/report.js';
+import { gunzipText } from '../../util/gunzip-file.js';
 
 export async function drillGrants(file: string, meta: GrantsResult, databases: string[]): Promise<DrillCheck> {
   const name = 'database accounts and grants';
