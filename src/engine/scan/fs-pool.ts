@@ -1,16 +1,15 @@
 /**
  * The scan's system calls on every core: directory listings with an lstat of each name, and
- * hardlinks. An incremental backup of a mail store is mostly lstat() and link(): measured on the
- * 100k-message benchmark tree, they were 1.9 s of a 2.3 s scan on one thread. Worker threads
+ * hardlinks. An incremental backup of a mail store is mostly lstat() and link() (docs/architecture.md,
+ * the engine's measurements). Worker threads
  * take them a directory or a batch of a few hundred links at a time (a message round trip per
  * call would cost more than the call) and report numbers; the caller decides what they mean.
- * What the workers run: fs-worker.ts.
+ * The threads and their queues: fs-threads.ts; what they run: fs-worker.ts.
  */
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { FileStat } from '../../repository/manifest-format.js';
 import type { DirLinkJob, DirLinkResult } from '../link/dir-link.js';
-import { workerCode } from './fs-worker.js';
+import { FsThreads } from './fs-threads.js';
 
 /** What a link became: its inode as lstat saw it, or undefined when the name must be copied. */
 export interface LinkedInode extends FileStat {
@@ -47,111 +46,11 @@ export interface FsPool {
   close(): Promise<void>;
 }
 
-interface Reply {
-  id: number;
-  out?: Float64Array;
-  names?: string;
-  gone?: boolean;
-  leaf?: boolean;
-  dir?: DirLinkResult;
-  error?: string;
-  code?: string;
-}
-
-interface Pending {
-  resolve: (msg: Reply) => void;
-  reject: (err: Error) => void;
-  slot?: Slot;
-}
-
-interface Slot {
-  worker: Worker;
-  busy: number;
-  dead?: boolean;
-}
-
-interface Queued extends Pending {
-  job: Record<string, unknown>;
-}
-
-/**
- * Jobs posted to a worker at once (4 measured best on the 100k tree: 2 left threads idle between
- * jobs, more delayed the listings): few, so that a listing the scan waits for (urgent) is not
- * queued inside a worker behind a stack of link jobs, which only need to finish in order.
- */
-const DEPTH = 4;
-
 export function createFsPool(opts: { threads?: number } = {}): FsPool {
-  const threads = Math.max(1, opts.threads ?? availableParallelism());
-  const pending = new Map<number, Pending>();
-  const urgent: Queued[] = [];
-  const normal: Queued[] = [];
-  let nextId = 0;
-  const slots: Slot[] = [];
-  // started at the first call: a run that never scans or links starts no thread
-  const start = () => {
-    const code = workerCode();
-    for (let i = 0; i < threads; i++) {
-      const slot: Slot = { worker: new Worker(code, { eval: true }), busy: 0 };
-      slot.worker.on('message', (msg: Reply) => {
-        const p = pending.get(msg.id);
-        if (!p) return;
-        pending.delete(msg.id);
-        if (--slot.busy === 0) slot.worker.unref();
-        if (msg.error === undefined) p.resolve(msg);
-        else p.reject(Object.assign(new Error(msg.error), { code: msg.code }));
-        dispatch();
-      });
-      slot.worker.on('error', (err) => {
-        slot.dead = true;
-        const failed = new Error(`file system worker failed: ${err.message}`);
-        for (const [id, p] of pending) {
-          if (p.slot !== slot) continue;
-          pending.delete(id);
-          p.reject(failed);
-        }
-        if (slots.every((s) => s.dead)) for (const q of [...urgent.splice(0), ...normal.splice(0)]) q.reject(failed);
-      });
-      slot.worker.unref(); // an idle pool never keeps the process alive
-      slots.push(slot);
-    }
-  };
-
-  const dispatch = () => {
-    for (;;) {
-      const queue = urgent.length > 0 ? urgent : normal;
-      if (queue.length === 0) return;
-      let slot: Slot | undefined;
-      for (const s of slots) if (!s.dead && s.busy < DEPTH && (!slot || s.busy < slot.busy)) slot = s;
-      if (!slot) return;
-      const q = queue.shift()!;
-      const id = nextId++;
-      slot.busy++;
-      slot.worker.ref();
-      pending.set(id, { resolve: q.resolve, reject: q.reject, slot });
-      slot.worker.postMessage({ ...q.job, id });
-    }
-  };
-
-  const submit = (job: Record<string, unknown>, isUrgent = false): Promise<Reply> => {
-    if (slots.length === 0) start();
-    return new Promise<Reply>((resolve, reject) => {
-      (isUrgent ? urgent : normal).push({ job, resolve, reject });
-      dispatch();
-    });
-  };
-
-  const decodeLinks = (out: Float64Array): (LinkedInode | undefined)[] => {
-    const r: (LinkedInode | undefined)[] = [];
-    for (let k = 0; k < out.length; k += 7) {
-      r.push(out[k] === 0 ? undefined : { notAFile: out[k] === 2, ino: out[k + 1], size: out[k + 2], mtimeMs: out[k + 3], mode: out[k + 4], uid: out[k + 5], gid: out[k + 6] });
-    }
-    return r;
-  };
-
+  const threads = new FsThreads(Math.max(1, opts.threads ?? availableParallelism()));
   return {
     async list(dir, leafOk) {
-      const r = await submit({ type: 'list', dir, leafOk }, true);
+      const r = await threads.submit({ type: 'list', dir, leafOk }, true);
       if (r.gone) return undefined;
       if (r.leaf) return { names: [], stats: new Float64Array(0), leaf: true };
       return { names: r.names ? r.names.split('\0') : [], stats: r.out! };
@@ -160,18 +59,22 @@ export function createFsPool(opts: { threads?: number } = {}): FsPool {
       if (batch.from.length === 0) return [];
       const from = batch.from.join('\0');
       const to = batch.to.every((t, i) => t === batch.from[i]) ? undefined : batch.to.join('\0');
-      const r = await submit({ type: 'link', fromBase: batch.fromBase, toBase: batch.toBase, from, to });
+      const r = await threads.submit({ type: 'link', fromBase: batch.fromBase, toBase: batch.toBase, from, to });
       return decodeLinks(r.out!);
     },
     async linkDir(job) {
-      const r = await submit({ type: 'linkdir', ...job });
+      const r = await threads.submit({ type: 'linkdir', ...job });
       return r.dir!;
     },
-    async close() {
-      const closed = new Error('file system pool closed');
-      for (const p of [...pending.values(), ...urgent.splice(0), ...normal.splice(0)]) p.reject(closed);
-      pending.clear();
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-    },
+    close: () => threads.close(),
   };
+}
+
+/** per link, 7 numbers: ok (0 no, 1 yes, 2 not a file), ino, size, mtimeMs, mode, uid, gid */
+function decodeLinks(out: Float64Array): (LinkedInode | undefined)[] {
+  const r: (LinkedInode | undefined)[] = [];
+  for (let k = 0; k < out.length; k += 7) {
+    r.push(out[k] === 0 ? undefined : { notAFile: out[k] === 2, ino: out[k + 1], size: out[k + 2], mtimeMs: out[k + 3], mode: out[k + 4], uid: out[k + 5], gid: out[k + 6] });
+  }
+  return r;
 }
