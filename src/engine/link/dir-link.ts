@@ -11,7 +11,7 @@
  * any other directory. linkDirectory runs in the worker from its source text (fs-pool.ts): it
  * may use only its arguments, DIR_LINK_HELPERS among them.
  */
-import type { linkSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import type { linkSync, lstatSync, readdirSync, Stats, unlinkSync } from 'node:fs';
 import { compareBytes, formatIndexLine, indexLineTabs, keyOrder, sharedIndexLine, unescapeField } from '../../repository/manifest-format.js';
 import { copiesInstead, linkable } from './linkable.js';
 
@@ -20,7 +20,7 @@ import { copiesInstead, linkable } from './linkable.js';
  * imported name (or a test runner's rewrite of one) would not resolve. Each is self-contained
  * or calls only its own module's functions (INDEX_LINE_HELPERS).
  */
-export const DIR_LINK_HELPERS = { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, linkable, sharedIndexLine, unescapeField };
+export const DIR_LINK_HELPERS = { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, linkable, linkFile, packResult, sharedIndexLine, sortedNames, unescapeField };
 export type DirLinkHelpers = typeof DIR_LINK_HELPERS;
 
 /**
@@ -76,27 +76,19 @@ export interface DirLinkFs {
 }
 
 export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers): DirLinkResult {
-  const { compareBytes, copiesInstead, formatIndexLine, indexLineTabs, keyOrder, linkable, sharedIndexLine, unescapeField } = h;
+  const { compareBytes, keyOrder, unescapeField } = h;
   const r: DirLinkResult = {
     dirGone: false, out: '', linkedFiles: 0, linkedBytes: 0, entries: 0, files: 0, bytes: 0, vanished: 0,
     backNames: '', back: new Float64Array(0), backPrev: new Int32Array(0), gone: new Int32Array(0),
   };
   const prev = job.prev === '' ? [] : job.prev.split('\n');
-  let names: string[];
-  try {
-    names = fs.readdirSync(job.srcBase) as string[];
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  const names = h.sortedNames(job.srcBase, fs, keyOrder);
+  if (!names) {
     r.dirGone = true;
     r.gone = Int32Array.from(prev.keys());
     return r;
   }
-  names.sort(keyOrder(names));
-  const out: string[] = [];
-  const backNames: string[] = [];
-  const back: number[] = [];
-  const backPrev: number[] = [];
+  const got = { out: [] as string[], backNames: [] as string[], back: [] as number[], backPrev: [] as number[] };
   const matched = new Uint8Array(prev.length);
   const nameOf = (k: number) => unescapeField(prev[k].slice(prev[k].lastIndexOf('\t') + 1 + job.escapedPrefixLength));
   let k = 0;
@@ -125,46 +117,80 @@ export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers)
         at = k;
         matched[k] = 1;
         prevName = ++k < prev.length ? nameOf(k) : undefined;
-        const line = prev[at];
-        const t = indexLineTabs(line);
-        const field = (f: number) => line.slice(t![f - 1] + 1, t![f]);
-        const p = t && { size: Number(field(3)), mtimeMs: Number(field(4)), mode: parseInt(field(5), 8), uid: Number(field(6)), gid: Number(field(7)) };
-        if (p && linkable(st, p, job.changedSince)) {
-          status = 2; // DIR_LINK.FAILED, unless the link below is what the index describes
-          const to = job.toBase + name;
-          let made = true;
-          try {
-            fs.linkSync(job.fromBase + name, to);
-          } catch (err) {
-            if (!copiesInstead((err as NodeJS.ErrnoException).code)) throw err;
-            made = false; // taken from the source instead
-          }
-          // the inode was just touched by link(): this lstat is served from the inode cache
-          const ln = made ? fs.lstatSync(to) : undefined;
-          if (ln && (!ln.isFile() || !linkable(st, ln))) fs.unlinkSync(to); // someone changed the old snapshot
-          else if (ln) {
-            const same = String(ln.ino) === field(2) ? sharedIndexLine(line) : undefined;
-            out.push(same !== undefined ? same + '\n' : formatIndexLine({
-              path: job.pathPrefix + name, ino: ln.ino, size: ln.size, mtimeMs: ln.mtimeMs, mode: ln.mode, uid: ln.uid, gid: ln.gid, sha256: line.slice(0, 64), isNew: false,
-            }));
-            status = 1; // DIR_LINK.LINKED
-            r.linkedFiles++;
-            r.linkedBytes += ln.size;
-          }
+        const linked = h.linkFile(job, fs, h, st, name, prev[at]);
+        status = linked.status;
+        if (linked.line !== undefined) {
+          got.out.push(linked.line);
+          r.linkedFiles++;
+          r.linkedBytes += linked.size!;
         }
       }
     }
     if (status === 1 && st.nlink < 2) continue;
-    backNames.push(name);
-    back.push(kind, st.ino, st.size, st.mtimeMs, st.ctimeMs, st.mode, st.uid, st.gid, st.nlink, status);
-    backPrev.push(at);
+    got.backNames.push(name);
+    got.back.push(kind, st.ino, st.size, st.mtimeMs, st.ctimeMs, st.mode, st.uid, st.gid, st.nlink, status);
+    got.backPrev.push(at);
   }
+  return h.packResult(r, got, matched);
+}
+
+/**
+ * One name whose previous index line is `line`: linked when linkable() says so, the link checked
+ * (its lstat must still match the source), and its index line. Status as DIR_LINK: 0 not tried,
+ * 1 linked, 2 failed (the file is taken from the source). Runs in the worker like linkDirectory.
+ */
+export function linkFile(
+  job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers, st: Stats, name: string, line: string,
+): { status: 0 | 1 | 2; line?: string; size?: number } {
+  const { copiesInstead, formatIndexLine, indexLineTabs, linkable, sharedIndexLine } = h;
+  const t = indexLineTabs(line);
+  const field = (f: number) => line.slice(t![f - 1] + 1, t![f]);
+  const p = t && { size: Number(field(3)), mtimeMs: Number(field(4)), mode: parseInt(field(5), 8), uid: Number(field(6)), gid: Number(field(7)) };
+  if (!p || !linkable(st, p, job.changedSince)) return { status: 0 };
+  const to = job.toBase + name;
+  try {
+    fs.linkSync(job.fromBase + name, to);
+  } catch (err) {
+    if (!copiesInstead((err as NodeJS.ErrnoException).code)) throw err;
+    return { status: 2 }; // taken from the source instead
+  }
+  // the inode was just touched by link(): this lstat is served from the inode cache
+  const ln = fs.lstatSync(to);
+  if (!ln.isFile() || !linkable(st, ln)) {
+    fs.unlinkSync(to); // someone changed the old snapshot
+    return { status: 2 };
+  }
+  const same = String(ln.ino) === field(2) ? sharedIndexLine(line) : undefined;
+  return {
+    status: 1, size: ln.size, line: same !== undefined ? same + '\n' : formatIndexLine({
+      path: job.pathPrefix + name, ino: ln.ino, size: ln.size, mtimeMs: ln.mtimeMs, mode: ln.mode, uid: ln.uid, gid: ln.gid, sha256: line.slice(0, 64), isNew: false,
+    }),
+  };
+}
+
+/** The directory's names in byte order, or undefined when it is gone (renamed or deleted since its parent was listed). */
+export function sortedNames(dir: string, fs: DirLinkFs, keyOrder: DirLinkHelpers['keyOrder']): string[] | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir) as string[];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    return undefined;
+  }
+  return names.sort(keyOrder(names));
+}
+
+/** What the walk collected, in the form that crosses to the main thread cheaply (one string, typed arrays). */
+export function packResult(
+  r: DirLinkResult, got: { out: string[]; backNames: string[]; back: number[]; backPrev: number[] }, matched: Uint8Array,
+): DirLinkResult {
   const gone: number[] = [];
-  for (let j = 0; j < prev.length; j++) if (!matched[j]) gone.push(j);
-  r.out = out.join('');
-  r.backNames = backNames.join('\0');
-  r.back = Float64Array.from(back);
-  r.backPrev = Int32Array.from(backPrev);
+  for (let j = 0; j < matched.length; j++) if (!matched[j]) gone.push(j);
+  r.out = got.out.join('');
+  r.backNames = got.backNames.join('\0');
+  r.back = Float64Array.from(got.back);
+  r.backPrev = Int32Array.from(got.backPrev);
   r.gone = Int32Array.from(gone);
   return r;
 }
