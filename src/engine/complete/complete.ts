@@ -17,7 +17,9 @@ import { describeRsyncFailure, rsyncMirror, RSYNC_VANISHED, type RsyncItem } fro
 import { InterruptedError, ToolError } from '../../errors.js';
 import { duplicateRemovals, planCompletion, staleDuplicateGroups, type SizeGroup } from './complete-plan.js';
 import { isMissing, type MailboxDir } from '../../mailbox/walk.js';
-import { activeMailboxes, listMailbox } from './listing.js';
+import { activeMailboxes, listMailbox, type SeenDir } from './listing.js';
+
+export type { SeenDir } from './listing.js';
 
 export interface CompleteInput {
   srcRoot: string;
@@ -42,11 +44,6 @@ export interface CompleteInput {
   onRemove?: (path: string) => void;
 }
 
-export interface SeenDir {
-  mtimeMs: number;
-  /** Date.now() just after the scan's lstat of the directory, before its listing */
-  at: number;
-}
 
 export interface CompleteResult {
   /** mailboxes with activity during the run, listed again */

@@ -6,7 +6,12 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { folderMessages, isMissing, mailboxesUnder, type MailboxDir } from '../../mailbox/walk.js';
-import type { CompleteInput } from './complete.js';
+
+/** A directory as the scan saw it: its mtime, and Date.now() just after the scan's lstat of it, before its listing. */
+export interface SeenDir {
+  mtimeMs: number;
+  at: number;
+}
 
 // mtimes come from the kernel's coarse clock; a change in the second before `since` counts too
 const CLOCK_SLACK_MS = 2000;
@@ -32,7 +37,7 @@ function dirMtimes(root: string, mb: MailboxDir): number[] {
 // some network filesystems) may hide a second change within the same second.
 const slackFor = (mtimeMs: number) => (mtimeMs % 1000 === 0 ? CLOCK_SLACK_MS : FINE_SLACK_MS);
 
-function changed(root: string, mb: MailboxDir, since: number, seen: CompleteInput['seen']): boolean {
+function changed(root: string, mb: MailboxDir, since: number, seen: ReadonlyMap<string, SeenDir> | undefined): boolean {
   const now = dirMtimes(root, mb);
   if (!seen) return now.some((t) => t < 0 || t >= since - CLOCK_SLACK_MS);
   return folderDirs(mb).some((dir, i) => {
@@ -53,11 +58,11 @@ function stableListing(root: string, mb: MailboxDir): string[] {
 }
 
 /** the mailboxes with a folder directory changed since the scan read it (or since the run started) */
-export function activeMailboxes(input: Pick<CompleteInput, 'srcRoot' | 'entries' | 'signal' | 'since' | 'seen'>): MailboxDir[] {
+export function activeMailboxes(input: { srcRoot: string; entries?: string[]; signal?: AbortSignal; since: number; seen?: ReadonlyMap<string, SeenDir> }): MailboxDir[] {
   return [...mailboxesUnder(input.srcRoot, input.entries, input.signal)].filter((mb) => changed(input.srcRoot, mb, input.since, input.seen));
 }
 
 /** one mailbox's messages (paths relative to it) in the live store, listed until it holds still, and in the snapshot */
-export function listMailbox(input: Pick<CompleteInput, 'srcRoot' | 'dest'>, mb: MailboxDir): { live: string[]; snapshot: string[] } {
+export function listMailbox(input: { srcRoot: string; dest: string }, mb: MailboxDir): { live: string[]; snapshot: string[] } {
   return { live: stableListing(input.srcRoot, mb), snapshot: folderMessages(input.dest, mb) };
 }

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import type { HashedFile, HashPool } from '../hash/pool.js';
 import { compareBytes, type IndexEntry } from '../../repository/manifest-format.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import { rsyncMirror, type RsyncItem } from '../../tools/rsync.js';
 import { checkRsync, removeExtras, writeNulList } from './rsync-lists.js';
 import { isMissing } from '../../mailbox/walk.js';
@@ -22,6 +22,7 @@ import { InterruptedError } from '../../errors.js';
 import { broughtAlong, parentOf, rsyncListFor, type DirCounts } from './whole-dirs.js';
 import { SecondNames } from './hardlinks.js';
 import { BatchStreams } from './batch-streams.js';
+import type { ToCopy } from './to-copy.js';
 
 /** up to RSYNC_STREAMS + 1 batches are held at once: the batch bounds memory (docs/architecture.md, the engine's measurements) */
 const BATCH_FILES = 7_000;
@@ -59,16 +60,6 @@ export interface CopyResult {
   vanished: number;
   batches: number;
 }
-
-/** A path the plan lists for copying, with the size the scan saw (for batching by bytes). */
-export interface ToCopy {
-  path: string;
-  size: number;
-  /** the source inode and its link count, when it has several names (hardlinks.ts) */
-  ino?: number;
-  nlink?: number;
-}
-
 
 /** Sorted merge of two byte-ordered lists of files to copy. */
 export function* mergeCopies(a: Iterable<ToCopy>, b: ScanEntry[]): Generator<ToCopy> {

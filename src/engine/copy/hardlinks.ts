@@ -12,7 +12,7 @@
 import { linkSync, lstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexEntry } from '../../repository/manifest-format.js';
-import type { ToCopy } from './copy.js';
+import type { ToCopy } from './to-copy.js';
 import { isMissing } from '../../mailbox/walk.js';
 import { copiesInstead } from '../link/linkable.js';
 

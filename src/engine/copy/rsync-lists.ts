@@ -4,7 +4,6 @@ import { closeSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { describeRsyncFailure, RSYNC_VANISHED, type RsyncItem, type RsyncOutcome } from '../../tools/rsync.js';
 import { isMissing } from '../../mailbox/walk.js';
 import { InterruptedError, ToolError } from '../../errors.js';
-import type { CopyInput } from './copy.js';
 
 /** A NUL-separated list of names for rsync --files-from --from0. */
 export function writeNulList(path: string, names: string[]): void {
@@ -17,7 +16,7 @@ export function writeNulList(path: string, names: string[]): void {
 }
 
 /** rsync's outcome for one of the engine's lists: vanished names are normal, anything else fails the component. */
-export function checkRsync(input: Pick<CopyInput, 'srcRoot' | 'dest' | 'signal'>, out: RsyncOutcome, what: string): void {
+export function checkRsync(input: { srcRoot: string; dest: string; signal?: AbortSignal }, out: RsyncOutcome, what: string): void {
   if (input.signal?.aborted) throw new InterruptedError();
   if (out.exitCode === 0 || out.exitCode === RSYNC_VANISHED) return;
   throw new ToolError(

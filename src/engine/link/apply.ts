@@ -7,7 +7,7 @@ import { chmodSync, chownSync, utimesSync, linkSync, lstatSync, mkdirSync, renam
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IndexEntry } from '../../repository/manifest-format.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import type { LinkedInode } from '../scan/fs-pool.js';
 import { copiesInstead, linkable } from './linkable.js';
 import { rsyncMirror } from '../../tools/rsync.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { IndexEntry } from '../../repository/manifest-format.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import type { LinkPlanner } from './link-plan.js';
 import { linkable } from './linkable.js';
 import { planMaildirRenames } from './maildir-renames.js';

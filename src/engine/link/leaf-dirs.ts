@@ -9,8 +9,8 @@ import { LazyIndexEntry } from '../manifest/lazy-index-entry.js';
 import { BACK_STRIDE, DIR_LINK, type DirLinkResult } from './dir-link.js';
 import type { Decision, LinkPlanner } from './link-plan.js';
 import type { LinkQueue } from './link-queue.js';
-import type { ScanEntry } from '../scan/scan.js';
-import { scanEntryOf } from '../scan/read-ahead.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
+import { scanEntryOf } from '../scan/scan-entry.js';
 import { ownString } from '../../util/own-string.js';
 
 export interface LeafEffects {

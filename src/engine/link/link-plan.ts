@@ -13,7 +13,7 @@
  *    link from the old name; a second name of a source inode links to the first one's new path.
  */
 import type { IndexEntry } from '../../repository/manifest-format.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import { linkable } from './linkable.js';
 import type { RunReader } from '../manifest/prev-index.js';
 import { isMessagePath } from '../../mailbox/maildir.js';

@@ -9,8 +9,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatIndexLine, type IndexEntry } from '../../repository/manifest-format.js';
 import { readRecordsSync } from '../../repository/read-records.js';
-import type { ScanEntry } from '../scan/scan.js';
-import type { ToCopy } from '../copy/copy.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
+import type { ToCopy } from '../copy/to-copy.js';
 import { Appender } from './appender.js';
 
 /** where parts go when the caller names no scratch directory (snapshot metadata: never listed) */

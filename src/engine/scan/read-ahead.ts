@@ -6,7 +6,7 @@
 import { sortDirEntries } from '../../repository/manifest-format.js';
 import { entryCoverage } from './source.js';
 import { KIND, LISTING_STRIDE, type Listing } from './fs-pool.js';
-import type { EntryKind, ScanEntry, ScanOptions } from './scan.js';
+import { scanEntryOf, type ScanEntry, type ScanOptions } from './scan-entry.js';
 
 /** One directory, sorted and filtered; `whole` per subdirectory to descend into. */
 export interface Built {
@@ -54,11 +54,6 @@ function build(rel: string, whole: boolean, listing: Listing, opts: ScanOptions)
     if (isDir) out.descend.set(path, childWhole);
   }
   return out;
-}
-
-/** The entry at offset `k` of a listing's lstat numbers (fs-pool.ts: LISTING_STRIDE per name). */
-export function scanEntryOf(path: string, s: ArrayLike<number>, k: number): ScanEntry {
-  return { path, kind: KIND[s[k]] as EntryKind, ino: s[k + 1], size: s[k + 2], mtimeMs: s[k + 3], ctimeMs: s[k + 4], mode: s[k + 5], uid: s[k + 6], gid: s[k + 7], nlink: s[k + 8] };
 }
 
 export class ReadAhead {

@@ -12,24 +12,11 @@
  * A live mail store changes under the scan: a directory or a name that is gone when it is read
  * was renamed or expunged meanwhile, and is skipped (the completeness check finds the new name).
  */
-import type { ExcludeMatcher } from './exclude-match.js';
-import type { FsPool } from './fs-pool.js';
 import { ReadAhead, type Built } from './read-ahead.js';
+import type { ScanEntry, ScanOptions } from './scan-entry.js';
+
+export type { EntryKind, ScanEntry, ScanOptions } from './scan-entry.js';
 import { InterruptedError } from '../../errors.js';
-import type { FileStat } from '../../repository/manifest-format.js';
-
-export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
-
-export interface ScanEntry extends FileStat {
-  /** relative to the component's source root */
-  path: string;
-  kind: EntryKind;
-  /** inode change time: moves on chmod, chown, ACL and xattr changes, which mtime does not see */
-  ctimeMs: number;
-  nlink: number;
-  /** directories: Date.now() after this lstat and before the directory was listed */
-  listedAt?: number;
-}
 
 /**
  * Entries handed over at once. `leafOf` (asked for with ScanOptions.leafDirs): no entries, but
@@ -37,18 +24,6 @@ export interface ScanEntry extends FileStat {
  * consumer lists and links as a whole on an fs worker (dir-link.ts).
  */
 export type ScanBatch = ScanEntry[] & { leafOf?: string };
-
-export interface ScanOptions {
-  pool: FsPool;
-  /** -R form: only these paths (relative to the root) and the directories leading to them */
-  entries?: string[];
-  exclude?: ExcludeMatcher;
-  signal?: AbortSignal;
-  /** hand directories that hold no directory over as `leafOf` batches (not with exclude patterns) */
-  leafDirs?: boolean;
-  /** called for each name that was gone when it was read */
-  onGone?: (path: string) => void;
-}
 
 /** entries handed to the consumer at once, unless a directory ends the batch earlier */
 const BATCH = 512;

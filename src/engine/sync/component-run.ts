@@ -12,7 +12,7 @@ import { ComponentPartWriter, DEFAULT_SCRATCH } from '../manifest/component-part
 import { PrevIndexReader } from '../manifest/prev-index.js';
 import { LinkPlanner } from '../link/link-plan.js';
 import { mkdirFresh, reuseFromResume } from '../link/apply.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import { compareBytes } from '../../repository/manifest-format.js';
 import { layout } from '../../repository/layout.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ComponentRun } from './component-run.js';
 import type { Scanned } from './scan-phase.js';
 import { Tally } from './tally.js';
-import type { ScanEntry } from '../scan/scan.js';
+import type { ScanEntry } from '../scan/scan-entry.js';
 import { linkDeferred } from '../link/deferred.js';
 import { copyRootAttributes, reuseFromResume, setDirectoryAttributes } from '../link/apply.js';
 import { copyAndHash, hashIfPresent, mergeCopies, toIndexEntry, type CopyInput, type CopyResult } from '../copy/copy.js';
