@@ -48,6 +48,8 @@ export interface CopyInput {
   onItem?: (item: RsyncItem) => void;
   /** the scan's entries per directory: a directory all of whose entries are copied goes whole (whole-dirs.ts) */
   dirs?: DirCounts;
+  /** a maildir component: keep the copied messages' header blocks for the message index (hash/head-cache.ts) */
+  maildir?: boolean;
   /** rsyncs at once (default RSYNC_STREAMS) */
   streams?: number;
   /** how many files the list holds, when known: a short list is split so that every rsync has a share */
@@ -161,7 +163,7 @@ async function copyBatch(input: CopyInput, batch: string[], result: CopyResult):
   // every file of the batch is in place now: hashed while the next batches' rsyncs run; paths
   // by concatenation, not join(): the scan's paths are already normal (join's normalising shows at 100k)
   const base = input.dest.endsWith('/') ? input.dest : `${input.dest}/`;
-  const found = input.pool.hashMany(batch.map((path) => base + path));
+  const found = input.pool.hashMany(batch.map((path) => base + path), { keepHeads: input.maildir });
   found.catch(() => {}); // awaited by the caller's finish()
   return async (emit) => {
     const hs = await found;

@@ -18,6 +18,7 @@ import type { FileStat } from '../../repository/manifest-format.js';
 import { isMissing } from '../../mailbox/walk.js';
 import { HASH_CHUNK, STAT_STRIDE, type Reply } from './worker-code.js';
 import { HashWorkers } from './workers.js';
+import { HeadCache } from './head-cache.js';
 
 export { HASH_CHUNK } from './worker-code.js';
 
@@ -33,12 +34,15 @@ export interface HashPool {
    * Many files at once, results in the same order: undefined for a file that is not there
    * (ENOENT, ENOTDIR); any other error rejects the whole call.
    */
-  hashMany(paths: string[]): Promise<(HashedFile | undefined)[]>;
+  hashMany(paths: string[], opts?: { keepHeads?: boolean }): Promise<(HashedFile | undefined)[]>;
   /**
    * The header blocks of message files (the first <= 64 KiB up to the blank line, bytes as
-   * latin1), read on the pool's threads; '' for a file that is not there.
+   * latin1); '' for a file that is not there. Those a `keepHeads` hash kept come from that read,
+   * the others are read on the pool's threads.
    */
   headMany(paths: string[]): Promise<string[]>;
+  /** header blocks kept from hashing, and how many of them headMany handed out */
+  headStats(): { kept: number; taken: number };
   /** waits for nothing: pending hashes are rejected; call after awaiting your hashes */
   close(): Promise<void>;
 }
@@ -53,8 +57,12 @@ function decode(r: Reply, i: number): HashedFile {
   return { hex: r.hex.slice(i * 64, i * 64 + 64), ino: s[k], size: s[k + 1], mtimeMs: s[k + 2], mode: s[k + 3], uid: s[k + 4], gid: s[k + 5] };
 }
 
-export function createHashPool(opts: { threads?: number } = {}): HashPool {
+/** header blocks kept from hashing at most (head-cache.ts): a day's new mail, not a first full store */
+const HEAD_CACHE_BYTES = 32 * 1024 * 1024;
+
+export function createHashPool(opts: { threads?: number; headCacheBytes?: number } = {}): HashPool {
   const workers = new HashWorkers(Math.max(1, opts.threads ?? availableParallelism()));
+  const cache = new HeadCache(opts.headCacheBytes ?? HEAD_CACHE_BYTES);
   let closed = false;
   const ifOpen = <T>(run: () => Promise<T>): Promise<T> => (closed ? Promise.reject(new Error('hash pool is closed')) : run());
   const one = (path: string, stat: boolean) => ifOpen(() => new Promise<Reply>((resolve, reject) => {
@@ -67,8 +75,22 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
   return {
     hashFile: (path) => one(path, false).then((r) => r.hex.slice(0, 64)),
     hashFileStat: (path) => one(path, true).then((r) => decode(r, 0)),
-    hashMany: (paths) => ifOpen(() => inChunks(workers, paths, { stat: true, verb: 'hash' }, (r, i, failed) => (failed ? undefined : decode(r, i)))),
-    headMany: (paths) => ifOpen(() => inChunks(workers, paths, { stat: false, heads: true, verb: 'read' }, (r, i) => r.heads![i])),
+    hashMany: (paths, o) => ifOpen(() => {
+      const withHeads = Boolean(o?.keepHeads) && cache.open;
+      return inChunks(workers, paths, { stat: true, withHeads, verb: 'hash' }, (r, i, failed, path) => {
+        const head = r.heads?.[i];
+        if (!failed && typeof head === 'string') cache.keep(path, head);
+        return failed ? undefined : decode(r, i);
+      });
+    }),
+    headMany: (paths) => ifOpen(async () => {
+      const out = paths.map((p) => cache.take(p));
+      const missing = paths.filter((_, i) => out[i] === undefined);
+      const read = await inChunks(workers, missing, { stat: false, heads: true, verb: 'read' }, (r, i) => r.heads![i] ?? '');
+      let k = 0;
+      return out.map((h) => h ?? read[k++]);
+    }),
+    headStats: () => ({ kept: cache.kept, taken: cache.taken }),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -82,8 +104,8 @@ export function createHashPool(opts: { threads?: number } = {}): HashPool {
  * (`failed` for one that is not there); any other error rejects the whole call.
  */
 function inChunks<T>(
-  workers: HashWorkers, paths: string[], kind: { stat: boolean; heads?: boolean; verb: string },
-  take: (r: Reply, i: number, failed: boolean) => T,
+  workers: HashWorkers, paths: string[], kind: { stat: boolean; heads?: boolean; withHeads?: boolean; verb: string },
+  take: (r: Reply, i: number, failed: boolean, path: string) => T,
 ): Promise<T[]> {
   if (paths.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
@@ -96,13 +118,13 @@ function inChunks<T>(
     };
     for (let from = 0; from < paths.length; from += MANY_CHUNK) {
       const chunk = paths.slice(from, from + MANY_CHUNK);
-      workers.submit({ paths: chunk, stat: kind.stat, heads: kind.heads, reject: fail, settle: (r) => {
+      workers.submit({ paths: chunk, stat: kind.stat, heads: kind.heads, withHeads: kind.withHeads, reject: fail, settle: (r) => {
         const bad = new Set<number>();
         for (const [i, code, message] of r.errors) {
           if (!isMissing({ code })) fail(Object.assign(new Error(`cannot ${kind.verb} ${chunk[i]}: ${message}`), { code }));
           bad.add(i);
         }
-        for (let i = 0; i < chunk.length; i++) out[from + i] = take(r, i, bad.has(i));
+        for (let i = 0; i < chunk.length; i++) out[from + i] = take(r, i, bad.has(i), chunk[i]);
         if (--left === 0 && !failed) resolve(out);
       } });
     }

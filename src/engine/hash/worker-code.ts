@@ -3,6 +3,7 @@
  * code (`eval: true`) because the CLI ships as one bundled file, with no worker script on disk.
  */
 import { HEADER_BLOCK_MAX, headerBlockEnd } from '../../mailbox/headers.js';
+import { isMessagePath } from '../../mailbox/maildir.js';
 
 /** Read size: large enough that a big dump is a few hundred syscalls, small enough per worker. */
 export const HASH_CHUNK = 1024 * 1024;
@@ -22,14 +23,17 @@ function hashFd(fd, buf) {
   const s = fs.fstatSync(fd);
   const h = createHash('sha256');
   let total = 0;
+  let reads = 0;
   for (;;) {
     const n = fs.readSync(fd, buf, 0, buf.length, null);
     if (n === 0) break;
+    reads++;
     h.update(n === buf.length ? buf : buf.subarray(0, n));
     total += n;
     if (n < buf.length && total >= s.size) break;
   }
-  return { hex: h.digest('hex'), s };
+  // whole: the file's length when one read held all of it (it is still in buf), else -1
+  return { hex: h.digest('hex'), s, whole: reads <= 1 ? total : -1 };
 }`;
 
 // Runs inside each worker (CommonJS eval context). Sync reads are fine here: they block only
@@ -43,18 +47,22 @@ const fs = require('node:fs');
 const buf = Buffer.allocUnsafe(${HASH_CHUNK});
 const FAILED = ' '.repeat(64);
 ${HASH_FD_SOURCE}
-function hashOne(path, st, k) {
+const headerBlockEnd = ${headerBlockEnd.toString()};
+const isMessagePath = ${isMessagePath.toString()};
+// heads: with withHeads, a message file's header block taken from the read that hashed it (null
+// where that read did not hold the whole file or the path is not a message)
+function hashOne(path, st, k, heads) {
   const fd = fs.openSync(path, 'r');
   try {
-    const { hex, s } = hashFd(fd, buf);
+    const { hex, s, whole } = hashFd(fd, buf);
     // fstat of the fd read, not of the path: describes exactly the inode that was hashed
     if (st) { st[k] = s.ino; st[k + 1] = s.size; st[k + 2] = s.mtimeMs; st[k + 3] = s.mode; st[k + 4] = s.uid; st[k + 5] = s.gid; }
+    if (heads) heads.push(whole >= 0 && isMessagePath(path) ? buf.latin1Slice(0, headerBlockEnd(buf, Math.min(whole, ${HEADER_BLOCK_MAX}))) : null);
     return hex;
   } finally {
     try { fs.closeSync(fd); } catch {}
   }
 }
-const headerBlockEnd = ${headerBlockEnd.toString()};
 // A header block: the first <= ${HEADER_BLOCK_MAX} bytes up to the blank line, as latin1 (bytes kept).
 function headOne(path) {
   const fd = fs.openSync(path, 'r');
@@ -84,16 +92,18 @@ function run(job) {
   const paths = job.paths.split('\\0');
   const st = job.stat ? new Float64Array(paths.length * ${STAT_STRIDE}) : undefined;
   const hex = [];
+  const kept = job.withHeads ? [] : undefined;
   const errors = [];
   for (let i = 0; i < paths.length; i++) {
     try {
-      hex.push(hashOne(paths[i], st, i * ${STAT_STRIDE}));
+      hex.push(hashOne(paths[i], st, i * ${STAT_STRIDE}, kept));
     } catch (err) {
       hex.push(FAILED);
+      if (kept && kept.length === i) kept.push(null);
       errors.push([i, err && err.code, String(err && err.message || err)]);
     }
   }
-  return { id: job.id, hex: hex.join(''), st, errors };
+  return { id: job.id, hex: hex.join(''), st, heads: kept, errors };
 }
 parentPort.on('message', (jobs) => {
   const out = jobs.map(run);
@@ -105,7 +115,8 @@ parentPort.on('message', (jobs) => {
 export interface Reply {
   id: number;
   hex: string;
-  heads?: string[];
+  /** header blocks: of a heads job, or (null where not taken) of a hash job withHeads */
+  heads?: (string | null)[];
   st?: Float64Array;
   errors: [number, string | undefined, string][];
 }

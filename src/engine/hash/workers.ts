@@ -15,6 +15,8 @@ export interface Job {
   paths: string[];
   stat: boolean;
   heads?: boolean;
+  /** a hash job that also keeps message files' header blocks from the same read */
+  withHeads?: boolean;
   settle: (r: Reply) => void;
   reject: (err: Error) => void;
 }
@@ -80,7 +82,7 @@ export class HashWorkers {
         slot.inFlight.set(job.id, job);
         slot.load += job.paths.length;
       }
-      slot.worker.postMessage(jobs.map((j) => ({ id: j.id, paths: j.paths.join('\0'), stat: j.stat, heads: j.heads })));
+      slot.worker.postMessage(jobs.map((j) => ({ id: j.id, paths: j.paths.join('\0'), stat: j.stat, heads: j.heads, withHeads: j.withHeads })));
     }
     // Keep the process alive only while work is outstanding.
     if (slot.inFlight.size > 0) slot.worker.ref();

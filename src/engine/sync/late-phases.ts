@@ -38,7 +38,7 @@ export function copyInput(run: ComponentRun, dirs: DirCounts | undefined): CopyI
     if (item.code[0] === '>' && item.code[1] === 'f') run.opts.progress?.add(1, item.size);
   };
   const { srcRoot, dest, spec, pool, opts } = run;
-  return { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: run.part.scratch('rsync-list'), pool, signal: opts.signal, onItem, dirs };
+  return { srcRoot, dest, name: spec.name, exclude: spec.exclude, scratchFile: run.part.scratch('rsync-list'), pool, signal: opts.signal, onItem, dirs, maildir: spec.maildir };
 }
 
 /** 3. rsync the copies, the scan's and the late ones, each batch hashed after its rsync */
