@@ -10,7 +10,7 @@ import { InterruptedError } from '../errors.js';
 import { inPhase } from '../log/progress.js';
 import { filesAndBytes, formatBytes } from '../log/units.js';
 import { makeDurable, type BackgroundFlush } from './durable.js';
-import { indexMessages } from './message-index.js';
+import { indexMessages, type IndexStep } from './message-index.js';
 import { promote, type PromoteOutcome } from './promote.js';
 import { quickVerify } from './quick-verify.js';
 import type { RunState } from './run-state.js';
@@ -49,7 +49,7 @@ function adoptManifestCounts(components: BackupMeta['components'], manifest: Man
   return engineCounts;
 }
 
-function buildMeta(run: RunState, startedAt: string, db: DatabasesOutcome, manifest: ManifestResult, messageIndex: BackupMeta['messageIndex']): BackupMeta {
+function buildMeta(run: RunState, startedAt: string, db: DatabasesOutcome, manifest: ManifestResult, messageIndex?: BackupMeta['messageIndex']): BackupMeta {
   const { components, ref, prev } = run;
   const fileComponents = Object.entries(components).filter(([n]) => n !== 'databases').map(([, c]) => c);
   return {
@@ -82,11 +82,19 @@ function buildMeta(run: RunState, startedAt: string, db: DatabasesOutcome, manif
 export async function finishRun(run: RunState, startedAt: string, db: DatabasesOutcome, manifest: ManifestResult, early: BackgroundFlush, runLines: string[]): Promise<{ meta: BackupMeta; outcome: PromoteOutcome }> {
   const { config, partial, prev, log, warnings } = run;
   const engineCounts = adoptManifestCounts(run.components, manifest);
-  // the message index for find and restore by filter, from the manifest just written
-  const indexed = config.messageIndex && run.components.mail?.status === 'ok' ? await indexMessages(config, partial, prev?.dir, run.pool, log.child({ step: 'index' }), run.signal) : {};
+  // The message index (find, restore by filter) is built from the manifest just written, while
+  // the data goes to the device: one is mostly CPU, the other mostly waiting on the disk. It is
+  // fsynced by its writer, and the command's last syncfs covers its rename.
+  const indexing = config.messageIndex && run.components.mail?.status === 'ok' ? indexMessages(config, partial, prev?.dir, run.pool, log.child({ step: 'index' }), run.signal) : Promise.resolve<IndexStep>({});
+  const meta = buildMeta(run, startedAt, db, manifest, undefined);
+  try {
+    await checkAndMakeDurable(run, meta, manifest, engineCounts, early);
+  } finally {
+    await indexing.catch(() => undefined); // not left writing into the partial when this throws
+  }
+  const indexed = await indexing;
   if (indexed.warning) warnings.push(`index: ${indexed.warning}`);
-  const meta = buildMeta(run, startedAt, db, manifest, indexed.meta);
-  await checkAndMakeDurable(run, meta, manifest, engineCounts, early);
+  if (indexed.meta) meta.messageIndex = indexed.meta;
   meta.finishedAt = new Date().toISOString();
   log.info(
     { status: meta.status, files: meta.totals!.files, bytes: meta.totals!.bytes, addedBytes: meta.totals!.addedBytes },
