@@ -34,16 +34,25 @@ export function renderConfig(v: InitValues, now = new Date()): string {
     '# Keep this file mode 0600. Unknown keys are refused, so a typo never disables a component.',
     ...v.provenance.map((p) => `# ${p}`),
     '',
-    ...sourceSection(v, d),
-    ...serverSection(v),
-    ...retentionSection(d),
-    ...notifySection(v, d),
-    ...tuningSection(v, d),
+    ...sourceLines(v, d),
+    '',
+    ...destinationLines(v),
+    '',
+    ...databaseLines(v),
+    '',
+    ...dovecotLines(v),
+    '',
+    ...retentionLines(d),
+    '',
+    ...notifyLines(v, d),
+    '',
+    ...runLines(v, d),
+    '',
   ].join('\n');
 }
 
 /** source: the paths init found in the compose project. */
-function sourceSection(v: InitValues, d: Config): string[] {
+function sourceLines(v: InitValues, d: Config): string[] {
   return [
     'source:',
     `  root: ${y(v.source.root)}   # the compose project directory`,
@@ -58,17 +67,21 @@ function sourceSection(v: InitValues, d: Config): string[] {
     `  config: ${y(v.source.config)}   # mirrored under config/ by relative path`,
     opt('logs', v.source.logs, 'optional: server logs to keep with each snapshot'),
     `  exclude: ${y(d.source.exclude)}   # rsync patterns excluded from the mail component`,
-    '',
   ];
 }
 
-/** destination, database and dovecot: where the backup goes and the containers it talks to. */
-function serverSection(v: InitValues): string[] {
+/** destination: the disk and its marker. */
+function destinationLines(v: InitValues): string[] {
   return [
     'destination:',
     `  root: ${y(v.destination.root)}   # must hold the .mailbackup marker (init created it)`,
     opt('requireMountpoint', v.destination.requireMountpoint, 'refuse to run unless this is a mount point'),
-    '',
+  ];
+}
+
+/** database: the MariaDB container and what it dumps. */
+function databaseLines(v: InitValues): string[] {
+  return [
     'database:',
     `  runtime: ${y(v.database.runtime)}   # docker | podman | host`,
     `  container: ${y(v.database.container)}   # where mariadb-dump runs`,
@@ -78,29 +91,42 @@ function serverSection(v: InitValues): string[] {
     '  # The requirements class the databases as P0: a run that dumps none warns (exit 1). Only if',
     '  # this server really has no database to keep, say so:',
     '  # enabled: false',
-    '',
+  ];
+}
+
+/** dovecot: the container doveadm runs in. */
+function dovecotLines(v: InitValues): string[] {
+  return [
     'dovecot:',
     v.dovecot.container
       ? `  container: ${y(v.dovecot.container)}   # doveadm checks after restores and in drills`
       : '  # container: mailserver-dovecot   # doveadm checks after restores and in drills',
-    '',
   ];
 }
 
-/** retention: the schema's defaults. */
-function retentionSection(d: Config): string[] {
+/** retention: the schema defaults. */
+function retentionLines(d: Config): string[] {
   return [
     'retention:',
     `  daily: ${d.retention.daily}       # daily snapshots kept`,
     `  weekly: ${d.retention.weekly}      # weekly snapshots kept`,
     `  failedDays: ${d.retention.failedDays}    # failed snapshots removed after this many days once a newer ok one exists`,
-    '',
   ];
 }
 
-/** notify: failure mail (filled in when init knows an address), disk usage and pings. */
-function notifySection(v: InitValues, d: Config): string[] {
-  const email = v.notifyTo?.length
+/** notify: mail, disk usage and pings. */
+function notifyLines(v: InitValues, d: Config): string[] {
+  return [
+    'notify:',
+    ...emailLines(v, d),
+    `  diskUsageWarnPercent: ${d.notify.diskUsageWarnPercent}   # warn when the backup disk is fuller than this`,
+    '  # pingUrl: https://hc-ping.com/<uuid>   # healthchecks.io-style start/success/fail pings',
+  ];
+}
+
+/** notify.email: filled in from --notify-to, else a commented example. */
+function emailLines(v: InitValues, d: Config): string[] {
+  return v.notifyTo?.length
     ? [
         '  email:',
         `    to: ${y(v.notifyTo)}`,
@@ -115,17 +141,10 @@ function notifySection(v: InitValues, d: Config): string[] {
         '  #   from: backup@mail.example.com',
         '  #   smtp: { host: localhost, port: 25 }',
       ];
-  return [
-    'notify:',
-    ...email,
-    `  diskUsageWarnPercent: ${d.notify.diskUsageWarnPercent}   # warn when the backup disk is fuller than this`,
-    '  # pingUrl: https://hc-ping.com/<uuid>   # healthchecks.io-style start/success/fail pings',
-    '',
-  ];
 }
 
-/** The rest at the schema's defaults: log, priority, retry, verify, drill. */
-function tuningSection(v: InitValues, d: Config): string[] {
+/** log, priority, retry, verify and drill: the schema defaults, commented. */
+function runLines(v: InitValues, d: Config): string[] {
   return [
     'log:',
     `  dir: ${y(v.logDir ?? d.log.dir)}   # JSON log files, one per day`,
@@ -147,6 +166,5 @@ function tuningSection(v: InitValues, d: Config): string[] {
     '  # workdir: /srv/drill-scratch   # scratch space for a full restore; default /var/tmp (needs the snapshot size free)',
     `  rtoMailDbHours: ${d.drill.rtoMailDbHours}   # target: mail and databases restored within`,
     `  rtoTotalHours: ${d.drill.rtoTotalHours}   # target: everything restored within`,
-    '',
   ];
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress, progressMode, statusOf, type PhaseState, type StatusEvent } from '../../src/log/progress.js';
+import { createProgress, progressMode } from '../../src/log/progress.js';
+import { statusOf, type PhaseState, type StatusEvent } from '../../src/log/progress-status.js';
 import { renderStatusLine, TtyRenderer } from '../../src/log/progress-render.js';
 import { formatRecord } from '../../src/log/format.js';
 import { filesAndBytes, formatClock, formatCount, formatDuration } from '../../src/log/units.js';
