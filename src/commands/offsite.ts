@@ -20,7 +20,7 @@ interface RepoOpt {
   repo?: string;
 }
 
-/** @public cli/program.ts loads it by name (offLoad), which knip cannot follow. */
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function init(ctx: Context, opts: RepoOpt): Promise<number> {
   const config = ctx.config();
   const { log } = ctx.runLog();
@@ -35,7 +35,7 @@ export async function init(ctx: Context, opts: RepoOpt): Promise<number> {
   return results.some((r) => r.warnings.length) ? ExitCode.WARNING : ExitCode.OK;
 }
 
-/** @public cli/program.ts loads it by name (offLoad), which knip cannot follow. */
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function push(ctx: Context, opts: RepoOpt & { dryRun?: boolean }, spec = 'latest'): Promise<number> {
   const config = ctx.config();
   const { log, lines } = ctx.runLog();
@@ -66,7 +66,7 @@ export async function push(ctx: Context, opts: RepoOpt & { dryRun?: boolean }, s
   return code;
 }
 
-/** @public cli/program.ts loads it by name (offLoad), which knip cannot follow. */
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function list(ctx: Context, opts: RepoOpt): Promise<number> {
   const config = ctx.config();
   const out: { repository: string; snapshots: ResticSnapshot[] }[] = [];
@@ -77,7 +77,7 @@ export async function list(ctx: Context, opts: RepoOpt): Promise<number> {
   return ExitCode.OK;
 }
 
-/** @public cli/program.ts loads it by name (offLoad), which knip cannot follow. */
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function check(ctx: Context, opts: RepoOpt & { readData?: boolean; readDataSubset?: string | boolean }): Promise<number> {
   const config = ctx.config();
   const { log, lines } = ctx.runLog();
@@ -92,7 +92,7 @@ export async function check(ctx: Context, opts: RepoOpt & { readData?: boolean; 
   return code;
 }
 
-/** @public cli/program.ts loads it by name (offLoad), which knip cannot follow. */
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function restore(ctx: Context, opts: RepoOpt & { to: string }, spec: string): Promise<number> {
   const config = ctx.config();
   const { log } = ctx.runLog();
