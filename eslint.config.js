@@ -1,4 +1,4 @@
-// The house rules as a linter (docs/architecture.md, "House style"): sizes on src/, type-aware
+// The house rules as a linter: sizes on src/, type-aware
 // correctness everywhere, no focused or skipped tests. Run with `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -11,19 +11,19 @@ const correctness = {
   '@typescript-eslint/no-floating-promises': 'error',
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
   '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-  // Template literals with numbers and other printable values are the house way to build messages.
   // Every command has one async signature; one that needs no await stays async to keep it.
   '@typescript-eslint/require-await': 'off',
   // A closure declared first may read a `let` assigned once later (verify's report and its phase).
   'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+  // Template literals with numbers and other printable values are the house way to build messages.
   '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
 };
 
 const NODE_GLOBALS = Object.fromEntries(
-  ['process', 'console', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((name) => [name, 'readonly']),
+  ['process', 'console', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'].map((name) => [name, 'readonly']),
 );
 
-// A focused or skipped test silently shrinks the suite (docs/architecture.md: no it.skip/.only).
+// A focused or skipped test silently shrinks the suite (house rule: no it.skip or .only).
 const noFocusedOrSkipped = ['it', 'describe', 'test'].flatMap((object) =>
   ['only', 'skip'].map((property) => ({ object, property, message: `${object}.${property} leaves tests out; remove it.` })),
 );
