@@ -9,10 +9,10 @@ import { join, relative } from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { DrillCheck } from './report.js';
 
-export const WARN_DAYS = 14;
+const WARN_DAYS = 14;
 const DAY = 86_400_000;
 
-export function certificateCheck(liveDir: string, domain: string, now = new Date()): DrillCheck {
+function certificateCheck(liveDir: string, domain: string, now = new Date()): DrillCheck {
   const name = `certificate ${domain}`;
   try {
     const certFile = existsSync(join(liveDir, 'cert.pem')) ? 'cert.pem' : 'fullchain.pem';

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { channels, deliver } from '../notify/transport.js';
 import { renderMarkdown, failedChecks, warnChecks, type DrillReport } from './report.js';
 
-export function drillSubject(r: DrillReport): string {
+function drillSubject(r: DrillReport): string {
   const failed = failedChecks(r.checks);
   const warned = warnChecks(r.checks);
   const outcome = failed.length ? `FAILED: ${failed.map((c) => c.name).join(', ')}` : warned.length ? `passed with ${warned.length} warning(s)` : 'passed';

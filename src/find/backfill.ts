@@ -38,7 +38,7 @@ async function backfillWith(pool: HashPool, config: Config, all: Snapshot[], tar
     if (targets.has(s.id) && existsSync(layout.manifestIndex(s.dir))) {
       const t0 = Date.now();
       const boxLayout = resolveLayout(config.source.mailboxLayout, vmailDir(layout.component(s.dir, 'mail'), config.source.mailboxRoot));
-      const r = await buildMessageIndex({ snapDir: s.dir, prevDir: prev?.dir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: pool.headMany, signal });
+      const r = await buildMessageIndex({ snapDir: s.dir, prevDir: prev?.dir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: (paths) => pool.headMany(paths), signal });
       rows.push({ snapshot: s.id, ...r, durationMs: Date.now() - t0 });
       log.info({ snapshot: s.id, ...r }, `${s.id}: messages.index of ${r.messages} messages (${r.read} header blocks read)`);
     }

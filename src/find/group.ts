@@ -33,7 +33,7 @@ export interface FoundMessage {
   baseNames: string[];
 }
 
-export function messageKey(e: Pick<MessageEntry, 'user' | 'messageId' | 'size' | 'sha256'>): string {
+function messageKey(e: Pick<MessageEntry, 'user' | 'messageId' | 'size' | 'sha256'>): string {
   return e.messageId ? `${e.user}\0id\0${e.messageId}` : `${e.user}\0sha\0${e.size}\0${e.sha256}`;
 }
 

@@ -58,6 +58,22 @@ interface Slot {
  * then its decision waits until the previous stream reaches that line, and the ones after it
  * wait with it (output stays in order). They wait at most the rest of that mailbox.
  */
+/** A changed or new message: reuse a passed-over line of its content, wait for one still to come, or read it. */
+function decideRow(row: MessageRow, line: string, passed: Map<string, string>, waiting: Map<string, Slot[]>, prevLeft: boolean): Slot {
+  const other = passed.get(row.sha256);
+  const from = other === undefined ? undefined : parseMessageLine(other);
+  if (from) return { d: { kind: 'reuse', row, from } };
+  // linked from the previous snapshot under another name: its previous line is still to come
+  if (prevLeft && !indexLineIsNew(line)) {
+    const slot: Slot = { row };
+    const same = waiting.get(row.sha256);
+    if (same) same.push(slot);
+    else waiting.set(row.sha256, [slot]);
+    return slot;
+  }
+  return { d: { kind: 'read', row } };
+}
+
 export function* decideEntries(manifest: Iterable<string>, prev: Iterable<string>, classify: Classify): Generator<IndexDecision> {
   const it = prev[Symbol.iterator]();
   /** previous lines passed over, by content hash: a day's deletions and renames */
@@ -82,20 +98,6 @@ export function* decideEntries(manifest: Iterable<string>, prev: Iterable<string
     passed.set(sha, p!);
     advance();
   };
-  const decideRow = (row: MessageRow, line: string): Slot => {
-    const other = passed.get(row.sha256);
-    const from = other === undefined ? undefined : parseMessageLine(other);
-    if (from) return { d: { kind: 'reuse', row, from } };
-    // linked from the previous snapshot under another name: its previous line is still to come
-    if (p !== undefined && !indexLineIsNew(line)) {
-      const slot: Slot = { row };
-      const same = waiting.get(row.sha256);
-      if (same) same.push(slot);
-      else waiting.set(row.sha256, [slot]);
-      return slot;
-    }
-    return { d: { kind: 'read', row } };
-  };
   for (const line of manifest) {
     const path = manifestPath(line);
     while (p !== undefined && compareBytes(pPath, path) < 0) passOver();
@@ -111,7 +113,7 @@ export function* decideEntries(manifest: Iterable<string>, prev: Iterable<string
     } else {
       if (p !== undefined && pPath === path) passOver(); // the same name with other content
       const row = messageRow(line, classify);
-      if (row) queue.push(decideRow(row, line));
+      if (row) queue.push(decideRow(row, line, passed, waiting, p !== undefined));
     }
     // a previous line that never comes (another snapshot's index, damage) must not hold the whole store
     if (queue.length - head > MAX_WAITING && !queue[head].d) queue[head].d = { kind: 'read', row: queue[head].row! };
@@ -131,7 +133,7 @@ export function* decideEntries(manifest: Iterable<string>, prev: Iterable<string
 }
 
 /** A manifest.index line of a message file as a row; undefined for any other file. */
-export function messageRow(line: string, classify: Classify): MessageRow | undefined {
+function messageRow(line: string, classify: Classify): MessageRow | undefined {
   const t = indexLineTabs(line);
   if (!t) return undefined;
   const path = unescapeField(line.slice(t[7] + 1));

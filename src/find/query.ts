@@ -26,7 +26,7 @@ export type Query = FindFilters;
 
 export function toQuery(f: FindFilters): Query {
   const q: Query = { since: f.since, until: f.until };
-  for (const k of ['user', 'folder', 'from', 'to', 'subject'] as const) if (f[k]) q[k] = fold(f[k]!);
+  for (const k of ['user', 'folder', 'from', 'to', 'subject'] as const) if (f[k]) q[k] = fold(f[k]);
   if (f.messageId) q.messageId = f.messageId.trim().replace(/^<|>$/g, '');
   return q;
 }

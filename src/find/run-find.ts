@@ -36,7 +36,7 @@ export async function runFind(config: Config, o: FindOptions): Promise<FindRepor
 }
 
 /** The messages no longer anywhere in their user's live mailbox. */
-export async function notLive(config: Config, messages: FoundMessage[]): Promise<FoundMessage[]> {
+async function notLive(config: Config, messages: FoundMessage[]): Promise<FoundMessage[]> {
   const store = liveStore(config);
   const boxes = new Map<string, LiveMailbox>();
   const out: FoundMessage[] = [];
@@ -52,7 +52,7 @@ export async function notLive(config: Config, messages: FoundMessage[]): Promise
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
-export function seenIn(m: FoundMessage): string {
+function seenIn(m: FoundMessage): string {
   const first = m.snapshots[0];
   const last = m.snapshots[m.snapshots.length - 1];
   return first === last ? `${first} (1)` : `${first} … ${last} (${m.snapshots.length})`;

@@ -12,7 +12,7 @@ export interface MailContent {
   html?: string;
 }
 
-export const LOG_TAIL = 50;
+const LOG_TAIL = 50;
 const DEBUG_LINE = /^\S+ \S+ (DEBUG|TRACE)\b/;
 
 /** The exit code's outcome (errors.ts), raised by what the run recorded: a failure or warning counts even under exit 0. */
@@ -38,7 +38,7 @@ function oneLine(s: string, max = 120): string {
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
-export function formatAge(ms: number): string {
+function formatAge(ms: number): string {
   if (ms < 0) return 'in the future (check the clock)';
   const h = Math.floor(ms / 3_600_000);
   if (h < 1) return `${Math.max(1, Math.round(ms / 60_000))} min ago`;

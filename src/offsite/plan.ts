@@ -24,7 +24,7 @@ export type PushPlan =
   | { action: 'push'; snapshot: string; tags: string[]; host: string; time: string; parent?: string };
 
 /** The restic snapshot that holds a mailbackup snapshot (tags `mailbackup` and its id). */
-export function findPushed(remote: ResticSnapshot[], id: string): ResticSnapshot | undefined {
+function findPushed(remote: ResticSnapshot[], id: string): ResticSnapshot | undefined {
   return remote.find((r) => r.tags?.includes(TAG) && r.tags.includes(id));
 }
 

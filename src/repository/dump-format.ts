@@ -31,7 +31,7 @@ export const DUMP_PROBLEM = {
 const SYSTEM_SCHEMAS: readonly string[] = ['information_schema', 'performance_schema', 'sys', 'mysql'];
 /** scratch copies the drill makes (`<db>_drill`); left only by `drill --keep` */
 export const scratchName = (db: string) => `${db}_drill`;
-export const isDrillScratch = (name: string) => name.endsWith('_drill');
+const isDrillScratch = (name: string) => name.endsWith('_drill');
 export const isApplicationDatabase = (name: string) => !SYSTEM_SCHEMAS.includes(name) && !isDrillScratch(name);
 
 export function hasTrailer(tail: string): boolean {

@@ -13,7 +13,7 @@ export const FILE_COMPONENTS = ['mail', 'ssl', 'dkim', 'config', 'logs'] as cons
 export type FileComponent = (typeof FILE_COMPONENTS)[number];
 
 /** Files of a snapshot that are metadata, not backed-up data (not in the manifest). */
-export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log', 'messages.index', 'messages.index.sha256'] as const;
+const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json', 'backup.log', 'messages.index', 'messages.index.sha256'] as const;
 
 /**
  * The one rule for what at the top of a snapshot is not data: its metadata files, and the
@@ -24,10 +24,10 @@ export function isSnapshotMetadata(topName: string): boolean {
   return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
 }
 
-export const MARKER = '.mailbackup';
-export const LOCK = '.lock';
-export const READERS = '.readers';
-export const LATEST = 'latest';
+const MARKER = '.mailbackup';
+const LOCK = '.lock';
+const READERS = '.readers';
+const LATEST = 'latest';
 export const PARTIAL_SUFFIX = '.partial';
 export const DELETING_SUFFIX = '.deleting';
 /** `.readers/deleting-daily-2026-11-01.json`: a rotation's intent to delete that snapshot (readers.ts) */

@@ -5,7 +5,7 @@
 import { compareBytes, keyOrder, utf8Rank } from './byte-order.js';
 import { readRecordsSync } from './read-records.js';
 
-export { compareBytes, keyOrder, sortDirEntries, utf8Rank } from './byte-order.js';
+export { compareBytes, keyOrder, sortDirEntries } from './byte-order.js';
 
 /**
  * One line as GNU sha256sum writes it: `<hex>  <path>`. A name containing `\`, newline or CR
@@ -51,7 +51,7 @@ export interface IndexEntry extends FileStat {
  */
 export const INDEX_HEADER = '#mailbackup-index 1\tsha256\tnew\tino\tsize\tmtimeMs\tmode\tuid\tgid\tpath\n';
 /** Offset of the `new` flag within an index line. */
-export const INDEX_FLAG_OFFSET = 65;
+const INDEX_FLAG_OFFSET = 65;
 
 export function escapeField(s: string): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { escapeField, unescapeField } from './manifest-format.js';
 
 export const MESSAGE_INDEX = 'messages.index';
-export const MESSAGE_INDEX_SUM = 'messages.index.sha256';
+const MESSAGE_INDEX_SUM = 'messages.index.sha256';
 export const MESSAGE_INDEX_HEADER = '#mailbackup-messages 1\tpath\tuser\tfolder\tsha256\tsize\tdelivered\tmessage-id\tfrom\tto\tsubject\n';
 /** a header field longer than this is cut (a To: with hundreds of recipients) */
 const FIELD_MAX = 1000;
@@ -37,12 +37,6 @@ const field = (s: string) => escapeField(s.length > FIELD_MAX ? s.slice(0, FIELD
 export function formatMessageLine(e: MessageEntry): string {
   const delivered = new Date(Math.floor(e.deliveredMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   return [e.path, e.user, e.folder, e.sha256, String(e.size), delivered, e.messageId, e.from, e.to, e.subject].map(field).join('\t') + '\n';
-}
-
-/** The path of a line (its first field), unescaped: what the file is sorted by. */
-export function messageLinePath(line: string): string {
-  const t = line.indexOf('\t');
-  return unescapeField(t < 0 ? line : line.slice(0, t));
 }
 
 /** undefined for the header line, a comment or a line that is not laid out as MESSAGE_INDEX_HEADER says */

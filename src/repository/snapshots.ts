@@ -2,7 +2,7 @@
  * Finding snapshots on disk, resolving a user's SNAPSHOT argument, and moving `latest`.
  * Reads directory names and backup.json only: never walks snapshot trees (status < 1 s).
  */
-import { existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import {
@@ -68,7 +68,7 @@ export function listLeftovers(root: string): { partial: string[]; deleting: stri
   return { partial, deleting };
 }
 
-export function newestOk(snaps: Snapshot[], kind?: SnapshotKind): Snapshot | undefined {
+function newestOk(snaps: Snapshot[], kind?: SnapshotKind): Snapshot | undefined {
   return [...snaps].reverse().find((s) => isOk(s) && (!kind || s.kind === kind));
 }
 
@@ -116,8 +116,4 @@ export function resolveSnapshot(root: string, spec = 'latest', opts: { allowFail
     throw new UsageError(`snapshot ${found.id} is marked failed; pass --force to use it anyway`);
   }
   return found;
-}
-
-export function snapshotExists(root: string, ref: SnapshotRef): boolean {
-  return existsSync(layout.snapshot(root, ref));
 }

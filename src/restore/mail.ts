@@ -180,7 +180,7 @@ async function restoreFiltered(env: RestoreEnv, o: RestoreMailOptions, mode: Mai
   }
 }
 
-export function planLines(plan: MailPlan): string[] {
+function planLines(plan: MailPlan): string[] {
   const lines = [sampleLine('to copy', plan.copy.map((c) => c.to))];
   if (plan.mode === 'merge') {
     lines.push(sampleLine('already present', plan.present));

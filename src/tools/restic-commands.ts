@@ -56,7 +56,7 @@ export async function backupDirectory(repo: OffsiteRepository, a: BackupArgs, si
  * lock (forget, prune, check), so a push killed midway would block them until someone unlocks.
  * Best effort: an append-only server refuses the delete, and the real command then reports.
  */
-export async function unlockStale(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
+async function unlockStale(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
   await restic(repo, ['unlock'], { signal });
 }
 

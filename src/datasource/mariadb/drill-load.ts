@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { errorMessage } from '../../errors.js';
-import { compareTables, comparisonProblems, DumpScanner, gzipProblem, isDrillScratch, scratchName, sumRows } from '../../repository/dump-format.js';
+import { compareTables, comparisonProblems, DumpScanner, gzipProblem, scratchName, sumRows } from '../../repository/dump-format.js';
 import type { DatabaseResult } from '../../repository/metadata.js';
 import { loadSqlStream, mariadbQuery, tableRowCounts, type DbAccess } from '../../tools/mariadb.js';
 import { gunzipFile } from '../../util/gunzip-file.js';
@@ -13,18 +13,13 @@ import type { DrillCheck } from '../../drill/report.js';
 
 export { scratchName };
 
-export async function createScratch(a: DbAccess, db: string): Promise<void> {
+async function createScratch(a: DbAccess, db: string): Promise<void> {
   const name = scratchName(db);
   await mariadbQuery(a, `DROP DATABASE IF EXISTS \`${name}\`; CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4;`);
 }
 
 export async function dropScratch(a: DbAccess, db: string): Promise<void> {
   await mariadbQuery(a, `DROP DATABASE IF EXISTS \`${scratchName(db)}\``);
-}
-
-/** Names of scratch databases present on the server (tests and cleanup checks). */
-export async function listScratch(a: DbAccess): Promise<string[]> {
-  return (await mariadbQuery(a, 'SHOW DATABASES')).split('\n').filter(isDrillScratch);
 }
 
 /**

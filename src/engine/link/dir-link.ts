@@ -139,7 +139,7 @@ export function linkDirectory(job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers)
  * (its lstat must still match the source), and its index line. Status as DIR_LINK: 0 not tried,
  * 1 linked, 2 failed (the file is taken from the source). Runs in the worker like linkDirectory.
  */
-export function linkFile(
+function linkFile(
   job: DirLinkJob, fs: DirLinkFs, h: DirLinkHelpers, st: Stats, name: string, line: string,
 ): { status: 0 | 1 | 2; line?: string; size?: number } {
   const { copiesInstead, formatIndexLine, indexLineTabs, linkable, sharedIndexLine } = h;
@@ -169,7 +169,7 @@ export function linkFile(
 }
 
 /** The directory's names in byte order, or undefined when it is gone (renamed or deleted since its parent was listed). */
-export function sortedNames(dir: string, fs: DirLinkFs, keyOrder: DirLinkHelpers['keyOrder']): string[] | undefined {
+function sortedNames(dir: string, fs: DirLinkFs, keyOrder: DirLinkHelpers['keyOrder']): string[] | undefined {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -182,7 +182,7 @@ export function sortedNames(dir: string, fs: DirLinkFs, keyOrder: DirLinkHelpers
 }
 
 /** What the walk collected, in the form that crosses to the main thread cheaply (one string, typed arrays). */
-export function packResult(
+function packResult(
   r: DirLinkResult, got: { out: string[]; backNames: string[]; back: number[]; backPrev: number[] }, matched: Uint8Array,
 ): DirLinkResult {
   const gone: number[] = [];

@@ -22,7 +22,7 @@ export async function* readManifestIndex(snapDir: string): AsyncIterable<IndexEn
  * queues every line the consumer has not taken yet, which for a slow consumer (the manifest
  * walk, lstat per file) meant the whole previous index in memory.
  */
-export function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
+function* readManifestIndexSync(snapDir: string): Generator<IndexEntry> {
   let first = true;
   for (const line of readLinesSync(layout.manifestIndex(snapDir))) {
     if (first) {
@@ -68,7 +68,7 @@ export function* readComponentLinesSync(snapDir: string, name: string): Generato
 
 export const readLinesSync = (path: string): Generator<string> => readRecordsSync(path, '\n');
 
-export { isSnapshotMetadata };
+export {  };
 
 export interface WalkedFile {
   path: string;
