@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { renderCron } from '../../../src/schedule/cron.js';
-import { JOBS, shellQuote } from '../../../src/schedule/jobs.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { jobsFor, JOBS, shellQuote } from '../../../src/schedule/jobs.js';
 import { renderUnits } from '../../../src/schedule/systemd.js';
 
 /** A strict 5-field cron parser (vixie/cronie syntax without names): returns the allowed values. */
@@ -159,5 +160,16 @@ describe('systemd units', () => {
     expect(svc).toMatch(/^After=.*mailbackup-backup\.service.*mailbackup-weekly\.service/m);
     expect(svc).toContain('ExecStart=/usr/local/bin/mailbackup --config /etc/mailbackup/config.yml verify --rolling\n');
     expect(svc).not.toMatch(/^SuccessExitStatus=.*\b2\b/m);
+  });
+});
+
+const base = { source: { root: '/srv/mail' }, destination: { root: '/mnt/b' }, database: {} };
+const withOffsite = parseConfig({ ...base, offsite: { repositories: [{ name: 'cloud', url: 's3:https://s3/b', passwordFile: '/etc/p' }] } });
+
+describe('jobsFor', () => {
+  it('schedule adds the weekly rolling check only when offsite is configured', () => {
+    expect(jobsFor(parseConfig(base))).toEqual(JOBS);
+    const extra = jobsFor(withOffsite).filter((j) => !JOBS.includes(j));
+    expect(extra.map((j) => j.args)).toEqual([['offsite', 'check', '--read-data-subset']]);
   });
 });

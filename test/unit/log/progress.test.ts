@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress, progressMode, statusOf, type PhaseState, type StatusEvent } from '../../src/log/progress.js';
-import { renderStatusLine, TtyRenderer } from '../../src/log/progress-render.js';
-import { formatRecord } from '../../src/log/format.js';
-import { filesAndBytes, formatClock, formatCount, formatDuration } from '../../src/log/units.js';
+import { createProgress, progressMode, statusOf, type PhaseState } from '../../../src/log/progress.js';
 
 const GiB = 1024 ** 3;
 const phase = (over: Partial<PhaseState>): PhaseState => ({ name: 'mail', startedAt: 0, files: 0, bytes: 0, totals: {}, finished: false, ...over });
@@ -38,37 +35,6 @@ describe('statusOf', () => {
   it('has no ETA without totals or in the first second', () => {
     expect(statusOf(phase({ files: 10, bytes: 10 }), 5000).seconds_remaining).toBeUndefined();
     expect(statusOf(phase({ files: 10, totals: { files: 20 } }), 500).seconds_remaining).toBeUndefined();
-  });
-});
-
-describe('renderStatusLine', () => {
-  const ev = (over: Partial<StatusEvent>): StatusEvent => ({ message_type: 'status', phase: 'mail', percent_done: 0, files_done: 0, bytes_done: 0, seconds_elapsed: 0, ...over });
-  it('shows done of total, percent, rate and ETA', () => {
-    const line = renderStatusLine(ev({ files_done: 12345, total_files: 36000, bytes_done: 1.2 * GiB, total_bytes: 3.5 * GiB, percent_done: 0.343, seconds_elapsed: 20, seconds_remaining: 42 }), 120);
-    expect(line).toBe('mail  12,345/36,000 files  1.2 GiB/3.5 GiB  34%  61 MiB/s  ETA 0:42');
-  });
-  it('without totals: counts, rate and the elapsed clock', () => {
-    expect(renderStatusLine(ev({ files_done: 7, bytes_done: 2048, seconds_elapsed: 2 }), 120)).toBe('mail  7 files  2.0 KiB  1.0 KiB/s  0:02');
-    expect(renderStatusLine(ev({ phase: 'drill: database usermgmt', seconds_elapsed: 65 }), 120)).toBe('drill: database usermgmt  1:05');
-  });
-  it('never reaches the last column (a wrapped line cannot be rewritten)', () => {
-    const line = renderStatusLine(ev({ phase: 'verify weekly/2026-10-04', files_done: 1_000_000, total_files: 2_000_000, bytes_done: GiB, total_bytes: 2 * GiB, seconds_elapsed: 9, seconds_remaining: 9 }), 40);
-    expect(line.length).toBeLessThan(40);
-    expect(line.endsWith('…')).toBe(true);
-  });
-});
-
-describe('TtyRenderer', () => {
-  it('rewrites one line in place, clears it for a log line and draws it again below', () => {
-    const { writes, out } = sink(80);
-    const r = new TtyRenderer(out);
-    const ev: StatusEvent = { message_type: 'status', phase: 'mail', percent_done: 0, files_done: 3, bytes_done: 3, seconds_elapsed: 0 };
-    r.show(ev);
-    r.show(ev); // unchanged: nothing written
-    r.print('mail: 3 files, 3 B copied in 0.01 s');
-    r.end();
-    expect(writes).toEqual(['\r\x1b[Kmail  3 files  3 B  0:00', '\r\x1b[K', 'mail: 3 files, 3 B copied in 0.01 s\n', 'mail  3 files  3 B  0:00', '\r\x1b[K']);
-    expect(writes.slice(0, 1).join('')).not.toContain('\n');
   });
 });
 
@@ -147,23 +113,5 @@ describe('redraw rate', () => {
     const status = writes.map((w) => JSON.parse(w)).filter((e) => e.message_type === 'status');
     expect(status.length).toBeGreaterThanOrEqual(1 + 4 + 1);
     expect(status.length).toBeLessThanOrEqual(1 + 5 + 1);
-  });
-});
-
-describe('readable log lines', () => {
-  it('terminal: the sentence only; warnings add their reason; no null or object fields', () => {
-    expect(formatRecord({ level: 30, msg: 'backup daily/2026-10-01 started, a first full copy', basedOn: null, snapshot: 'x' }, false)).toBe('backup daily/2026-10-01 started, a first full copy');
-    expect(formatRecord({ level: 40, msg: 'ping failed', err: 'HTTP 503', target: { a: 1 } }, false)).toBe('warning: ping failed: HTTP 503');
-    expect(formatRecord({ level: 20, msg: 'spawn', file: 'rsync', args: ['-a'], x: null }, false)).toBe('debug: spawn file=rsync');
-  });
-  it('with time (cron, backup.log): a level column', () => {
-    expect(formatRecord({ level: 50, time: Date.UTC(2026, 9, 1, 3, 0, 5), msg: 'mail failed', err: 'disk full' })).toBe('2026-10-01 03:00:05 ERROR mail failed: disk full');
-  });
-  it('numbers for people', () => {
-    expect(formatCount(100101)).toBe('100,101');
-    expect(filesAndBytes(100101, 2.3 * GiB)).toBe('100,101 files, 2.3 GiB');
-    expect(formatDuration(15_100)).toBe('15.1 s');
-    expect(formatDuration(754_000)).toBe('12 min 34 s');
-    expect(formatClock(3723)).toBe('1:02:03');
   });
 });
