@@ -12,19 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { cliPath } from '../helpers/paths.js';
 import { treeState } from '../helpers/tree-state.js';
+import { waitFor } from '../helpers/wait.js';
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 /** field 22 of /proc/PID/stat, read here independently of src/ */
 const startTicks = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
 const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[0];
-
-const waitFor = async (cond: () => boolean, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('the destination lock after crashes, reboots and disk moves', () => {
   let f: Fixture;
