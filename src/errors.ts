@@ -15,6 +15,16 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What an exit code tells the admin: the one reading the mail, the summary and the logs share. */
+export type RunOutcome = 'OK' | 'WARNING' | 'FAILED' | 'INTERRUPTED';
+
+export function outcomeOf(exitCode: number): RunOutcome {
+  if (exitCode === ExitCode.INTERRUPTED) return 'INTERRUPTED';
+  if (exitCode === ExitCode.OK) return 'OK';
+  if (exitCode === ExitCode.WARNING) return 'WARNING';
+  return 'FAILED';
+}
+
 export class MailbackupError extends Error {
   constructor(
     message: string,

@@ -12,7 +12,7 @@ import { resolveLayout } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
 import { layout } from '../repository/layout.js';
 import type { MessageIndexMeta } from '../repository/metadata.js';
-import type { HashPool } from '../engine/hash.js';
+import type { HashPool } from '../engine/hash/pool.js';
 
 export interface IndexStep {
   meta?: MessageIndexMeta;
@@ -23,9 +23,11 @@ export async function indexMessages(config: Config, snapDir: string, prevDir: st
   const t0 = Date.now();
   try {
     const boxLayout = resolveLayout(config.source.mailboxLayout, vmailDir(layout.component(snapDir, 'mail'), config.source.mailboxRoot));
+    const before = pool.headStats().taken;
     const r = await buildMessageIndex({ snapDir, prevDir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: pool.headMany, signal });
-    log.info({ ...r, durationMs: Date.now() - t0 }, `messages.index: ${r.messages} messages, ${r.read} header blocks read, ${r.carried} carried forward`);
-    return { meta: { messages: r.messages, read: r.read, bytes: r.bytes } };
+    const fromCopy = pool.headStats().taken - before;
+    log.info({ ...r, fromCopy, durationMs: Date.now() - t0 }, `messages.index: ${r.messages} messages, ${r.read} header blocks (${fromCopy} from the copy's own read), ${r.carried} carried forward`);
+    return { meta: { messages: r.messages, read: r.read, fromCopy, bytes: r.bytes } };
   } catch (err) {
     if (signal?.aborted) throw new InterruptedError();
     const warning = `messages.index not built (${errorMessage(err)}); \`mailbackup index\` builds it later`;

@@ -5,8 +5,8 @@
  * page cache would pass even when nothing had reached the disk.
  */
 import { join } from 'node:path';
-import { readLinesSync } from '../engine/manifest-index.js';
-import { indexLineIsNew, parseIndexLine } from '../engine/manifest-format.js';
+import { readLinesSync } from '../engine/manifest/manifest-index.js';
+import { indexLineIsNew, parseIndexLine } from '../repository/manifest-format.js';
 import { layout } from '../repository/layout.js';
 import { sha256Direct } from '../verify/direct-read.js';
 import { isDump, planReadBack, READ_BACK_BUDGET, Reservoir, type Candidate, type ReadBackBudget } from './readback-plan.js';

@@ -1,11 +1,14 @@
 /** Human summary of a backup run (stdout; nothing on success under --quiet). */
 import { filesAndBytes, formatBytes, formatCount, formatDuration } from '../log/units.js';
+import { outcomeOf, type RunOutcome } from '../errors.js';
 import type { BackupReport } from './perform.js';
+
+const STATE: Record<RunOutcome, string> = { OK: 'ok', WARNING: 'ok with warnings', FAILED: 'FAILED', INTERRUPTED: 'FAILED' };
 
 export function formatBackupReport(r: BackupReport): string[] {
   const lines: string[] = [];
   const t = r.meta?.totals;
-  const state = r.exitCode === 0 ? 'ok' : r.exitCode === 1 ? 'ok with warnings' : 'FAILED';
+  const state = STATE[outcomeOf(r.exitCode)];
   lines.push(`backup ${r.snapshot}: ${state}${r.outcome === 'kept-partial' || r.outcome === 'kept-held' ? ' (kept as .partial; the earlier snapshot of this day stays)' : ''}`);
   if (t) lines.push(`  ${filesAndBytes(t.files, t.bytes)}; added on disk: ${filesAndBytes(t.addedFiles, t.addedBytes)}`);
   for (const [name, c] of Object.entries(r.meta?.components ?? {})) {

@@ -1,20 +1,7 @@
 /**
- * Imported first by the entry point, before any heap is in use (and so before any worker thread
- * starts: V8 flags are process-wide).
- *
- * A backup streams: what it holds at once is a few thousand entries, whatever the size of the
- * store. But V8 lets the heap grow to up to 4 × what survived the last full collection before it
- * collects again, and a scan allocates fast, so at 1,000,000 files the process reached 430 MB
- * of mostly garbage (docs/benchmarks.md, the scale run). A growth factor of 2 keeps the peak
- * nearer the live set; measured on the 100k-message benchmark tree (incremental, 3 runs each): peak
- * RSS 250–280 → 230–250 MB, wall time within the noise (a factor of 1.4 saved more, 200 MB, but cost
- * 0.2 s of collections per run).
- *
- * And young generations of at most 2 × 4 MB: the flag applies to every isolate made after it,
- * the fs and hash workers' included (five isolates in a backup, each free to grow its young
- * generation to 2 × 16 MB). Measured on the 1,000,000-file benchmark tree (incremental, peak RSS
- * of the process tree as the benchmark polls it): 315 → 279–285 MB, the time unchanged
- * (16.0 → 14.9–15.7 s).
+ * Imported first by the entry point, before any heap is in use and any worker starts (V8 flags
+ * are process-wide): a smaller heap growth factor and young generation keep a long scan's peak
+ * memory near what it holds at once. Why and the measurements: docs/architecture.md, "Memory: the V8 heap flags".
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -13,7 +13,7 @@ import { layout } from '../repository/layout.js';
 import { messageIndexPath } from '../repository/message-index.js';
 import type { Snapshot } from '../repository/snapshots.js';
 import { buildMessageIndex, type BuildIndexResult } from './index-build.js';
-import { createHashPool, type HashPool } from '../engine/hash.js';
+import { createHashPool, type HashPool } from '../engine/hash/pool.js';
 
 export interface BackfillRow extends BuildIndexResult {
   snapshot: string;

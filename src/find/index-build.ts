@@ -8,8 +8,8 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSy
 import { open } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { InterruptedError } from '../errors.js';
-import { readComponentLinesSync } from '../engine/manifest-index.js';
-import { readRecordsSync } from '../engine/read-records.js';
+import { readComponentLinesSync } from '../engine/manifest/manifest-index.js';
+import { readRecordsSync } from '../repository/read-records.js';
 import { HEADER_BLOCK_MAX, headerBlockEnd, parseHeaders, type MessageHeaders } from '../mailbox/headers.js';
 import type { MailboxLayout } from '../mailbox/layout.js';
 import { messageOfPath } from '../mailbox/message-path.js';

@@ -9,7 +9,7 @@
  * (paths escaped alike in both files, hashes at known places), and a line is parsed only when it
  * is not simply carried.
  */
-import { compareBytes, indexLineIsNew, indexLineTabs, unescapeField } from '../engine/manifest-format.js';
+import { compareBytes, indexLineIsNew, indexLineTabs, unescapeField } from '../repository/manifest-format.js';
 import { parseMessageLine, type MessageEntry } from '../repository/message-index.js';
 
 /** What the new snapshot's manifest.index says of one message file. */

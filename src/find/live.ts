@@ -6,7 +6,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../engine/hash.js';
+import { sha256File } from '../engine/hash/pool.js';
 import { baseName, listFolderDirs, listMessages } from '../mailbox/maildir.js';
 import { readHeaders } from './index-build.js';
 

@@ -5,7 +5,8 @@
  */
 import type { Config } from '../config/schema.js';
 import { isApplicationDatabase } from '../repository/dump-format.js';
-import { listDatabases, readCredentials } from '../tools/mariadb.js';
+import { dbAccess } from '../datasource/mariadb/index.js';
+import { listDatabases } from '../tools/mariadb.js';
 import type { Check } from './checks.js';
 
 /** Lines to put into an existing config, and why; printed, never written by init itself. */
@@ -60,7 +61,7 @@ export async function existingConfigAdditions(config: Config): Promise<ConfigAdd
   const d = config.database;
   let present: string[] = [];
   try {
-    present = await listDatabases({ target: { runtime: d.runtime, container: d.container }, user: d.user, password: readCredentials(d.credentialsFile) });
+    present = await listDatabases(dbAccess(config));
   } catch {
     /* the checklist's database lines say why */
   }

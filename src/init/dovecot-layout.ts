@@ -1,7 +1,7 @@
 /**
  * The mailbox layout as Dovecot's own config states it: `mail_location` (2.3) or `mail_path`
- * (2.4), with `~` meaning the home from `mail_home` or a userdb `home=`. Pure: the caller reads
- * the files (in Dovecot's order: dovecot.conf, then conf.d/, the last setting wins).
+ * (2.4), with `~` meaning the home from `mail_home` or a userdb `home=`. Pure: dovecot-conf.ts reads
+ * the files in Dovecot's include order, and the last setting wins.
  */
 import { LAYOUT_PATTERN } from '../mailbox/layout.js';
 

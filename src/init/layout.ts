@@ -4,13 +4,14 @@
  * <mail>/vmail; the tree alone when no Dovecot config says; else `auto`. The comment written
  * beside the key says which it was.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { classifyTree, scanTree } from '../mailbox/detect.js';
 import { formatLayout, vmailDir } from '../mailbox/layout.js';
 import type { Check } from './checks.js';
 import { hostDirFor, type Discovery, type Mount } from './compose.js';
-import { layoutFromDovecot, type ConfFile } from './dovecot-layout.js';
+import { readDovecotConf } from './dovecot-conf.js';
+import { layoutFromDovecot } from './dovecot-layout.js';
 
 export interface LayoutChoice {
   value: string;
@@ -18,30 +19,6 @@ export interface LayoutChoice {
   mailboxRoot: string;
   comment: string;
   checks: Check[];
-}
-
-const MAX_CONF_BYTES = 1024 * 1024;
-
-/** dovecot.conf first, then conf.d/*.conf and the *.conf.ext files, as Dovecot includes them. */
-export function readDovecotConf(dir: string, shownFrom: string): ConfFile[] {
-  const list = (d: string, re: RegExp) => {
-    try {
-      return readdirSync(d).filter((n) => re.test(n)).sort().map((n) => join(d, n));
-    } catch {
-      return [];
-    }
-  };
-  const paths = [join(dir, 'dovecot.conf'), ...list(join(dir, 'conf.d'), /\.conf$/), ...list(dir, /\.conf\.ext$/), ...list(join(dir, 'conf.d'), /\.conf\.ext$/)];
-  const out: ConfFile[] = [];
-  for (const p of paths) {
-    try {
-      if (!existsSync(p) || statSync(p).size > MAX_CONF_BYTES) continue;
-      out.push({ path: relative(shownFrom, p) || p, text: readFileSync(p, 'utf8') });
-    } catch {
-      /* unreadable: Dovecot's config is a hint, the tree is the fact */
-    }
-  }
-  return out;
 }
 
 /** The host directory of Dovecot's path `prefix`, through the container's bind mounts. */

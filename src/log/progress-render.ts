@@ -6,7 +6,7 @@
  * Hand-written rather than cli-progress: that library can interleave log lines only through
  * MultiBar.log(), which holds them back until its next redraw; ours prints them at once.
  */
-import type { StatusEvent, SummaryEvent } from './progress.js';
+import type { StatusEvent, SummaryEvent } from './progress-status.js';
 import { formatBytes, formatClock, formatCount, formatRate } from './units.js';
 
 export interface Renderer {

@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../errors.js';
-import { runMail, shouldMail, outcomeOf } from './run-message.js';
+import { runMail, shouldMail, runOutcome } from './run-message.js';
 import { channels, deliver } from './transport.js';
 import { pingTarget, pingUrl, sendPing, type PingEvent } from './ping.js';
 
@@ -37,7 +37,7 @@ export async function notifyRun(config: Config, report: RunReport, log: Logger):
   try {
     const email = config.notify.email ?? config.notify.fallbackEmail;
     const list = channels(config);
-    const outcome = outcomeOf(report);
+    const outcome = runOutcome(report);
     if (!email || list.length === 0) {
       if (outcome !== 'OK') log.warn({ outcome }, 'no notify.email configured: nobody is mailed about this run');
       return;

@@ -2,9 +2,8 @@
  * Pure: what a run's notification mail says. The admin reading it at 07:00 must learn what
  * failed and why, what is still safe, and what to do next, without logging in first.
  */
+import { outcomeOf, type RunOutcome } from '../errors.js';
 import type { RunReport } from './index.js';
-
-export type Outcome = 'FAILED' | 'WARNING' | 'OK' | 'INTERRUPTED';
 
 export interface MailContent {
   subject: string;
@@ -16,16 +15,18 @@ export interface MailContent {
 export const LOG_TAIL = 50;
 const DEBUG_LINE = /^\S+ \S+ (DEBUG|TRACE)\b/;
 
-export function outcomeOf(report: RunReport): Outcome {
-  if (report.exitCode === 130) return 'INTERRUPTED';
-  if (report.exitCode >= 2 || report.exitCode < 0 || report.failures.length > 0) return 'FAILED';
-  if (report.exitCode === 1 || report.warnings.length > 0) return 'WARNING';
+/** The exit code's outcome (errors.ts), raised by what the run recorded: a failure or warning counts even under exit 0. */
+export function runOutcome(report: RunReport): RunOutcome {
+  const byCode = outcomeOf(report.exitCode);
+  if (byCode === 'INTERRUPTED') return byCode;
+  if (byCode === 'FAILED' || report.failures.length > 0) return 'FAILED';
+  if (byCode === 'WARNING' || report.warnings.length > 0) return 'WARNING';
   return 'OK';
 }
 
 /** Whether this run mails at all: failures always; warnings and success as configured. */
 export function shouldMail(report: RunReport, opts: { onWarning: boolean; onSuccess: boolean }): boolean {
-  const outcome = outcomeOf(report);
+  const outcome = runOutcome(report);
   if (outcome === 'FAILED' || outcome === 'INTERRUPTED') return true;
   if (outcome === 'WARNING') return opts.onWarning || opts.onSuccess;
   return opts.onSuccess;
@@ -46,7 +47,7 @@ export function formatAge(ms: number): string {
 }
 
 export function runSubject(report: RunReport): string {
-  const outcome = outcomeOf(report);
+  const outcome = runOutcome(report);
   const head = `[mailbackup] ${outcome} ${report.command} on ${report.host}`;
   const first = report.failures[0];
   if (first) {
@@ -91,7 +92,7 @@ export function nextStep(report: RunReport): string {
 }
 
 export function runMail(report: RunReport, now = Date.parse(report.finishedAt) || Date.now()): MailContent {
-  const outcome = outcomeOf(report);
+  const outcome = runOutcome(report);
   const text: string[] = [
     `mailbackup ${report.command} on ${report.host}: ${outcome} (exit code ${report.exitCode})`,
     `started ${report.startedAt}, finished ${report.finishedAt}`,

@@ -6,7 +6,8 @@
 import type { Config, OffsiteRepository } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { checkRepository, classifyResticError, resticError } from '../tools/restic.js';
+import { classifyResticError, resticError } from '../tools/restic.js';
+import { checkRepository } from '../tools/restic-commands.js';
 import { nextRollingPart, parseSubset, type Subset } from './plan.js';
 import { offsiteConfig } from './repos.js';
 import { readOffsiteState, updateOffsiteState } from './state.js';

@@ -5,6 +5,7 @@
  */
 import type { OffsiteConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
+import { parseSnapshotSpec, snapshotId } from '../repository/layout.js';
 import type { ResticSnapshot } from '../tools/restic.js';
 
 export const TAG = 'mailbackup';
@@ -83,12 +84,13 @@ export function nextRollingPart(last: Subset | undefined, weeks: number): Subset
   return { n: (last.n % weeks) + 1, t: weeks };
 }
 
-/** `latest` (newest pushed), `YYYY-MM-DD` (daily, else weekly) or `daily/…` / `weekly/…`. */
+/** `latest` (newest pushed), `YYYY-MM-DD` (daily, else weekly) or `daily/…` / `weekly/…` (layout.ts parses it). */
 export function resolvePushed(remote: ResticSnapshot[], spec: string, repoName: string): ResticSnapshot & { mailbackupId: string } {
+  const parsed = parseSnapshotSpec(spec);
   const withId = remote
     .map((r) => ({ ...r, mailbackupId: r.tags?.find((t) => /^(daily|weekly)\/\d{4}-\d{2}-\d{2}$/.test(t)) ?? '' }))
     .filter((r) => r.tags?.includes(TAG) && r.mailbackupId);
-  const candidates = spec === 'latest' ? withId.slice(-1) : /^\d{4}-\d{2}-\d{2}$/.test(spec) ? [`daily/${spec}`, `weekly/${spec}`].flatMap((id) => withId.filter((r) => r.mailbackupId === id)) : withId.filter((r) => r.mailbackupId === spec);
+  const candidates = parsed === 'latest' ? withId.slice(-1) : parsed.kinds.flatMap((kind) => withId.filter((r) => r.mailbackupId === snapshotId({ kind, date: parsed.date })));
   if (!candidates[0]) {
     const near = withId.slice(-5).map((r) => r.mailbackupId).join(', ');
     throw new UsageError(`no snapshot ${spec} in offsite repository ${repoName}${near ? ` (newest: ${near})` : ' (it holds none yet)'}; see \`mailbackup offsite list\``);

@@ -10,7 +10,8 @@ import { DamageError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { readMeta } from '../repository/metadata.js';
 import type { Snapshot } from '../repository/snapshots.js';
-import { listResticSnapshots, restoreSnapshot } from '../tools/restic.js';
+import { listResticSnapshots } from '../tools/restic.js';
+import { restoreSnapshot } from '../tools/restic-commands.js';
 import { verifySnapshot, type VerifyReport } from '../verify/index.js';
 import { resolvePushed } from './plan.js';
 

@@ -3,6 +3,7 @@
  * so the on-disk format is described in one file.
  */
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 
 export type SnapshotKind = 'daily' | 'weekly';
 export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['daily', 'weekly'];
@@ -17,7 +18,7 @@ export const METADATA_FILES = ['manifest.sha256', 'manifest.index', 'backup.json
 /**
  * The one rule for what at the top of a snapshot is not data: its metadata files, and the
  * hidden `.NAME.tmp` files and directories a run works with (atomic writes, the engine's lists,
- * a clone in progress). The manifest, verify and the drill all walk with it.
+ * a half-built component set aside to resume from). The manifest, verify and the drill all walk with it.
  */
 export function isSnapshotMetadata(topName: string): boolean {
   return (METADATA_FILES as readonly string[]).includes(topName) || /^\..*\.tmp$/.test(topName);
@@ -37,6 +38,22 @@ export function isSnapshotDate(s: string): boolean {
   if (!DATE_RE.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** A user's SNAPSHOT argument: `latest`, or a real date and the kinds to look in, in order. */
+export type SnapshotSpec = 'latest' | { date: string; kinds: SnapshotKind[] };
+
+/**
+ * The one parser of SNAPSHOT arguments (local snapshots and offsite copies alike): `latest`,
+ * `YYYY-MM-DD` (daily, else weekly) or `daily/…` / `weekly/…`, with a date that exists.
+ */
+export function parseSnapshotSpec(spec: string): SnapshotSpec {
+  if (spec === LATEST) return LATEST;
+  const m = /^(?:(daily|weekly)\/)?(\d{4}-\d{2}-\d{2})$/.exec(spec);
+  if (!m || !isSnapshotDate(m[2])) {
+    throw new UsageError(`snapshot "${spec}" is not latest, YYYY-MM-DD, daily/YYYY-MM-DD or weekly/YYYY-MM-DD`);
+  }
+  return { date: m[2], kinds: m[1] ? [m[1] as SnapshotKind] : [...SNAPSHOT_KINDS] };
 }
 
 /** Local calendar date YYYY-MM-DD: a 03:00 run is labelled with the day it runs on. */
@@ -60,6 +77,19 @@ export function deletionIntentId(name: string): string | undefined {
   return m && isSnapshotDate(m[2]) ? `${m[1]}/${m[2]}` : undefined;
 }
 
+const DUMP_SUFFIX = '.sql.gz';
+
+/** `mysql/<db>.sql.gz`, relative to the snapshot: the manifest's and the report's name for a dump. */
+function dumpName(db: string): string {
+  return `mysql/${db}${DUMP_SUFFIX}`;
+}
+
+/** The database a dump's file name (`<db>.sql.gz`, with or without `mysql/`) holds, or undefined for any other file. */
+export function dbOfDumpName(name: string): string | undefined {
+  const base = name.startsWith('mysql/') ? name.slice('mysql/'.length) : name;
+  return base.endsWith(DUMP_SUFFIX) && !base.includes('/') ? base.slice(0, -DUMP_SUFFIX.length) : undefined;
+}
+
 export const layout = {
   marker: (root: string) => join(root, MARKER),
   lock: (root: string) => join(root, LOCK),
@@ -77,6 +107,7 @@ export const layout = {
   manifest: (snap: string) => join(snap, 'manifest.sha256'),
   manifestIndex: (snap: string) => join(snap, 'manifest.index'),
   mysqlDir: (snap: string) => join(snap, 'mysql'),
-  dump: (snap: string, db: string) => join(snap, 'mysql', `${db}.sql.gz`),
+  dumpName,
+  dump: (snap: string, db: string) => join(snap, dumpName(db)),
   component: (snap: string, c: FileComponent) => join(snap, c),
 };

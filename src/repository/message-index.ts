@@ -5,7 +5,7 @@
  * messages.index.sha256 (`sha256sum -c` format) lets verify, and anyone, check it.
  */
 import { join } from 'node:path';
-import { escapeField, unescapeField } from '../engine/manifest-format.js';
+import { escapeField, unescapeField } from './manifest-format.js';
 
 export const MESSAGE_INDEX = 'messages.index';
 export const MESSAGE_INDEX_SUM = 'messages.index.sha256';

@@ -98,6 +98,8 @@ export interface MessageIndexMeta {
   messages: number;
   /** header blocks read by this run (the others were carried from the previous index) */
   read: number;
+  /** of those, how many came from the read that hashed the copied message (no second read) */
+  fromCopy?: number;
   bytes: number;
 }
 

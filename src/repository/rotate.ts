@@ -18,7 +18,7 @@ import { planRetention, summarize, type RetentionPlan } from './retention.js';
 import { claimDeletion, removeStaleIntents } from './deletion-intent.js';
 import { describeHolder } from './holder.js';
 import { holdersOf, judgeReaders, removeStaleReaders, runSteps, type JudgedReader } from './readers.js';
-import { listLeftovers, listSnapshots, readLatest } from './snapshots.js';
+import { listLeftovers, listSnapshots, readLatest, type Snapshot } from './snapshots.js';
 
 export interface DeferredDeletion {
   id: string;
@@ -42,7 +42,7 @@ export interface RotationReport {
   refused?: string;
 }
 
-export async function runRotation(opts: {
+export interface RotationOptions {
   root: string;
   retention: Config['retention'];
   log: Logger;
@@ -50,7 +50,9 @@ export async function runRotation(opts: {
   today?: string;
   signal?: AbortSignal;
   progress?: Progress;
-}): Promise<RotationReport> {
+}
+
+export async function runRotation(opts: RotationOptions): Promise<RotationReport> {
   const { root, log } = opts;
   const dryRun = Boolean(opts.dryRun);
   const today = opts.today ?? localDate();
@@ -79,10 +81,19 @@ export async function runRotation(opts: {
   const report: RotationReport = { dryRun, today, finishedDeletions, plan, deleted: [], deferred: [], staleReaders, refused: plan.refused };
   if (plan.refused) log.warn({ reason: plan.refused }, 'rotation deletes nothing');
   if (dryRun) return report;
+  await deleteVictims(opts, snaps, report, judged);
+  if (report.deleted.length) await flushDestination(root, 'the rotation', undefined, opts.signal);
+  const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
+  log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
+  return report;
+}
 
+/** The plan's deletions, each through the intent protocol: one a reader holds is deferred to the next rotation. */
+async function deleteVictims(opts: RotationOptions, snaps: Snapshot[], report: RotationReport, judged: () => JudgedReader[]): Promise<void> {
+  const { root, log } = opts;
   // deleting a big snapshot takes minutes (rm of every link): the line moves per snapshot
-  const victims = plan.delete.map((v) => ({ v, snap: snaps.find((s) => s.id === v.id)! }));
-  const size = (s: (typeof victims)[number]['snap']) => ({ files: s.meta?.totals?.files ?? 0, bytes: s.meta?.totals?.bytes ?? 0 });
+  const victims = report.plan.delete.map((v) => ({ v, snap: snaps.find((s) => s.id === v.id)! }));
+  const size = (s: Snapshot) => ({ files: s.meta?.totals?.files ?? 0, bytes: s.meta?.totals?.bytes ?? 0 });
   const phase = victims.length
     ? (opts.progress ?? NO_PROGRESS).phase('rotate', victims.reduce((t, x) => ({ files: t.files + size(x.snap).files, bytes: t.bytes + size(x.snap).bytes }), { files: 0, bytes: 0 }))
     : undefined;
@@ -103,10 +114,6 @@ export async function runRotation(opts: {
     log.info({ snapshot: victim.id, reason: victim.reason, durationMs: Date.now() - t0 }, `deleted ${victim.id} (${victim.reason}) in ${formatDuration(Date.now() - t0)}`);
   }
   phase?.done();
-  if (report.deleted.length) await flushDestination(root, 'the rotation', undefined, opts.signal);
-  const deferred = report.deferred.length ? `, ${report.deferred.length} deferred (a reader holds them)` : '';
-  log.info({ kept: plan.keep.length, deleted: report.deleted.length, deferred: report.deferred.length }, `rotation: ${plan.keep.length} kept, ${report.deleted.length} deleted${deferred}`);
-  return report;
 }
 
 /** Judges the readers; files of readers that are gone block nothing: removed, with a warning naming them. */

@@ -11,6 +11,7 @@ import {
   SNAPSHOT_KINDS,
   isSnapshotDate,
   layout,
+  parseSnapshotSpec,
   snapshotId,
   type SnapshotKind,
   type SnapshotRef,
@@ -90,24 +91,20 @@ export function setLatest(root: string, ref: SnapshotRef): void {
 }
 
 /**
- * Resolves `latest` (default), `YYYY-MM-DD` (daily, else weekly) or `daily/…` / `weekly/…`.
+ * Resolves `latest` (default), `YYYY-MM-DD` (daily, else weekly) or `daily/…` / `weekly/…` (layout.ts parses it).
  * Failed snapshots resolve only with allowFailed (restore --force).
  */
 export function resolveSnapshot(root: string, spec = 'latest', opts: { allowFailed?: boolean } = {}): Snapshot {
   const snaps = listSnapshots(root);
+  const parsed = parseSnapshotSpec(spec);
   let found: Snapshot | undefined;
-  if (spec === 'latest') {
+  if (parsed === 'latest') {
     const target = readLatest(root);
     found = snaps.find((s) => s.id === target) ?? newestOk(snaps);
     if (!found) throw new UsageError(`no ok snapshot in ${root} yet: run \`mailbackup backup\` first`);
   } else {
-    const m = /^(?:(daily|weekly)\/)?(\d{4}-\d{2}-\d{2})$/.exec(spec);
-    if (!m || !isSnapshotDate(m[2])) {
-      throw new UsageError(`snapshot "${spec}" is not latest, YYYY-MM-DD, daily/YYYY-MM-DD or weekly/YYYY-MM-DD`);
-    }
-    const kinds: SnapshotKind[] = m[1] ? [m[1] as SnapshotKind] : ['daily', 'weekly'];
-    for (const kind of kinds) {
-      found = snaps.find((s) => s.kind === kind && s.date === m[2]);
+    for (const kind of parsed.kinds) {
+      found = snaps.find((s) => s.kind === kind && s.date === parsed.date);
       if (found) break;
     }
     if (!found) {

@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { BackupMeta } from '../repository/metadata.js';
 import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { GRANTS_FILE } from '../repository/grants-format.js';
+import { dumpedDatabases, GRANTS_FILE } from '../datasource/mariadb/index.js';
 import { inPhase, NO_PROGRESS } from '../log/progress.js';
 import { formatDuration } from '../log/units.js';
 import { FILE_COMPONENTS, layout } from '../repository/layout.js';
@@ -80,7 +80,7 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreAllOpti
   }
   unlinkSync(mark);
   const steps = nextSteps({
-    ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpsIn(snap.dir)),
+    ...stepsInput(env.configFile, config, dir, snap.id, Object.keys(snap.meta?.databases ?? {}).length ? Object.keys(snap.meta!.databases) : dumpedDatabases(snap.dir)),
     grants: existsSync(join(snap.dir, GRANTS_FILE)),
   });
   lines.push('', 'Files are in place. Next steps:', ...steps);
@@ -128,11 +128,6 @@ function applyRootAttributes(dir: string, root: BackupMeta['sourceRoot']): strin
   chmodSync(dir, root.mode & 0o7777); // after chown, which may clear setgid
   if (!owned) return `  ${dir} is mode ${mode(root.mode)} like source.root; could not give it owner ${root.uid}:${root.gid} (run as root)`;
   return `  ${dir} is mode ${mode(root.mode)}, owner ${root.uid}:${root.gid}, like source.root`;
-}
-
-function dumpsIn(snapDir: string): string[] {
-  const d = layout.mysqlDir(snapDir);
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.sql.gz') && `mysql/${f}` !== GRANTS_FILE).map((f) => f.slice(0, -7)).sort() : [];
 }
 
 function stepsInput(configFile: string | undefined, config: Config, dir: string, snapshot: string, databases: string[]) {

@@ -1,27 +1,26 @@
 /**
  * `restore mail`: validate, resolve the snapshot and mailbox, plan, print the plan, confirm,
- * apply, then let Dovecot catch up. The decisions are in mail-plan.ts; this file wires them.
+ * apply, then let Dovecot catch up. The decisions are in mail-plan.ts, the mailbox is found by
+ * mail-source.ts; this file wires them.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sourcePath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { inPhase, NO_PROGRESS } from '../log/progress.js';
-import { layout } from '../repository/layout.js';
 import { openDestination, type Destination } from '../repository/destination.js';
-import { applyMailPlan } from './mail-apply.js';
-import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
-import { findMailbox, formatLayout, listMailboxes, vmailDir } from '../mailbox/layout.js';
-import { resolveLayout } from '../mailbox/detect.js';
-import { FOLDER_METADATA, MAILBOX_METADATA, listFolderDirs, listMessages, liveBaseNames } from '../mailbox/maildir.js';
-import { checkFolderName, folderDir, folderName, matchFolder, parseAddress, parseDate, suggest, type Address } from './names.js';
-import type { RestoreEnv, RestoreResult } from './result.js';
-import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
-import { replaceMailEntries } from './mail-replace.js';
-import { openSafetyDir, safetyStamp } from './safety.js';
-import { afterInPlace } from './dovecot-after.js';
-import { restorePicked } from './mail-pick.js';
 import { hasHeaderFilter } from '../find/query.js';
+import { vmailDir } from '../mailbox/layout.js';
+import { listFolderDirs, listMessages, liveBaseNames } from '../mailbox/maildir.js';
+import { afterInPlace } from './dovecot-after.js';
+import { checkTargetDir, confirm, requireEmptyOrYes, sampleLine } from './guard.js';
+import { applyMailPlan } from './mail-apply.js';
+import { restorePicked } from './mail-pick.js';
+import { countsOf, planMail, type MailMode, type MailPlan } from './mail-plan.js';
+import { replaceMailEntries } from './mail-replace.js';
+import { locateMailbox, metadataFiles, type MailSource } from './mail-source.js';
+import { checkFolderName, folderDir, folderName, parseAddress, parseDate, type Address } from './names.js';
+import type { RestoreEnv, RestoreResult } from './result.js';
+import { openSafetyDir, safetyStamp } from './safety.js';
 
 export interface RestoreMailOptions {
   user: string;
@@ -77,49 +76,16 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
   const since = o.since ? parseDate('--since', o.since) : undefined;
   const until = o.until ? parseDate('--until', o.until) : undefined;
   const { config } = env;
-  const root = dest.root;
   const snap = await dest.read(o.snapshot ?? 'latest', { allowFailed: o.force }); // no default in the CLI: a filter takes the newest per message
-  const snapVmail = vmailDir(layout.component(snap.dir, 'mail'), config.source.mailboxRoot);
-  const boxLayout = resolveLayout(config.source.mailboxLayout, snapVmail);
-  const found = findMailbox(snapVmail, boxLayout, addr);
-  if (!found) {
-    const known = listMailboxes(snapVmail, boxLayout).map((e) => e.user);
-    throw new UsageError(`no mailbox ${addr.address} in snapshot ${snap.id} (layout ${formatLayout(boxLayout)})${suggest(addr.address, known)}`);
-  }
-  const snapMailbox = join(snapVmail, found.maildir);
-  // the stored spelling (ALICE@ typed, alice@ stored); a %n tree holds no domain: keep the typed one
-  const user = found.user.includes('@') ? found.user : addr.address;
-  const liveMailRoot = sourcePath(config, config.source.mail);
-  const liveMailbox = join(vmailDir(liveMailRoot, config.source.mailboxRoot), found.maildir);
-  const snapFolders = listFolderDirs(snapMailbox);
-  const folders = o.folder
-    ? [folderDir(matchFolder(o.folder, snapFolders.map(folderName), `mailbox ${user} in snapshot ${snap.id}`))]
-    : snapFolders;
-
-  let target = liveMailbox;
-  if (mode === 'copy') {
-    target = checkTargetDir(o.to!, [
-      { path: liveMailRoot, what: 'the live mail store' },
-      { path: root, what: 'the backup destination' },
-    ]);
-    requireEmptyOrYes(target, o.yes);
-  }
-  let intoFolder: string | undefined;
-  if (o.intoFolder) {
-    const name = checkFolderName('--into-folder', o.intoFolder);
-    if (name === 'INBOX') throw new UsageError('--into-folder needs a new folder name, e.g. Recovered/2026-11-28');
-    intoFolder = folderDir(name);
-    if (existsSync(join(liveMailbox, intoFolder))) {
-      throw new UsageError(`folder ${name} already exists in ${user}; choose a new name for the recovered mail`);
-    }
-  }
-
-  const metadata = metadataFiles(snapMailbox, folders, !o.folder);
+  const src = locateMailbox(config, snap, addr, o.folder);
+  const { user, folders, snapMailbox, liveMailbox } = src;
+  const target = mode === 'copy' ? copyTarget(o, src, dest.root) : liveMailbox;
+  const intoFolder = o.intoFolder ? newFolderIn(liveMailbox, user, o.intoFolder) : undefined;
   const plan = planMail({
     mode,
     folders,
     messages: folders.flatMap((d) => listMessages(snapMailbox, d)),
-    metadata,
+    metadata: metadataFiles(snapMailbox, folders, !o.folder),
     live: mode === 'merge' ? Object.fromEntries(folders.map((d) => [d, liveBaseNames(liveMailbox, d)])) : undefined,
     liveFolders: listFolderDirs(liveMailbox),
     intoFolder,
@@ -128,10 +94,9 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
     wholeMailbox: !o.folder,
   });
   const header = `restore mail ${user}${o.folder ? ` folder ${folderName(folders[0])}` : ''} from ${snap.id} (${mode}) → ${target}`;
-  const shown = join(config.source.mailboxRoot, found.maildir);
-  const source = `  mailbox: ${shown} (layout ${formatLayout(boxLayout)})`;
+  const source = `  mailbox: ${src.shown} (layout ${src.layoutName})`;
   const lines = [header, source, ...planLines(plan)];
-  const summary = { snapshot: snap.id, user, mailbox: shown, layout: formatLayout(boxLayout), mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
+  const summary = { snapshot: snap.id, user, mailbox: src.shown, layout: src.layoutName, mode, target, dryRun: Boolean(o.dryRun), plan: countsOf(plan) };
   if (o.dryRun) return { outcome: 'ok', data: summary, lines: [...lines, 'dry run: nothing was changed'] };
   if (mode === 'merge' && plan.copy.length === 0 && plan.createFolders.length === 0) {
     return { outcome: 'ok', data: { ...summary, copied: 0 }, lines: [...lines, 'nothing to do: every message of the snapshot in range is in the live mailbox'] };
@@ -144,31 +109,59 @@ async function restoreHeld(env: RestoreEnv, dest: Destination, o: RestoreMailOpt
       o.yes,
     );
   }
-  const { log } = env;
   const out: Record<string, unknown> = { ...summary };
-  if (mode === 'replace') {
+  await applyPlan(env, plan, { src, snapId: snap.id, target, addr }, out, lines);
+  let warnings: string[] = [];
+  if (mode !== 'copy') warnings = await afterInPlace(config, user, lines, env.signal);
+  for (const w of warnings) env.log.warn(w);
+  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines, written: [target, ...(typeof out.safety === 'string' ? [out.safety] : [])] };
+}
+
+/** --to DIR: new or empty (or --yes), and neither inside the live mail store nor the backup destination. */
+function copyTarget(o: RestoreMailOptions, src: MailSource, root: string): string {
+  const target = checkTargetDir(o.to!, [
+    { path: src.liveMailRoot, what: 'the live mail store' },
+    { path: root, what: 'the backup destination' },
+  ]);
+  requireEmptyOrYes(target, o.yes);
+  return target;
+}
+
+/** --into-folder NAME: a folder the live mailbox does not have yet; its maildir directory name. */
+function newFolderIn(liveMailbox: string, user: string, intoFolder: string): string {
+  const name = checkFolderName('--into-folder', intoFolder);
+  if (name === 'INBOX') throw new UsageError('--into-folder needs a new folder name, e.g. Recovered/2026-11-28');
+  const dir = folderDir(name);
+  if (existsSync(join(liveMailbox, dir))) {
+    throw new UsageError(`folder ${name} already exists in ${user}; choose a new name for the recovered mail`);
+  }
+  return dir;
+}
+
+/** replace: the live entries to safety/ first, then the snapshot's; merge and copy: the plan's messages. */
+async function applyPlan(env: RestoreEnv, plan: MailPlan, at: { src: MailSource; snapId: string; target: string; addr: Address }, out: Record<string, unknown>, lines: string[]): Promise<void> {
+  const { config, log } = env;
+  const { src, target } = at;
+  const { snapMailbox, liveMailbox, user } = src;
+  if (plan.mode === 'replace') {
     const stamp = safetyStamp();
     const safety = await openSafetyDir(config, 'restore mail', stamp);
     try {
-      const safetyMailbox = join(vmailDir(join(safety.dir, 'mail'), config.source.mailboxRoot), found.maildir);
+      const safetyMailbox = join(vmailDir(join(safety.dir, 'mail'), config.source.mailboxRoot), src.maildir);
       const res = await replaceMailEntries(plan.moveAside, { snapMailbox, liveMailbox, safetyMailbox, stamp, log, signal: env.signal });
-      safety.record({ command: `restore mail --user ${user} --mode replace`, snapshot: snap.id, saved: res.saved });
+      safety.record({ command: `restore mail --user ${user} --mode replace`, snapshot: at.snapId, saved: res.saved });
       out.safety = safety.dir;
       lines.push(`previous state saved in ${safety.dir}`, `replaced ${res.replaced.length} entr${res.replaced.length === 1 ? 'y' : 'ies'}`);
     } finally {
       safety.release();
     }
-  } else {
-    const res = await inPhase(env.progress ?? NO_PROGRESS, `restore mail ${addr.address}`, { files: plan.copy.length }, (progress) =>
-      applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: mode === 'merge', ownTarget: mode === 'copy', log, signal: env.signal, progress }));
-    Object.assign(out, res);
-    lines.push(`copied ${res.copied} message file(s)${res.metadataFiles ? ` and ${res.metadataFiles} Dovecot metadata file(s)` : ''}${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
-    if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
+    return;
   }
-  let warnings: string[] = [];
-  if (mode !== 'copy') warnings = await afterInPlace(config, user, lines, env.signal);
-  for (const w of warnings) log.warn(w);
-  return { outcome: warnings.length ? 'warning' : 'ok', data: { ...out, warnings }, lines, written: [target, ...(typeof out.safety === 'string' ? [out.safety] : [])] };
+  const res = await inPhase(env.progress ?? NO_PROGRESS, `restore mail ${at.addr.address}`, { files: plan.copy.length }, (progress) =>
+    applyMailPlan(plan, { from: snapMailbox, to: target, subscribe: plan.mode === 'merge', ownTarget: plan.mode === 'copy', log, signal: env.signal, progress }));
+  Object.assign(out, res);
+  lines.push(`copied ${res.copied} message file(s)${res.metadataFiles ? ` and ${res.metadataFiles} Dovecot metadata file(s)` : ''}${res.alreadyThere ? `, ${res.alreadyThere} appeared meanwhile and were left alone` : ''}`);
+  if (res.foldersCreated.length) lines.push(`created folder(s): ${res.foldersCreated.join(', ')}`);
 }
 
 /** --from/--recipient/--subject/--message-id: the messages the index selects (mail-pick.ts). */
@@ -185,13 +178,6 @@ async function restoreFiltered(env: RestoreEnv, o: RestoreMailOptions, mode: Mai
   } finally {
     dest.release();
   }
-}
-
-function metadataFiles(mailbox: string, folders: string[], whole: boolean): string[] {
-  const out: string[] = [];
-  for (const d of folders) for (const f of FOLDER_METADATA) if (existsSync(join(mailbox, d, f))) out.push(join(d, f));
-  if (whole) for (const f of MAILBOX_METADATA) if (existsSync(join(mailbox, f))) out.push(f);
-  return out;
 }
 
 export function planLines(plan: MailPlan): string[] {

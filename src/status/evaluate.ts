@@ -45,24 +45,10 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
     checkLastRun(facts, report, add);
     return finish();
   }
-  if (facts.health) {
-    const [readOnly, errors] = [facts.health.readOnly, Boolean(facts.health.errorCount)];
-    const problems = diskProblems(facts.health, facts.destination);
-    if (readOnly) add('destination.readOnly', 'CRITICAL', problems.shift()!);
-    if (errors) add('destination.fsErrors', 'CRITICAL', problems.shift()!);
-  }
-
+  checkDiskHealth(facts, add);
   // newest ok snapshot, by when it finished (a backfilled --date label says nothing about age)
   const ok = facts.snapshots.filter(isOk).sort((a, b) => Date.parse(b.meta!.finishedAt) - Date.parse(a.meta!.finishedAt));
-  const newest = ok[0];
-  if (!newest) add('backup.none', 'CRITICAL', `no ok snapshot in ${facts.destination} yet: run \`mailbackup backup\` and check its result`);
-  else {
-    const ageHours = hoursSince(newest.meta!.finishedAt, now);
-    report.newestOk = { id: newest.id, finishedAt: newest.meta!.finishedAt, ageHours };
-    const msg = `newest ok snapshot ${newest.id} finished ${ageHours.toFixed(1)} h ago (warning after ${AGE_WARN_HOURS} h, critical after ${AGE_CRIT_HOURS} h): check cron and the last run's log`;
-    if (ageHours > AGE_CRIT_HOURS) add('backup.age', 'CRITICAL', msg);
-    else if (ageHours > AGE_WARN_HOURS) add('backup.age', 'WARNING', msg);
-  }
+  checkNewest(facts, ok[0], report, add);
 
   checkLastRun(facts, report, add);
 
@@ -81,6 +67,23 @@ export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smar
   } else if (extra.smartError) add('smart.unreadable', 'UNKNOWN', extra.smartError);
 
   return finish();
+}
+
+function checkDiskHealth(facts: StatusFacts, add: AddProblem): void {
+  if (!facts.health) return;
+  const [readOnly, errors] = [facts.health.readOnly, Boolean(facts.health.errorCount)];
+  const problems = diskProblems(facts.health, facts.destination);
+  if (readOnly) add('destination.readOnly', 'CRITICAL', problems.shift()!);
+  if (errors) add('destination.fsErrors', 'CRITICAL', problems.shift()!);
+}
+
+function checkNewest(facts: StatusFacts, newest: StatusFacts['snapshots'][number] | undefined, report: StatusReport, add: AddProblem): void {
+  if (!newest) return add('backup.none', 'CRITICAL', `no ok snapshot in ${facts.destination} yet: run \`mailbackup backup\` and check its result`);
+  const ageHours = hoursSince(newest.meta!.finishedAt, facts.now);
+  report.newestOk = { id: newest.id, finishedAt: newest.meta!.finishedAt, ageHours };
+  const msg = `newest ok snapshot ${newest.id} finished ${ageHours.toFixed(1)} h ago (warning after ${AGE_WARN_HOURS} h, critical after ${AGE_CRIT_HOURS} h): check cron and the last run's log`;
+  if (ageHours > AGE_CRIT_HOURS) add('backup.age', 'CRITICAL', msg);
+  else if (ageHours > AGE_WARN_HOURS) add('backup.age', 'WARNING', msg);
 }
 
 function checkLastRun(facts: StatusFacts, report: StatusReport, add: AddProblem): void {

@@ -1,5 +1,6 @@
 /**
- * The restic adapter: the only module that runs restic. The repository URL and the password
+ * The restic adapter: restic() below is the one place restic runs (restic-commands.ts builds on
+ * it), and this file reads what its failures mean. The repository URL and the password
  * file go to restic through its environment (RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE), never
  * argv: a URL may carry credentials and argv is world-readable in /proc (invariant 7 of docs/invariants.md).
  * Written against Debian's restic 0.14: only flags that version has.
@@ -16,16 +17,6 @@ export interface ResticSnapshot {
   hostname: string;
   tags?: string[];
   paths: string[];
-}
-
-export interface BackupSummary {
-  snapshot_id: string;
-  files_new: number;
-  files_changed: number;
-  files_unmodified: number;
-  data_added: number;
-  total_files_processed: number;
-  total_bytes_processed: number;
 }
 
 export type ResticFailure = 'unreachable' | 'no-repository' | 'wrong-password' | 'locked' | 'forbidden' | 'damage' | 'other';
@@ -115,7 +106,7 @@ export async function restic(repo: OffsiteRepository, args: string[], opts: Rest
   return run('restic', [...options, ...args], { cwd: opts.cwd, env: resticEnv(repo), signal: opts.signal });
 }
 
-async function ok(repo: OffsiteRepository, what: string, args: string[], opts?: ResticRunOptions): Promise<RunResult> {
+export async function resticOk(repo: OffsiteRepository, what: string, args: string[], opts?: ResticRunOptions): Promise<RunResult> {
   const r = await restic(repo, args, opts);
   if (r.exitCode !== 0) throw resticError(repo, what, r);
   return r;
@@ -130,75 +121,12 @@ export async function repositoryExists(repo: OffsiteRepository, signal?: AbortSi
 }
 
 export async function initRepository(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
-  await ok(repo, 'creating the repository', ['init'], { signal });
+  await resticOk(repo, 'creating the repository', ['init'], { signal });
 }
 
 /** The snapshots mailbackup made (tag `mailbackup`), oldest first. */
 export async function listResticSnapshots(repo: OffsiteRepository, signal?: AbortSignal): Promise<ResticSnapshot[]> {
-  const r = await ok(repo, 'listing snapshots', ['snapshots', '--no-lock', '--json', '--tag', 'mailbackup'], { signal });
+  const r = await resticOk(repo, 'listing snapshots', ['snapshots', '--no-lock', '--json', '--tag', 'mailbackup'], { signal });
   const snaps = (JSON.parse(r.stdout || '[]') ?? []) as ResticSnapshot[];
   return snaps.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-}
-
-export interface BackupArgs {
-  /** the directory to back up; restic runs in it and backs up `.` */
-  dir: string;
-  tags: string[];
-  host: string;
-  /** restic --time, local time "YYYY-MM-DD HH:MM:SS" */
-  time: string;
-  parent?: string;
-}
-
-/**
- * One restic snapshot of `dir`. --ignore-ctime: mailbackup hardlinks unchanged files into each
- * new snapshot, which changes their ctime but never their content, mtime or inode.
- * Exit 3 (some files unreadable) leaves an incomplete snapshot: it is removed and reported.
- */
-export async function backupDirectory(repo: OffsiteRepository, a: BackupArgs, signal?: AbortSignal): Promise<BackupSummary> {
-  const args = ['backup', '.', '--json', '--quiet', '--ignore-ctime', '--host', a.host, '--time', a.time];
-  for (const t of a.tags) args.push('--tag', t);
-  if (a.parent) args.push('--parent', a.parent);
-  const r = await restic(repo, args, { cwd: a.dir, signal });
-  const summary = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { message_type?: string } & BackupSummary)
-    .find((m) => m.message_type === 'summary');
-  if (r.exitCode === 3 && summary?.snapshot_id) {
-    await restic(repo, ['forget', summary.snapshot_id], { signal });
-    throw resticError(repo, `backing up ${a.dir} (some files could not be read; the incomplete snapshot was removed)`, r);
-  }
-  if (r.exitCode !== 0 || !summary) throw resticError(repo, `backing up ${a.dir}`, r);
-  return summary;
-}
-
-/**
- * `restic unlock` without --remove-all removes only stale locks (their process gone on this
- * host, or older than 30 minutes). Restic 0.14 does not skip those when it needs an exclusive
- * lock (forget, prune, check), so a push killed midway would block them until someone unlocks.
- * Best effort: an append-only server refuses the delete, and the real command then reports.
- */
-export async function unlockStale(repo: OffsiteRepository, signal?: AbortSignal): Promise<void> {
-  await restic(repo, ['unlock'], { signal });
-}
-
-/** restic forget (+ prune); the result is returned so the caller can tell a refusal from a failure. */
-export async function forget(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
-  await unlockStale(repo, signal);
-  return restic(repo, ['forget', ...args], { signal });
-}
-
-export async function checkRepository(repo: OffsiteRepository, args: string[], signal?: AbortSignal): Promise<RunResult> {
-  await unlockStale(repo, signal);
-  return restic(repo, ['check', ...args], { signal });
-}
-
-export async function restoreSnapshot(repo: OffsiteRepository, id: string, target: string, signal?: AbortSignal): Promise<void> {
-  await ok(repo, `restoring snapshot ${id}`, ['restore', id, '--target', target], { signal });
-}
-
-export async function resticVersion(): Promise<string> {
-  const r = await run('restic', ['version'], { normalPriority: true });
-  return r.stdout.trim();
 }

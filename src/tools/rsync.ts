@@ -33,12 +33,9 @@ export interface RsyncMirrorOptions {
   entries?: string[];
   /** NUL-separated list of paths relative to srcRoot (implies -R, no recursion) */
   filesFrom?: string;
-  /** -d: a listed `dir/` brings its direct entries (engine/whole-dirs.ts) */
+  /** -d: a listed `dir/` brings its direct entries (engine/copy/whole-dirs.ts) */
   dirs?: boolean;
   exclude?: string[];
-  /** --delete --delete-excluded */
-  mirrorDeletes?: boolean;
-  dryRun?: boolean;
   /** called for every itemized line */
   onItem?: (item: RsyncItem) => void;
   signal?: AbortSignal;
@@ -63,7 +60,7 @@ export interface RsyncOutcome {
 
 export function rsyncArgs(o: RsyncMirrorOptions): string[] {
   // %b (bytes transferred) makes rsync log a received file after its transfer, not before it:
-  // the engine hashes each file as soon as its line arrives (engine/copy.ts).
+  // what rsync reports of a file is then what is in place (engine/copy/copy.ts).
   const args = ['-aHAX', '--numeric-ids', `--out-format=${MARK}%i %l %b %n`, `--timeout=${RSYNC_IO_TIMEOUT_S}`];
   // Under live IMAP traffic rsync's three processes were seen deadlocked (all in poll, every
   // socket empty) in about one run of ten with incremental recursion; Dovecot's MOVE briefly
@@ -71,9 +68,7 @@ export function rsyncArgs(o: RsyncMirrorOptions): string[] {
   // file list up front avoids it; --timeout turns any other hang into exit 30, never a night-long wait.
   if (!o.filesFrom) args.push('--no-inc-recursive');
   if (o.dirs) args.push('--dirs');
-  if (o.dryRun) args.push('--dry-run');
-  else args.push('--stats');
-  if (o.mirrorDeletes) args.push('--delete', '--delete-excluded');
+  args.push('--stats');
   for (const p of o.exclude ?? []) args.push(`--exclude=${p}`);
   const root = o.srcRoot.endsWith('/') ? o.srcRoot : o.srcRoot + '/';
   const dest = o.dest.endsWith('/') ? o.dest : o.dest + '/';

@@ -13,3 +13,10 @@ export function gunzipFile(file: string): Readable {
     /* the error, if any, reaches the reader through the returned stream */
   });
 }
+
+/** A small gzip file's whole text (the accounts file: a few kilobytes). */
+export async function gunzipText(file: string): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of gunzipFile(file)) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}

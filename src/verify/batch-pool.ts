@@ -1,13 +1,13 @@
 /**
  * Worker threads for verify that take files in batches: stat (with the inode of the same path
- * in the previous snapshot), then hash what still needs hashing. Mail is mostly small files, so
- * one message per file (the engine's hash pool) costs more than the hashing itself; batches of
- * ~64 files keep both cores busy on syscalls and SHA-256 instead of on message passing.
+ * in the previous snapshot), then hash what still needs hashing. The engine's hash pool only
+ * hashes; verify first asks in the same worker round whether a file is still the previous
+ * snapshot's inode (checked there, so skipped here), which saves reading it at all.
  * Inline worker code (`eval: true`): the CLI ships as one bundled file.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { HASH_CHUNK, HASH_FD_SOURCE } from '../engine/hash.js';
+import { HASH_CHUNK, HASH_FD_SOURCE } from '../engine/hash/worker-code.js';
 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');

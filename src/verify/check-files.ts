@@ -37,80 +37,97 @@ export interface FileCheckResult {
 
 type Item = { f: WalkedFile; expected: string };
 
-async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {
-  const damaged: Damage[] = [];
-  const checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0 };
-  const unreadable = (f: WalkedFile, r: { error?: string; code?: string }) =>
-    damaged.push({ path: f.rel, problem: r.code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${r.error}` });
-  const compare = (it: Item, sha256: string) => {
-    if (sha256 !== it.expected) damaged.push({ path: it.f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
-  };
+/** One pass over a snapshot's files: what it found damaged and what it counted. */
+class FileChecker {
+  readonly damaged: Damage[] = [];
+  readonly checked = { files: 0, bytes: 0, hashed: 0, cachedInodes: 0, sharedSkipped: 0 };
 
-  // nothing to skip (no previous snapshot to share with, no inode cache): hash and stat at once
-  const hashAll = async (batch: Item[]): Promise<void> => {
-    const out = await o.pool.hashStat(batch.map((it) => it.f.abs));
+  constructor(private readonly o: FileCheckOptions) {}
+
+  private unreadable(f: WalkedFile, r: { error?: string; code?: string }): void {
+    this.damaged.push({ path: f.rel, problem: r.code === 'ENOENT' ? 'missing (vanished while checking)' : `unreadable: ${r.error}` });
+  }
+
+  private compare(it: Item, sha256: string): void {
+    if (sha256 !== it.expected) this.damaged.push({ path: it.f.rel, problem: 'changed (sha256 differs from manifest.sha256)' });
+  }
+
+  /** nothing to skip (no previous snapshot to share with, no inode cache): hash and stat at once */
+  private async hashAll(batch: Item[]): Promise<void> {
+    const out = await this.o.pool.hashStat(batch.map((it) => it.f.abs));
     let bytes = 0;
     batch.forEach((it, i) => {
       const h = out[i];
-      if (h.error) return unreadable(it.f, h);
+      if (h.error) return this.unreadable(it.f, h);
       bytes += h.size!;
-      checked.hashed++;
-      compare(it, h.sha256!);
+      this.checked.hashed++;
+      this.compare(it, h.sha256!);
     });
-    checked.bytes += bytes;
-    o.progress?.add(batch.length, bytes);
-  };
-  const processBatch = async (batch: Item[]): Promise<void> => {
-    if (!o.prevDir && !o.cache) return hashAll(batch);
+    this.checked.bytes += bytes;
+    this.o.progress?.add(batch.length, bytes);
+  }
+
+  /** stat first: a file that is the previous snapshot's inode, or an inode hashed before, is not read again */
+  readonly processBatch = async (batch: Item[]): Promise<void> => {
+    const { o, checked } = this;
+    if (!o.prevDir && !o.cache) return this.hashAll(batch);
     const stats = await o.pool.stat(batch.map((it) => it.f.abs), o.prevDir ? batch.map((it) => join(o.prevDir!, it.f.rel)) : undefined);
     const toHash: { it: Item; inode: string; shared: boolean }[] = [];
     batch.forEach((it, i) => {
       const s = stats[i];
-      if (s.error) return unreadable(it.f, s);
+      if (s.error) return this.unreadable(it.f, s);
       checked.bytes += s.size!;
       if (s.sameAsPrev) checked.sharedSkipped++;
       else if (o.cache?.has(s.inode!)) {
         checked.cachedInodes++;
-        compare(it, o.cache!.get(s.inode!)!);
+        this.compare(it, o.cache!.get(s.inode!)!);
       } else toHash.push({ it, inode: s.inode!, shared: s.nlink! > 1 });
     });
     const hashes = await o.pool.hash(toHash.map((t) => t.it.f.abs));
     toHash.forEach((t, i) => {
       const h = hashes[i];
-      if (h.error) return unreadable(t.it.f, h);
+      if (h.error) return this.unreadable(t.it.f, h);
       checked.hashed++;
       if (t.shared) o.cache?.set(t.inode, h.sha256!); // only a shared inode can be met again
-      compare(t.it, h.sha256!);
+      this.compare(t.it, h.sha256!);
     });
     o.progress?.add(batch.length, stats.reduce((n, s) => n + (s.size ?? 0), 0));
   };
 
-  const queue = new BatchQueue<Item>(processBatch);
-  const hooks: PairHooks = {
-    match(f, expected) {
-      checked.files++;
-      if (o.dumpFiles.has(f.rel)) {
-        const read = o.dumpFiles.get(f.rel);
-        if (read && read !== expected) damaged.push({ path: f.rel, problem: 'sha256 differs from manifest.sha256' });
-        return;
-      }
-      return queue.push({ f, expected });
-    },
-    missing(path) {
-      if (!o.dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });
-    },
-    unexpected(f) {
-      checked.files++;
-      damaged.push({ path: f.rel, problem: 'unexpected file (not in manifest.sha256)' });
-    },
-  };
+  /** What the merge of the walk with the manifest calls: dumps were read whole already (o.dumpFiles). */
+  hooks(queue: BatchQueue<Item>): PairHooks {
+    const { o, checked, damaged } = this;
+    return {
+      match(f, expected) {
+        checked.files++;
+        if (o.dumpFiles.has(f.rel)) {
+          const read = o.dumpFiles.get(f.rel);
+          if (read && read !== expected) damaged.push({ path: f.rel, problem: 'sha256 differs from manifest.sha256' });
+          return;
+        }
+        return queue.push({ f, expected });
+      },
+      missing(path) {
+        if (!o.dumpFiles.has(path)) damaged.push({ path, problem: 'missing (listed in manifest.sha256)' });
+      },
+      unexpected(f) {
+        checked.files++;
+        damaged.push({ path: f.rel, problem: 'unexpected file (not in manifest.sha256)' });
+      },
+    };
+  }
+}
+
+async function attempt(pair: typeof mergeWithManifest, snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {
+  const checker = new FileChecker(o);
+  const queue = new BatchQueue<Item>(checker.processBatch);
   try {
-    await pair(snapDir, layout.manifest(snapDir), hooks, o.signal);
+    await pair(snapDir, layout.manifest(snapDir), checker.hooks(queue), o.signal);
     await queue.flush();
   } finally {
     await queue.idle();
   }
-  return { damaged, checked };
+  return { damaged: checker.damaged, checked: checker.checked };
 }
 
 export async function checkFiles(snapDir: string, o: FileCheckOptions): Promise<FileCheckResult> {

@@ -4,8 +4,7 @@
  * either side; a manifest not in that order (edited by hand, foreign tool) is paired through a
  * map instead, which costs memory but gives the same answers.
  */
-import { compareBytes } from '../engine/manifest-format.js';
-import { manifestEntries, readManifest, type ManifestEntry } from './manifest.js';
+import { compareBytes, manifestEntries, readManifest, type ManifestEntry } from '../repository/manifest-format.js';
 import { walkFiles, type WalkedFile } from './walk.js';
 
 export interface PairHooks {

@@ -14,7 +14,7 @@ import { nextSlice, readRollingCoverage, RECORDED_DAMAGE, sliceOf, withSlice, wr
 import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { createVerifyPool, type VerifyPool } from './batch-pool.js';
 import { BatchQueue } from './batch-queue.js';
-import { ManifestError, manifestEntries } from './manifest.js';
+import { ManifestError, manifestEntries } from '../repository/manifest-format.js';
 import type { Damage } from './verify-snapshot.js';
 
 export interface RollingSnapshotResult {

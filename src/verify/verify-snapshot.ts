@@ -16,7 +16,7 @@ import type { Snapshot } from '../repository/snapshots.js';
 import { checkDump, recordedDumps } from './dump.js';
 import { checkMessageIndex } from './message-index.js';
 import { checkFiles } from './check-files.js';
-import { ManifestError } from './manifest.js';
+import { ManifestError } from '../repository/manifest-format.js';
 import { inodeOf } from './walk.js';
 import { NO_PROGRESS, type Phase, type Progress } from '../log/progress.js';
 

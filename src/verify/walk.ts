@@ -5,7 +5,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { walkSnapshotPaths } from '../engine/manifest-index.js';
+import { walkSnapshotPaths } from '../engine/manifest/manifest-index.js';
 
 export interface WalkedFile {
   /** path relative to the snapshot root, as in manifest.sha256 */

@@ -91,6 +91,7 @@ describe.each(MAIN_LAYOUTS)('mailbox layout %s', (layout) => {
       const m1 = JSON.parse(readFileSync(join(snap('2026-11-27'), 'backup.json'), 'utf8')).messageIndex;
       const m2 = JSON.parse(readFileSync(join(snap('2026-11-28'), 'backup.json'), 'utf8')).messageIndex;
       expect(m1.messages).toBe(m1.read); // first full: every message read once
+      expect(m1.fromCopy).toBe(m1.read); // ... by the read that hashed it as it was copied
       expect(m2.messages).toBe(m1.messages - 2); // two deleted, one moved, one re-flagged
       expect(m2.read).toBe(0);
       const lines = readFileSync(join(snap('2026-11-28'), 'messages.index'), 'utf8');

@@ -1,5 +1,5 @@
 /**
- * The copier (src/engine/copy.ts) with real rsync: a directory whose every entry is new goes to
+ * The copier (src/engine/copy/copy.ts) with real rsync: a directory whose every entry is new goes to
  * rsync whole (-d `dir/`, whole-dirs.ts); what rsync brings along that the scan never saw is
  * taken out again, so the snapshot holds exactly the plan and each copied file's hash.
  */
@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyAndHash } from '../../src/engine/copy.js';
-import { createHashPool } from '../../src/engine/hash.js';
-import { DirCounts } from '../../src/engine/whole-dirs.js';
-import type { IndexEntry } from '../../src/engine/manifest-format.js';
+import { copyAndHash } from '../../src/engine/copy/copy.js';
+import { createHashPool } from '../../src/engine/hash/pool.js';
+import { DirCounts } from '../../src/engine/copy/whole-dirs.js';
+import type { IndexEntry } from '../../src/repository/manifest-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-copy-'));
 const pool = createHashPool({ threads: 2 });

@@ -1,5 +1,5 @@
 /**
- * A leaf directory listed and linked whole (src/engine/dir-link.ts), on real files: once called
+ * A leaf directory listed and linked whole (src/engine/link/dir-link.ts), on real files: once called
  * directly, once in an fs worker from its source text (fs-pool.ts), which must give the same.
  * What it links must be exactly what LinkPlanner.decide would link; everything else goes back.
  */
@@ -8,9 +8,9 @@ import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rm
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BACK_STRIDE, DIR_LINK, DIR_LINK_HELPERS, linkDirectory, type DirLinkJob, type DirLinkResult } from '../../src/engine/dir-link.js';
-import { createFsPool } from '../../src/engine/fs-pool.js';
-import { formatIndexLine, parseIndexLine } from '../../src/engine/manifest-format.js';
+import { BACK_STRIDE, DIR_LINK, DIR_LINK_HELPERS, linkDirectory, type DirLinkJob, type DirLinkResult } from '../../src/engine/link/dir-link.js';
+import { createFsPool } from '../../src/engine/scan/fs-pool.js';
+import { formatIndexLine, parseIndexLine } from '../../src/repository/manifest-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-dir-link-'));
 const pool = createFsPool({ threads: 2 });
@@ -46,7 +46,7 @@ function world(name: string): { job: DirLinkJob; to: string } {
   chmodSync(join(prev, 'e'), 0o600); // after the index was written: the old snapshot changed
   const job: DirLinkJob = {
     srcBase: `${src}/`, fromBase: `${prev}/`, toBase: `${to}/`, prev: lines.join('\n'),
-    pathPrefix: 'mail/u/cur/', escapedPrefixLength: 'mail/u/cur/'.length, changedSince: Infinity,
+    pathPrefix: 'mail/u/cur/', escapedPrefixLength: 'mail/u/cur/'.length,
   };
   return { job, to };
 }

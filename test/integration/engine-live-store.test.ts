@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maildirBase } from '../../src/engine/reconcile-plan.js';
+import { baseName as maildirBase } from '../../src/mailbox/maildir.js';
 import { captureState, makeMaildir, sha256sumCheck, snapshotMail } from './engine-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'engine-live-'));

@@ -1,5 +1,5 @@
 /**
- * The scan (src/engine/scan.ts) against a plain recursive walk of the same tree: every entry once,
+ * The scan (src/engine/scan/scan.ts) against a plain recursive walk of the same tree: every entry once,
  * in the manifest's byte order, with the lstat the walk sees, while listings are read ahead on the
  * file system pool's threads; excludes and the entries form filter as rsync would.
  */
@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scanSource, type ScanEntry } from '../../src/engine/scan.js';
-import { createFsPool } from '../../src/engine/fs-pool.js';
-import { compareBytes } from '../../src/engine/manifest-format.js';
-import { compileExcludes } from '../../src/engine/exclude-match.js';
+import { scanSource, type ScanEntry } from '../../src/engine/scan/scan.js';
+import { createFsPool } from '../../src/engine/scan/fs-pool.js';
+import { compareBytes } from '../../src/repository/manifest-format.js';
+import { compileExcludes } from '../../src/engine/scan/exclude-match.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-scan-'));
 const pool = createFsPool();

@@ -7,7 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeMaildirs, type SeenDir } from '../../src/engine/complete.js';
+import { completeMaildirs, type SeenDir } from '../../src/engine/complete/complete.js';
 import { rsyncMirror } from '../../src/tools/rsync.js';
 import { copyTree } from '../../src/tools/rsync-restore.js';
 import { silentLog } from './engine-helpers.js';
@@ -47,7 +47,7 @@ describe('names that vanish or appear between listing and use', () => {
     // what rsync left: message 1 under no name (renamed new → cur while rsync read cur/ first),
     // message 3 twice (new/ and cur/), message 4 under its old flags, and 5, since expunged
     mailbox(snap, { 'new/3.M3P3.h,S=2': 'c\n', 'cur/3.M3P3.h,S=2:2,': 'c\n', '.Sent/cur/4.M4P4.h,S=2:2,': 'd\n', 'cur/5.M5P5.h,S=2:2,S': 'e\n' });
-    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since, scratchFile: join(work, 'b-list'), log: silentLog });
+    const r = await completeMaildirs({ srcRoot: src, dest: snap, since, scratchFile: join(work, 'b-list'), log: silentLog });
     const box = join(snap, 'vmail/example.com/alice');
     expect(readdirSync(join(box, 'cur')).sort()).toEqual(['1.M1P1.h,S=2:2,RS', '3.M3P3.h,S=2:2,', '5.M5P5.h,S=2:2,S']);
     expect(readdirSync(join(box, 'new'))).toEqual([]);
@@ -62,7 +62,7 @@ describe('names that vanish or appear between listing and use', () => {
     mailbox(snap, {});
     const old = new Date(Date.now() - 3600_000);
     for (const d of ['', 'cur', 'new', '.Sent/cur', '.Sent/new']) utimesSync(join(box, d), old, old);
-    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since: Date.now(), scratchFile: join(work, 'c-list'), log: silentLog });
+    const r = await completeMaildirs({ srcRoot: src, dest: snap, since: Date.now(), scratchFile: join(work, 'c-list'), log: silentLog });
     expect(r.checked).toBe(0);
   });
 
@@ -88,7 +88,7 @@ describe('names that vanish or appear between listing and use', () => {
     }
     // moved: a message arrived in cur/ after the scan listed it
     utimesSync(join(boxes[1], 'cur'), new Date(), new Date());
-    const r = await completeMaildirs({ srcRoot: src, cloneRoot: snap, since: listedAt - 60_000, seen, scratchFile: join(work, 'e-list'), log: silentLog });
+    const r = await completeMaildirs({ srcRoot: src, dest: snap, since: listedAt - 60_000, seen, scratchFile: join(work, 'e-list'), log: silentLog });
     expect(r.checked).toBe(2);
     expect(readdirSync(join(snap, 'vmail/example.com/quiet/cur'))).toEqual([]);
     expect(readdirSync(join(snap, 'vmail/example.com/moved/cur'))).toEqual(['1.M1P1.moved,S=2:2,S']);

@@ -9,7 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync,
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBack } from '../../src/backup/readback.js';
-import { formatIndexLine, INDEX_HEADER } from '../../src/engine/manifest-format.js';
+import { formatIndexLine, INDEX_HEADER } from '../../src/repository/manifest-format.js';
 import { sha256Direct } from '../../src/verify/direct-read.js';
 import { mountLoopExt4, type Mounted } from '../helpers/mount.js';
 

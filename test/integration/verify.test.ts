@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkWrittenDump } from '../../src/backup/database-dump.js';
+import { checkWrittenDump } from '../../src/datasource/mariadb/dump.js';
 import { DUMP_PROBLEM } from '../../src/repository/dump-format.js';
 import { buildSnapshot, makeDestination, pointLatest, removeDestination, runCli, sampleMail, writeConfig } from '../helpers/snapshot-builder.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideEntries } from '../../../src/find/index-plan.js';
-import { formatIndexLine } from '../../../src/engine/manifest-format.js';
+import { formatIndexLine } from '../../../src/repository/manifest-format.js';
 
 const H = (c: string) => c.repeat(64);
 const prevLine = (path: string, sha: string, subject: string, folder = 'INBOX') =>

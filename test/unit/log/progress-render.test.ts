@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type StatusEvent } from '../../../src/log/progress.js';
+import { type StatusEvent } from '../../../src/log/progress-status.js';
 import { renderStatusLine, TtyRenderer } from '../../../src/log/progress-render.js';
 
 const GiB = 1024 ** 3;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failedRunReport } from '../../helpers/run-report.js';
-import { nextStep, outcomeOf, runMail, runSubject, shouldMail } from '../../../src/notify/run-message.js';
+import { nextStep, runOutcome, runMail, runSubject, shouldMail } from '../../../src/notify/run-message.js';
 
 const report = failedRunReport;
 
@@ -48,8 +48,8 @@ describe('run mail', () => {
   });
 
   it('treats a failure list as failed even with a wrong exit code, and 130 as interrupted', () => {
-    expect(outcomeOf(report({ exitCode: 0 }))).toBe('FAILED');
-    expect(outcomeOf(report({ exitCode: 130, failures: [] }))).toBe('INTERRUPTED');
+    expect(runOutcome(report({ exitCode: 0 }))).toBe('FAILED');
+    expect(runOutcome(report({ exitCode: 130, failures: [] }))).toBe('INTERRUPTED');
   });
 
   it('points a preflight failure at the disk mount', () => {

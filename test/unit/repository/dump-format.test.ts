@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkWrittenDump } from '../../../src/backup/database-dump.js';
+import { checkWrittenDump } from '../../../src/datasource/mariadb/dump.js';
 import { compareTables, comparisonProblems, DUMP_PROBLEM, DumpScanner, hasTrailer, readDump, switchesDatabase } from '../../../src/repository/dump-format.js';
 import { checkDump } from '../../../src/verify/dump.js';
 

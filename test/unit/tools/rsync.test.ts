@@ -29,13 +29,13 @@ describe('rsync stderr', () => {
   });
 
   it('takes a list of names only with --ignore-missing-args: a listed message may be renamed meanwhile', () => {
-    const args = rsyncArgs({ srcRoot: '/s', dest: '/d', filesFrom: '/tmp/list', dryRun: true });
+    const args = rsyncArgs({ srcRoot: '/s', dest: '/d', filesFrom: '/tmp/list' });
     expect(args).toContain('--ignore-missing-args');
-    expect(rsyncArgs({ srcRoot: '/s', dest: '/d', mirrorDeletes: true })).not.toContain('--ignore-missing-args');
+    expect(rsyncArgs({ srcRoot: '/s', dest: '/d' })).not.toContain('--ignore-missing-args');
   });
 
   it('mirrors with the whole file list up front and an I/O timeout (rsync deadlocked under live traffic otherwise)', () => {
-    const mirror = rsyncArgs({ srcRoot: '/s', dest: '/d', mirrorDeletes: true });
+    const mirror = rsyncArgs({ srcRoot: '/s', dest: '/d' });
     expect(mirror).toContain('--no-inc-recursive');
     expect(mirror.some((a) => /^--timeout=\d+$/.test(a))).toBe(true);
   });

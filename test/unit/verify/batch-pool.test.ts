@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createVerifyPool } from '../../../src/verify/batch-pool.js';
-import { HASH_CHUNK } from '../../../src/engine/hash.js';
+import { HASH_CHUNK } from '../../../src/engine/hash/pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'verify-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha256sum = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
 
-// The worker stops at a short read once fstat's size is reached (engine/hash.ts HASH_FD_SOURCE):
+// The worker stops at a short read once fstat's size is reached (engine/hash/worker-code.ts HASH_FD_SOURCE):
 // sizes around the read size are where an off-by-one would drop or repeat bytes.
 const SIZES = [0, 1, 4095, HASH_CHUNK - 1, HASH_CHUNK, HASH_CHUNK + 1, 2 * HASH_CHUNK, 3 * HASH_CHUNK + 17];
 

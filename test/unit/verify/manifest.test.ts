@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManifestError, manifestEntries } from '../../../src/verify/manifest.js';
-import { sha256sumLine } from '../../../src/engine/manifest-format.js';
+import { ManifestError, manifestEntries } from '../../../src/repository/manifest-format.js';
+import { sha256sumLine } from '../../../src/repository/manifest-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'verify-manifest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
