@@ -33,7 +33,7 @@ await build({
 // map's columns stay right.
 const cli = 'dist/mailbackup.mjs';
 const text = readFileSync(cli, 'utf8');
-if (/[^\x00-\x7f]/.test(text)) writeFileSync(cli, text.replace(/[^\x00-\x7f]/g, '?'));
+if (/[\u0080-\uffff]/.test(text)) writeFileSync(cli, text.replace(/[\u0080-\uffff]/g, '?'));
 
 // The test harness (generator, throwaway MariaDB, docker shim, fixture) for plain-node scripts:
 // scripts/demo.mjs and scripts/bench.mjs import dist/test-harness.mjs without TypeScript tooling.

@@ -140,13 +140,6 @@ export class DeliveryError extends MailbackupError {
   }
 }
 
-/** An exception no failure class foresaw: a bug. Never 0 or 1, so cron and monitoring see it. */
-export class InternalError extends MailbackupError {
-  constructor(message: string) {
-    super(message, ExitCode.INTERNAL);
-  }
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -21,7 +21,7 @@ function walk(dir, visit, rel = '') {
 }
 
 /** Inode numbers of every regular file under `dir` (one filesystem, so numbers are unique). */
-export function inodesOf(dir) {
+function inodesOf(dir) {
   const set = new Set();
   walk(dir, (path) => set.add(lstatSync(path).ino));
   return set;

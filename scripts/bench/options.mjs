@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 // One day as docs/architecture.md measured it: ~1 % new, ~1 % renamed (flags), some read, moved, expunged.
 const DAY = { seed: 42, newFraction: 0.01, seenFraction: 0.5, readFraction: 0.01, moveFraction: 0.002, expungeFraction: 0.002 };
 // The "only marked read" day of the issue: 10 % of the messages get a flag, nothing else happens.
-export const READ_ONLY_DAY = { seed: 43, newFraction: 0, seenFraction: 0, readFraction: 0.1, moveFraction: 0, expungeFraction: 0 };
+const READ_ONLY_DAY = { seed: 43, newFraction: 0, seenFraction: 0, readFraction: 0.1, moveFraction: 0, expungeFraction: 0 };
 
 /** messages ≈ domains × usersPerDomain × 7 folders × messagesPerFolder */
-export const SIZES = {
+const SIZES = {
   tiny: { tree: { seed: 1, domains: 1, usersPerDomain: 2, messagesPerFolder: 6, attachmentFraction: 0.05 }, suite: 'full', clones: 40 },
   small: { tree: { seed: 1, domains: 2, usersPerDomain: 5, messagesPerFolder: 143, attachmentFraction: 0.15 }, suite: 'full', clones: 40 },
   // ≈ 100,000 messages, ≈ 2.5 GB: the tree of docs/architecture.md (15 % carry a 20–200 KB attachment)

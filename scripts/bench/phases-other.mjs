@@ -45,7 +45,7 @@ export async function verify(w, opts, r, log) {
 }
 
 /** A copy of snapshot `fromDate` named `toDate`, all files hardlinked except a rewritten backup.json. */
-export async function cloneSnapshot(w, r, fromDate, toDate) {
+async function cloneSnapshot(w, r, fromDate, toDate) {
   const to = dailyDir(w, toDate);
   await r.sh('cp', ['-al', dailyDir(w, fromDate), to]);
   const metaPath = join(to, 'backup.json');

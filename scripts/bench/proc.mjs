@@ -53,7 +53,7 @@ function comm(pid) {
 }
 
 /** VmRSS (KiB) summed over `root` and all its descendants, and per program name. */
-export function treeRss(root) {
+function treeRss(root) {
   const parents = parentMap();
   const tree = new Set([root]);
   let grew = true;
@@ -111,7 +111,7 @@ export function dropCaches() {
  * Runs `cmd args` to completion. Resolves { code, ms, cpuS, peakRssMiB, stdout, stderr }; never rejects
  * on a non-zero exit (the caller decides what counts as failure).
  */
-export function timed(cmd, args, opts = {}) {
+function timed(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const cpu0 = reapedChildrenCpuS();

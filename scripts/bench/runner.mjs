@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropCaches, median, timed, timedOk } from './proc.mjs';
+import { dropCaches, median, timedOk } from './proc.mjs';
 
 export function createRunner(w, opts, log) {
   const results = { rows: [], info: {}, rss: {}, rssParts: {}, profiles: {}, disk: {}, cacheRegime: 'warm' };

@@ -52,7 +52,7 @@ export function promote(root: string, ref: SnapshotRef, status: RunStatus): Prom
 }
 
 /** Points `latest` at the newest ok snapshot (a backfilled older date never moves it back). */
-export function updateLatest(root: string): string | undefined {
+function updateLatest(root: string): string | undefined {
   const target = latestTarget(listSnapshots(root));
   if (target && readLatest(root) !== target.id) setLatest(root, target);
   return target?.id;

@@ -58,7 +58,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const dispatch: Dispatch = async (name, load, opts, args) => {
-  const global = program.opts() as GlobalOptions;
+  const global = program.opts<GlobalOptions>();
   json = Boolean(global.json);
   const ctx = createContext(global, name, abort.signal);
   current = ctx;

@@ -18,7 +18,7 @@ export function roff(s: string): string {
   return s
     .replace(/\\/g, '\\e')
     .replace(/-/g, '\\-')
-    .replace(/[^\x00-\x7f]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`)
+    .replace(/[\u{80}-\u{10ffff}]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`)
     .split('\n')
     .map((l) => (/^[.']/.test(l) ? `\\&${l}` : l))
     .join('\n');
@@ -26,7 +26,7 @@ export function roff(s: string): string {
 
 const visible = (help: Help, cmd: Command) => help.visibleCommands(cmd).filter((c) => c.name() !== 'help');
 const path = (cmd: Command): string[] => (cmd.parent ? [...path(cmd.parent), cmd.name()] : [cmd.name()]);
-export const pageName = (cmd: Command) => path(cmd).join('-');
+const pageName = (cmd: Command) => path(cmd).join('-');
 
 /** A list of term/description pairs (.TP entries). */
 const list = (items: [string, string][]) => items.flatMap(([term, desc]) => ['.TP', `.B ${roff(term)}`, roff(desc)]);

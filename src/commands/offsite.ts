@@ -20,6 +20,7 @@ interface RepoOpt {
   repo?: string;
 }
 
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function init(ctx: Context, opts: RepoOpt): Promise<number> {
   const config = ctx.config();
   const { log } = ctx.runLog();
@@ -34,6 +35,7 @@ export async function init(ctx: Context, opts: RepoOpt): Promise<number> {
   return results.some((r) => r.warnings.length) ? ExitCode.WARNING : ExitCode.OK;
 }
 
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function push(ctx: Context, opts: RepoOpt & { dryRun?: boolean }, spec = 'latest'): Promise<number> {
   const config = ctx.config();
   const { log, lines } = ctx.runLog();
@@ -64,6 +66,7 @@ export async function push(ctx: Context, opts: RepoOpt & { dryRun?: boolean }, s
   return code;
 }
 
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function list(ctx: Context, opts: RepoOpt): Promise<number> {
   const config = ctx.config();
   const out: { repository: string; snapshots: ResticSnapshot[] }[] = [];
@@ -74,6 +77,7 @@ export async function list(ctx: Context, opts: RepoOpt): Promise<number> {
   return ExitCode.OK;
 }
 
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function check(ctx: Context, opts: RepoOpt & { readData?: boolean; readDataSubset?: string | boolean }): Promise<number> {
   const config = ctx.config();
   const { log, lines } = ctx.runLog();
@@ -88,6 +92,7 @@ export async function check(ctx: Context, opts: RepoOpt & { readData?: boolean; 
   return code;
 }
 
+/** @public cli/register/offsite.ts loads it by name (offLoad), which knip cannot follow. */
 export async function restore(ctx: Context, opts: RepoOpt & { to: string }, spec: string): Promise<number> {
   const config = ctx.config();
   const { log } = ctx.runLog();
@@ -97,4 +102,3 @@ export async function restore(ctx: Context, opts: RepoOpt & { to: string }, spec
   return ExitCode.OK;
 }
 
-export default push;

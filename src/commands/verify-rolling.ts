@@ -10,7 +10,7 @@ import { openDestination } from '../repository/destination.js';
 import { isOk, listSnapshots, type Snapshot } from '../repository/snapshots.js';
 import { recordRolling, verifyRolling, type RollingReport } from '../verify/rolling.js';
 
-export function parseRollingDays(value: string | true, fallback: number): number {
+function parseRollingDays(value: string | true, fallback: number): number {
   if (value === true) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 366) {
     throw new UsageError(`--rolling ${value}: DAYS must be a whole number from 1 to 366`);

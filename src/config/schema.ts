@@ -192,6 +192,5 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
 export type OffsiteConfig = NonNullable<Config['offsite']>;
 export type OffsiteRepository = OffsiteConfig['repositories'][number];

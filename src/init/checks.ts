@@ -20,7 +20,7 @@ export interface Check {
   detail?: string;
 }
 
-export function credentialsCheck(file: string): Check {
+function credentialsCheck(file: string): Check {
   if (!existsSync(file)) {
     return { status: 'fail', what: `credentials file ${file}`, detail: 'missing: create it with "[client]\\npassword=…" and chmod 600' };
   }

@@ -49,14 +49,18 @@ export function parseDotEnv(text: string): Record<string, string> {
 
 /** Compose variable interpolation: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, $$. */
 export function interpolate(s: string, vars: Record<string, string>): string {
-  return s.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name, op, def, bare) => {
+  return s.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name?: string, op?: string, def?: string, bare?: string) => {
     if (m === '$$') return '$';
-    const key = (name ?? bare) as string;
-    const val = vars[key];
-    if (op === ':-') return val ? val : def;
-    if (op === '-') return val ?? def;
+    const val = vars[name ?? bare ?? ''];
+    if (op === ':-') return val ? val : (def ?? '');
+    if (op === '-') return val ?? def ?? '';
     return val ?? '';
   });
+}
+
+/** A YAML scalar as compose reads it; a mapping or list where a string belongs reads as empty. */
+function scalar(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 function envOf(svc: Record<string, unknown>, vars: Record<string, string>): Record<string, string> {
@@ -85,8 +89,8 @@ function bindsOf(svc: Record<string, unknown>, root: string, vars: Record<string
     } else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if ((o.type ?? 'bind') === 'bind' && o.source && o.target) {
-        source = interpolate(String(o.source), vars);
-        target = interpolate(String(o.target), vars);
+        source = interpolate(scalar(o.source), vars);
+        target = interpolate(scalar(o.target), vars);
       }
     }
     if (!source || !target || !/^[./~]/.test(source)) continue;
@@ -97,14 +101,14 @@ function bindsOf(svc: Record<string, unknown>, root: string, vars: Record<string
 
 export function parseCompose(text: string, root: string, vars: Record<string, string> = {}): ComposeService[] {
   const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
-  const project = String(doc.name ?? vars.COMPOSE_PROJECT_NAME ?? basename(root))
+  const project = scalar(doc.name ?? vars.COMPOSE_PROJECT_NAME ?? basename(root))
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '');
   const services = (doc.services ?? {}) as Record<string, Record<string, unknown>>;
   return Object.entries(services).map(([name, svc]) => ({
     name,
-    image: interpolate(String(svc?.image ?? ''), vars),
-    container: svc?.container_name ? interpolate(String(svc.container_name), vars) : `${project}-${name}-1`,
+    image: interpolate(scalar(svc?.image), vars),
+    container: svc?.container_name ? interpolate(scalar(svc.container_name), vars) : `${project}-${name}-1`,
     binds: bindsOf(svc ?? {}, root, vars),
     env: envOf(svc ?? {}, vars),
   }));

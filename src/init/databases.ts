@@ -32,7 +32,7 @@ export function databasesCheck(d: Config['database'], present: string[], user: s
 }
 
 /** For an existing config: the server has application databases the config does not dump. */
-export function databaseAdditions(d: Config['database'], present: string[]): ConfigAddition[] {
+function databaseAdditions(d: Config['database'], present: string[]): ConfigAddition[] {
   if (!d.enabled || d.databases === 'all') return [];
   const left = present.filter(isApplicationDatabase).filter((n) => !d.databases.includes(n));
   if (left.length === 0) return [];

@@ -20,7 +20,7 @@ export interface InitOptions {
 }
 
 /** The nearest mount point above `p` other than `/` (the backup disk), if any. */
-export function nearestMountPoint(p: string): string | undefined {
+function nearestMountPoint(p: string): string | undefined {
   let cur = resolve(p);
   while (!existsSync(cur) && cur !== '/') cur = dirname(cur);
   for (; cur !== '/'; cur = dirname(cur)) if (isMountPoint(cur)) return cur;

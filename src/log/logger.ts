@@ -12,7 +12,7 @@ import { formatRecord } from './format.js';
 
 export type { Logger };
 
-export const REDACT = [
+const REDACT = [
   'password',
   '*.password',
   'pass',

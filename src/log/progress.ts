@@ -127,8 +127,8 @@ class LiveProgress implements Progress {
 }
 
 /** A TTY line is redrawn 4 times a second at most; a wrapper gets one status line a second. */
-export const TTY_INTERVAL_MS = 250;
-export const JSON_INTERVAL_MS = 1000;
+const TTY_INTERVAL_MS = 250;
+const JSON_INTERVAL_MS = 1000;
 
 export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream | { write(s: string): unknown; columns?: number }): Progress {
   if (mode === 'tty') return new LiveProgress(mode, new TtyRenderer(stream), TTY_INTERVAL_MS);

@@ -76,7 +76,7 @@ export function classifyTree(tree: TreeNode[]): Classification {
 }
 
 /** The requirements' layout: what an empty tree is taken to be (it has no mailbox to misplace). */
-export const DEFAULT_LAYOUT: MailboxLayout = { base: '%d/%u', maildir: '' };
+const DEFAULT_LAYOUT: MailboxLayout = { base: '%d/%u', maildir: '' };
 
 /** `source.mailboxLayout` applied to a tree: the configured layout, or the one the tree shows. */
 export function resolveLayout(setting: string, vmail: string): MailboxLayout {

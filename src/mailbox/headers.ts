@@ -38,7 +38,7 @@ function rawText(bytes: Buffer): string {
 }
 
 /** One field's value: encoded-words decoded; raw ISO-2022-JP (escape sequences) decoded too. */
-export function decodeHeaderValue(value: string): string {
+function decodeHeaderValue(value: string): string {
   let v = value;
   if (v.includes('\x1b$')) v = libmime.decodeWord('ISO-2022-JP', 'B', Buffer.from(v, 'latin1').toString('base64'));
   try {
@@ -82,7 +82,7 @@ export function parseHeaders(block: Buffer): MessageHeaders {
 }
 
 /** `<abc@host>` → `abc@host`; what `--message-id` is compared with (brackets optional there too). */
-export function messageIdOf(value: string): string {
+function messageIdOf(value: string): string {
   const v = value.trim();
   const m = /<([^>]*)>/.exec(v);
   return (m ? m[1] : v.split(/\s+/)[0] ?? '').trim();

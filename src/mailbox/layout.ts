@@ -48,7 +48,7 @@ export interface Address {
 }
 
 /** The domain as Dovecot stores it: lower case, IDNA (例え.jp → xn--r8jz45g.jp). */
-export function storedDomain(domain: string): string {
+function storedDomain(domain: string): string {
   const ascii = domainToASCII(domain.toLowerCase());
   if (!ascii) throw new UsageError(`"${domain}" is not a valid domain name`);
   return ascii;

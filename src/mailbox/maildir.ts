@@ -47,7 +47,7 @@ export function isMessagePath(path: string): boolean {
   return end > 0 && (sub === 'cur' || sub === 'new');
 }
 
-export function isDir(p: string): boolean {
+function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {
@@ -65,10 +65,6 @@ export function listFolderDirs(mailbox: string): string[] {
     }
   }
   return dirs.sort();
-}
-
-export function listFolderNames(mailbox: string): string[] {
-  return listFolderDirs(mailbox).map(folderName);
 }
 
 /** Messages of one folder (cur/ and new/; tmp/ holds deliveries in progress, never mail). */

@@ -23,7 +23,7 @@ export function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-export function namesOrEmpty(dir: string): string[] {
+function namesOrEmpty(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch (err) {

@@ -4,8 +4,8 @@
  */
 export type PingEvent = 'start' | 'success' | 'fail' | number;
 
-export const PING_ATTEMPTS = 3;
-export const PING_BACKOFF_MS = 500;
+const PING_ATTEMPTS = 3;
+const PING_BACKOFF_MS = 500;
 
 /** Pure: `/start`, the base URL on success, `/fail` or `/<exit code>`. */
 export function pingUrl(base: string, event: PingEvent): string {

@@ -32,7 +32,7 @@ function readLogDirState(config: Config): NotifyState | undefined {
   }
 }
 
-export function readNotifyState(config: Config): NotifyState | undefined {
+function readNotifyState(config: Config): NotifyState | undefined {
   const onDisk = destinationUsable(config) ? readState<NotifyState>(config.destination.root, STATE_NAME) : undefined;
   const local = readLogDirState(config);
   if (!onDisk || !local) return onDisk ?? local;

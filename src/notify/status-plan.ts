@@ -24,9 +24,9 @@ export interface NotifyState {
 
 export type StatusAction = 'alert' | 'changed' | 'reminder' | 'recovery' | 'none';
 
-export const REMIND_AFTER_MS = 24 * 3_600_000;
+const REMIND_AFTER_MS = 24 * 3_600_000;
 
-export function problemSet(report: StatusReport): string[] {
+function problemSet(report: StatusReport): string[] {
   return [...new Set(report.problems.map((p) => `${p.key}=${p.state}`))].sort();
 }
 

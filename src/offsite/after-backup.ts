@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { SnapshotKind } from '../repository/layout.js';
 import { pushAll, pushableSnapshot } from './push.js';
 
-export function pushDue(config: Config, kind: SnapshotKind): boolean {
+function pushDue(config: Config, kind: SnapshotKind): boolean {
   return config.offsite !== undefined && config.offsite.after === kind;
 }
 

@@ -32,7 +32,7 @@ function createPasswordFile(file: string): void {
   }
 }
 
-export function recoveryKit(repo: OffsiteRepository, host: string): string[] {
+function recoveryKit(repo: OffsiteRepository, host: string): string[] {
   const opts = Object.entries(repo.options).map(([k, v]) => ` -o '${k}=${v}'`).join('');
   return [
     `RECOVERY KIT for offsite repository ${repo.name} (print it; keep it with a copy of the password, away from the server)`,

@@ -59,7 +59,7 @@ export interface PushOptions {
 }
 
 /** Pushes one snapshot to one repository and records the outcome for status. */
-export async function pushToRepository(config: Config, repo: OffsiteRepository, snap: Snapshot, o: PushOptions): Promise<PushResult> {
+async function pushToRepository(config: Config, repo: OffsiteRepository, snap: Snapshot, o: PushOptions): Promise<PushResult> {
   const log = o.log.child({ step: 'offsite', repository: repo.name });
   try {
     const remote = await listResticSnapshots(repo, o.signal);

@@ -27,8 +27,8 @@ export interface Entry {
 
 /** The program itself: the single-file build, with a shebang so it can be run (and scheduled) as is. */
 export const PROGRAM = '/usr/lib/mailbackup/mailbackup.mjs';
-export const UNIT_DIR = '/usr/lib/systemd/system';
-export const DOC_DIR = '/usr/share/doc/mailbackup';
+const UNIT_DIR = '/usr/lib/systemd/system';
+const DOC_DIR = '/usr/share/doc/mailbackup';
 const ZSH_DIR: Record<Target, string> = {
   deb: '/usr/share/zsh/vendor-completions', // in Debian's default fpath
   rpm: '/usr/share/zsh/site-functions', // in Fedora's and Rocky's

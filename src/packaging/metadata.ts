@@ -6,7 +6,7 @@
 import { timerNames } from '../schedule/systemd.js';
 import { OWNED_DIRS, type Entry } from './layout.js';
 
-export const SUMMARY = 'Backup and restore for a Docker Compose mail server onto an external disk';
+const SUMMARY = 'Backup and restore for a Docker Compose mail server onto an external disk';
 const DESCRIPTION = [
   'mailbackup backs up and restores a self-hosted mail server that runs under Docker Compose',
   '(Postfix, Dovecot maildirs, MariaDB, OpenDKIM, Let\'s Encrypt) onto an external disk:',
@@ -16,11 +16,11 @@ const DESCRIPTION = [
 const MAINTAINER = 'mailbackup maintainers <root@localhost>';
 
 /** Node >= 20.5 (package.json engines). Rocky's and Fedora's nodejs carry epoch 1: without it, 1:16 would satisfy ">= 20.5". */
-export const REQUIRES = {
+const REQUIRES = {
   deb: ['nodejs (>= 20.5)', 'rsync', 'gzip', 'util-linux'],
   rpm: ['nodejs >= 1:20.5', 'rsync', 'gzip', 'util-linux'],
 };
-export const RECOMMENDS = ['restic', 'smartmontools'];
+const RECOMMENDS = ['restic', 'smartmontools'];
 
 const SYSTEMD = 'if [ -d /run/systemd/system ]; then';
 /** After install or upgrade: systemd sees the new units. Nothing is enabled or started. */

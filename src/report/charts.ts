@@ -7,7 +7,7 @@ import { formatBytes, formatDuration } from '../log/units.js';
 import type { Night } from './history.js';
 import { median, outlierBound } from './stats.js';
 
-export const CHART_NIGHTS = 30;
+const CHART_NIGHTS = 30;
 const BLOCKS = '▁▂▃▄▅▆▇█';
 const DAY = 86_400_000;
 

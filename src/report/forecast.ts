@@ -9,9 +9,9 @@
 import type { Night } from './history.js';
 import { outlierBound, twoStandardErrors, weightedMean } from './stats.js';
 
-export const FORECAST_WINDOW_DAYS = 30;
-export const HALF_LIFE_DAYS = 7;
-export const MIN_NIGHTS = 3;
+const FORECAST_WINDOW_DAYS = 30;
+const HALF_LIFE_DAYS = 7;
+const MIN_NIGHTS = 3;
 const DAY = 86_400_000;
 
 export interface ForecastInput {
@@ -63,7 +63,7 @@ interface Sample {
 const capAt = (bound: number | undefined) => (v: number) => (bound === undefined ? v : Math.min(v, bound));
 
 /** Days until used reaches target: `added` a night while retention fills, then `net`. */
-export function daysUntil(used: number, target: number, added: number, net: number, fillNights: number): number | undefined {
+function daysUntil(used: number, target: number, added: number, net: number, fillNights: number): number | undefined {
   const gap = target - used;
   if (gap <= 0) return 0;
   const fill = Math.max(0, added) * fillNights;

@@ -60,7 +60,7 @@ export async function mailReport(config: Config, m: ReportModel, log: Logger, si
     throw new ConfigError('report --mail: no notify.email (or notify.fallbackEmail) in the config: add one (docs/notifications.md) or drop --mail');
   }
   // SIGINT/SIGTERM must not wait for a mail server that accepted the connection and never answers
-  const interrupted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  const interrupted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
   const sent = await Promise.race([deliver(list, reportMail(m), log, 'report'), interrupted]);
   if (!sent.deliveredBy) {
     throw new DeliveryError(`report --mail: no transport delivered the report (${sent.errors.map((e) => `${e.channel}: ${e.error}`).join('; ')}): check notify.email and the mail server`);

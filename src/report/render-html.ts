@@ -8,7 +8,7 @@ import type { ReportModel } from './model.js';
 import { renderReportText, reportTitle } from './render-text.js';
 
 const BAR_PX = 48;
-export const COLORS = { normal: '#4a7ab5', outlier: '#d9342b', failed: '#9a9a9a' } as const;
+const COLORS = { normal: '#4a7ab5', outlier: '#d9342b', failed: '#9a9a9a' } as const;
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -8,7 +8,7 @@ export function median(xs: number[]): number | undefined {
 }
 
 /** Fewer values than this give no outlier bound: five nights are no baseline. */
-export const OUTLIER_MIN_VALUES = 5;
+const OUTLIER_MIN_VALUES = 5;
 
 /**
  * Above this a value stands out: more than three robust standard deviations (1.4826 × the

@@ -28,7 +28,7 @@ export const DUMP_PROBLEM = {
 } as const;
 
 /** Schemas of the server itself: never dumped as application databases. */
-export const SYSTEM_SCHEMAS: readonly string[] = ['information_schema', 'performance_schema', 'sys', 'mysql'];
+const SYSTEM_SCHEMAS: readonly string[] = ['information_schema', 'performance_schema', 'sys', 'mysql'];
 /** scratch copies the drill makes (`<db>_drill`); left only by `drill --keep` */
 export const scratchName = (db: string) => `${db}_drill`;
 export const isDrillScratch = (name: string) => name.endsWith('_drill');

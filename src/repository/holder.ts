@@ -54,7 +54,7 @@ function readText(path: string): string | undefined {
   }
 }
 
-export function systemFacts(): SystemFacts {
+function systemFacts(): SystemFacts {
   const btime = /^btime (\d+)$/m.exec(readText('/proc/stat') ?? '')?.[1];
   return {
     host: hostname(),
@@ -71,7 +71,7 @@ export function parseProcStat(stat: string): { state: string; startTicks: string
   return rest.length > 19 ? { state: rest[0], startTicks: rest[19] } : undefined;
 }
 
-export function processFacts(pid: number): ProcessFacts | undefined {
+function processFacts(pid: number): ProcessFacts | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const stat = readText(`/proc/${pid}/stat`);
   if (stat === undefined) {

@@ -74,11 +74,6 @@ export function lockVerdict(info: LockInfo | undefined): Verdict {
   return info ? judge(info) : { kind: 'stale', reason: 'the lock file is unreadable (its writer died while writing it)' };
 }
 
-/** A lock whose holder is provably gone (status reports it; the next run takes it over). */
-export function isStale(info: LockInfo | undefined): boolean {
-  return lockVerdict(info).kind === 'stale';
-}
-
 /** The warning a takeover gives: who held it and why that holder is gone. */
 export function takeoverWarning(lock: Lock): string | undefined {
   const t = lock.tookOverFrom;

@@ -8,7 +8,7 @@ import { DestinationError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { layout } from './layout.js';
 
-export const FORMAT = 1;
+const FORMAT = 1;
 
 export interface Marker {
   format: number;

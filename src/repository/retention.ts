@@ -52,7 +52,7 @@ export function summarize(s: Snapshot): SnapshotSummary {
 }
 
 /** Whole days from date a to date b (both YYYY-MM-DD). */
-export function daysBetween(a: string, b: string): number {
+function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 

@@ -6,7 +6,7 @@
  */
 import { readState, writeState } from './state.js';
 
-export const ROLLING_STATE = 'rolling-verify';
+const ROLLING_STATE = 'rolling-verify';
 /** Paths recorded per damaged slice; the run log and the snapshots' backup.json have the rest. */
 export const RECORDED_DAMAGE = 50;
 /** Like the 26 h backup age: a run that starts later than the one DAYS days ago is not stale yet. */

@@ -40,7 +40,7 @@ export function writeState(root: string, name: string, value: unknown): void {
 }
 
 /** `last-backup` holds the newest backup run, whatever its outcome. */
-export const readLastBackup = (root: string) => readState<LastRun>(root, 'last-backup');
+const readLastBackup = (root: string) => readState<LastRun>(root, 'last-backup');
 export const writeLastBackup = (root: string, run: LastRun) => writeState(root, 'last-backup', run);
 
 /**
@@ -55,7 +55,7 @@ export function writeLocalLastBackup(logDir: string, run: LastRun): void {
   writeJsonAtomic(join(logDir, LOCAL_LAST_BACKUP), run, 0o600);
 }
 
-export function readLocalLastBackup(logDir: string): LastRun | undefined {
+function readLocalLastBackup(logDir: string): LastRun | undefined {
   try {
     return JSON.parse(readFileSync(join(logDir, LOCAL_LAST_BACKUP), 'utf8')) as LastRun;
   } catch {

@@ -37,7 +37,7 @@ export interface NextStepsInput {
   mailOwner?: { uid: number; gid: number; path: string };
 }
 
-export const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function nextSteps(i: NextStepsInput): string[] {
   const mb = `mailbackup${i.configArg ? ` ${i.configArg}` : ''}`;

@@ -24,7 +24,7 @@ import { sampleMailbox } from '../mailbox/detect.js';
 import { vmailDir } from '../mailbox/layout.js';
 
 /** In DIR while restore all writes into it: a target still holding it was left half-filled. */
-export const UNFINISHED_MARK = '.mailbackup-restore-all';
+const UNFINISHED_MARK = '.mailbackup-restore-all';
 
 export interface RestoreAllOptions {
   to: string;
@@ -154,7 +154,7 @@ function stepsInput(configFile: string | undefined, config: Config, dir: string,
 }
 
 /** The compose service whose container_name is `container` (or whose name it is). */
-export function composeService(file: string, container: string): string | undefined {
+function composeService(file: string, container: string): string | undefined {
   try {
     const doc = parseYaml(readFileSync(file, 'utf8')) as { services?: Record<string, { container_name?: string }> };
     for (const [name, s] of Object.entries(doc.services ?? {})) if (s?.container_name === container || name === container) return name;

@@ -2,7 +2,7 @@
 import type { Config } from '../config/schema.js';
 import { describeCommand, forceResyncArgs, quotaRecalcArgs, resyncAfterRestore, type DoveadmTarget } from '../tools/doveadm.js';
 
-export function dovecotTarget(config: Config): DoveadmTarget | undefined {
+function dovecotTarget(config: Config): DoveadmTarget | undefined {
   const container = config.dovecot.container;
   if (!container) return undefined;
   return { container: { runtime: config.dovecot.runtime ?? config.database.runtime, container } };

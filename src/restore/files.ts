@@ -28,7 +28,7 @@ export interface RestoreFilesOptions {
   force?: boolean;
 }
 
-export function filesPlanLines(p: FilesPlan): string[] {
+function filesPlanLines(p: FilesPlan): string[] {
   return [
     sampleLine('to create', p.create),
     sampleLine('to replace (saved to safety/ first)', p.replace),

@@ -8,7 +8,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Real path of `p`, resolving symlinks of the part that exists (the rest may not exist yet). */
-export function realish(p: string): string {
+function realish(p: string): string {
   const abs = resolve(p);
   if (existsSync(abs)) return realpathSync(abs);
   const parent = dirname(abs);

@@ -65,7 +65,7 @@ export async function applyMailPlan(plan: MailPlan, t: MailApplyTarget): Promise
 }
 
 /** A message file is one in a folder's cur/ or new/; the rest (dovecot-uidlist, subscriptions …) is metadata. */
-export function isMessageOp(to: string): boolean {
+function isMessageOp(to: string): boolean {
   return /(^|\/)(cur|new)\/[^/]+$/.test(to);
 }
 
@@ -91,7 +91,7 @@ async function ensureFolder(t: MailApplyTarget, dir: string, rootLike: Stats): P
  * Adds a folder to the mailbox's subscriptions file in Dovecot 2.3's format
  * ("V\t2\n\n", then one name per line, hierarchy levels separated by tabs, modified UTF-7).
  */
-export async function subscribe(mailbox: string, dir: string, owner: Stats): Promise<void> {
+async function subscribe(mailbox: string, dir: string, owner: Stats): Promise<void> {
   const file = join(mailbox, 'subscriptions');
   const levels = folderName(dir).split('/').map(encodeMutf7);
   let text = existsSync(file) ? await fs.readFile(file, 'utf8') : '';

@@ -76,7 +76,7 @@ export function closest(wanted: string, candidates: string[], n = 3): string[] {
 }
 
 /** Levenshtein distance. */
-export function distance(a: string, b: string): number {
+function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

@@ -101,7 +101,7 @@ export const JOBS: Job[] = [
  * With an offsite copy configured: a weekly restic check that reads the next part of the data
  * (`--read-data-subset` without N/T rolls over offsite.checkWeeks parts, one per run).
  */
-export const OFFSITE_CHECK: Job = {
+const OFFSITE_CHECK: Job = {
   id: 'offsite-check',
   description: 'weekly check of the offsite copies, reading a different part of the data each week',
   args: ['offsite', 'check', '--read-data-subset'],

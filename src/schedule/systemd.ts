@@ -13,7 +13,7 @@ export interface UnitFile {
   text: string;
 }
 
-export const unitName = (job: Job, ext: 'service' | 'timer') => `mailbackup-${job.id}.${ext}`;
+const unitName = (job: Job, ext: 'service' | 'timer') => `mailbackup-${job.id}.${ext}`;
 
 /** systemd's own quoting in ExecStart=: double quotes, with `%` doubled (specifier escape). */
 function systemdQuote(arg: string): string {

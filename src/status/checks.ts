@@ -8,12 +8,12 @@ import type { Snapshot } from '../repository/snapshots.js';
 import type { StatusFacts } from './collect.js';
 import type { StatusProblem, StatusReport } from './types.js';
 
-export const DISK_CRIT_PERCENT = 90;
-export const FULL_WARN_DAYS = 14;
-export const FULL_CRIT_DAYS = 3;
-export const DRILL_WARN_DAYS = 92;
-export const LOCK_HUNG_HOURS = 12;
-export const GROWTH_WINDOW_DAYS = 14;
+const DISK_CRIT_PERCENT = 90;
+const FULL_WARN_DAYS = 14;
+const FULL_CRIT_DAYS = 3;
+const DRILL_WARN_DAYS = 92;
+const LOCK_HUNG_HOURS = 12;
+const GROWTH_WINDOW_DAYS = 14;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -41,7 +41,7 @@ export interface StatusFacts {
 }
 
 /** The newest drill report: drills/<YYYY-MM-DD>.json, newest name first. */
-export function readNewestDrill(root: string): DrillRecord | undefined {
+function readNewestDrill(root: string): DrillRecord | undefined {
   let names: string[];
   try {
     names = readdirSync(layout.drills(root)).filter((n) => /^\d{4}-\d{2}-\d{2}.*\.json$/.test(n));

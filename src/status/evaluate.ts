@@ -16,8 +16,8 @@ import { checkDatabases, checkDisk, checkDrill, checkLockAndRotation, checkVerif
 export { growthPerDay } from './checks.js';
 import { EXIT_FOR, worst, type StatusProblem, type StatusReport } from './types.js';
 
-export const AGE_WARN_HOURS = 26;
-export const AGE_CRIT_HOURS = 50;
+const AGE_WARN_HOURS = 26;
+const AGE_CRIT_HOURS = 50;
 
 export function evaluateStatus(facts: StatusFacts, config: Config, extra: { smart?: SmartSummary; smartError?: string } = {}): StatusReport {
   const now = facts.now;

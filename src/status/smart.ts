@@ -7,7 +7,7 @@ import type { SmartSummary } from '../tools/smartctl-json.js';
 export { needsDeviceType, parseSmartctl, type SmartSummary } from '../tools/smartctl-json.js';
 
 /** Above this the disk is running hot enough to shorten its life. */
-export const TEMPERATURE_WARN_C = 55;
+const TEMPERATURE_WARN_C = 55;
 
 export interface SmartProblem {
   key: string;

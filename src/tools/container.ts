@@ -61,7 +61,7 @@ export interface ContainerState {
 }
 
 /** `inspect` of the container; undefined when it does not exist (or the runtime cannot say). */
-export async function containerState(t: ContainerTarget): Promise<ContainerState | undefined> {
+async function containerState(t: ContainerTarget): Promise<ContainerState | undefined> {
   if (t.runtime === 'host') return { status: 'running' };
   const r = await run(t.runtime, ['inspect', '-f', '{{.State.Status}}|{{.State.StartedAt}}', t.container], { normalPriority: true });
   if (r.exitCode !== 0) return undefined;

@@ -15,11 +15,3 @@ export async function hardlinkClone(src: string, dest: string, signal?: AbortSig
     );
   }
 }
-
-/** `cp -a --preserve=all SRC DEST`: a copy with mode, owner, ns timestamps, ACLs and xattrs. */
-export async function copyPreservingAll(src: string, dest: string, signal?: AbortSignal): Promise<void> {
-  const r = await run('cp', ['-a', '--preserve=all', '--', src, dest], { signal });
-  if (r.exitCode !== 0) {
-    throw new ToolError(`cp -a ${src} ${dest} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-3).join('; ')}`);
-  }
-}

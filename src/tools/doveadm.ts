@@ -14,7 +14,7 @@ export interface DoveadmTarget {
   env?: Record<string, string>;
 }
 
-export function doveadmArgv(t: DoveadmTarget, args: string[]): [string, string[]] {
+function doveadmArgv(t: DoveadmTarget, args: string[]): [string, string[]] {
   const cmd = ['doveadm', ...(t.configFile ? ['-c', t.configFile] : []), ...args];
   return t.container ? execArgs(t.container, cmd) : [cmd[0], cmd.slice(1)];
 }

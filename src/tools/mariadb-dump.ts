@@ -9,7 +9,7 @@ import { containerDown, downSince, execArgs, execIn, isTransientFailure } from '
 import { secrets, type DbAccess } from './mariadb.js';
 import { spawnStream, streamExit, type RunResult } from './shell.js';
 
-export const DUMP_OPTIONS = [
+const DUMP_OPTIONS = [
   '--single-transaction',
   '--routines',
   '--events',

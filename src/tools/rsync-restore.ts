@@ -27,7 +27,7 @@ export interface CopyTreeOptions {
 
 const BASE = ['-aH', '--numeric-ids'];
 
-export function rsyncArgs(src: string, dst: string, opts: CopyTreeOptions, withAclXattr = true): string[] {
+function rsyncArgs(src: string, dst: string, opts: CopyTreeOptions, withAclXattr = true): string[] {
   const args = [...BASE];
   if (withAclXattr) args.push('-AX');
   if (opts.recursive) args.push('-r');

@@ -11,8 +11,8 @@ import { spawnStream, streamExit } from './shell.js';
 /** rsync's "some files vanished before they could be transferred": normal on a live maildir. */
 export const RSYNC_VANISHED = 24;
 /** rsync's "some files/attrs were not transferred" */
-export const RSYNC_PARTIAL = 23;
-export const RSYNC_IO_TIMEOUT_S = 600;
+const RSYNC_PARTIAL = 23;
+const RSYNC_IO_TIMEOUT_S = 600;
 // Our lines start with a marker so they cannot be confused with --stats lines.
 const MARK = '@@';
 
@@ -85,7 +85,7 @@ export function rsyncArgs(o: RsyncMirrorOptions): string[] {
 }
 
 /** rsync writes unprintable bytes of names as `\#ooo` (octal). */
-export function decodeRsyncName(s: string): string {
+function decodeRsyncName(s: string): string {
   if (!s.includes('\\#')) return s;
   const bytes: number[] = [];
   const raw = Buffer.from(s, 'utf8');
@@ -98,7 +98,7 @@ export function decodeRsyncName(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-export function parseItemLine(line: string): RsyncItem | undefined {
+function parseItemLine(line: string): RsyncItem | undefined {
   if (!line.startsWith(MARK)) return undefined;
   const body = line.slice(MARK.length);
   const code = body.slice(0, 11);

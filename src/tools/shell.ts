@@ -108,7 +108,7 @@ export function spawnStream(
 }
 
 /** A child's output as text: execa hands `encoding: 'buffer'` streams back as Uint8Array. */
-export function decodeOutput(out: unknown): string {
+function decodeOutput(out: unknown): string {
   if (out === undefined || out === null) return '';
   return typeof out === 'string' ? out : Buffer.from(out as Uint8Array).toString('utf8');
 }

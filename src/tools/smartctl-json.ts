@@ -33,14 +33,28 @@ function rawNumber(a: AtaAttribute | undefined): number | undefined {
   return m ? Number(m[1]) : a.raw.value;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+/** The parts of smartctl's JSON read here; all optional, as drives and smartctl versions differ. */
+export interface SmartctlJson {
+  device?: { name?: string; type?: string };
+  model_name?: string;
+  scsi_model_name?: string;
+  serial_number?: string;
+  smart_status?: { passed?: unknown };
+  ata_smart_attributes?: { table?: AtaAttribute[] };
+  nvme_smart_health_information_log?: { temperature?: number; power_on_hours?: number };
+  scsi_grown_defect_list?: number;
+  temperature?: { current?: number };
+  power_on_time?: { hours?: number };
+  smartctl?: { exit_status?: number; messages?: { string: string }[] };
+}
+
+type Json = SmartctlJson | null | undefined;
 
 export function parseSmartctl(json: Json, device: string): SmartSummary {
   const table: AtaAttribute[] = json?.ata_smart_attributes?.table ?? [];
   const attr = (id: number) => table.find((a) => a.id === id);
   const nvme = json?.nvme_smart_health_information_log;
-  const messages: string[] = (json?.smartctl?.messages ?? []).map((m: { string: string }) => m.string);
+  const messages = (json?.smartctl?.messages ?? []).map((m) => m.string);
   return {
     device: json?.device?.name ?? device,
     type: json?.device?.type,
@@ -63,6 +77,6 @@ export function parseSmartctl(json: Json, device: string): SmartSummary {
  */
 export function needsDeviceType(json: Json): boolean {
   const status = json?.smartctl?.exit_status ?? 0;
-  const text = (json?.smartctl?.messages ?? []).map((m: { string: string }) => m.string).join('\n');
+  const text = (json?.smartctl?.messages ?? []).map((m) => m.string).join('\n');
   return (status & 0b11) !== 0 && /unknown usb bridge|unable to detect device type|specify device type/i.test(text);
 }

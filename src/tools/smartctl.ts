@@ -4,13 +4,13 @@
  * both util-linux) so `status --smart` needs no device in the config.
  */
 import { ToolError } from '../errors.js';
-import { needsDeviceType, parseSmartctl, type SmartSummary } from './smartctl-json.js';
+import { needsDeviceType, parseSmartctl, type SmartctlJson, type SmartSummary } from './smartctl-json.js';
 import { run } from './shell.js';
 
-async function smartctlJson(args: string[]): Promise<unknown> {
+async function smartctlJson(args: string[]): Promise<SmartctlJson> {
   const r = await run('smartctl', ['-j', '-a', ...args], { normalPriority: true, timeoutMs: 60_000 });
   try {
-    return JSON.parse(r.stdout);
+    return JSON.parse(r.stdout) as SmartctlJson;
   } catch {
     throw new ToolError(`smartctl ${args.join(' ')} gave no JSON (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 300)}; smartmontools 7 or newer is needed`);
   }

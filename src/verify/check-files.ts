@@ -80,7 +80,7 @@ class FileChecker {
       if (s.sameAsPrev) checked.sharedSkipped++;
       else if (o.cache?.has(s.inode!)) {
         checked.cachedInodes++;
-        this.compare(it, o.cache!.get(s.inode!)!);
+        this.compare(it, o.cache.get(s.inode!)!);
       } else toHash.push({ it, inode: s.inode!, shared: s.nlink! > 1 });
     });
     const hashes = await o.pool.hash(toHash.map((t) => t.it.f.abs));

@@ -81,7 +81,7 @@ async function readSlice(snap: Snapshot, slice: number, days: number, pool: Veri
 
   const queue = new BatchQueue<Entry>(processBatch);
   try {
-    for await (const e of manifestEntries(layout.manifest(snap.dir))) {
+    for (const e of manifestEntries(layout.manifest(snap.dir))) {
       signal?.throwIfAborted();
       if (sliceOf(e.path, days) !== slice) continue;
       res.files++;

@@ -19,7 +19,7 @@ const GRANT_ON_DB = new RegExp(` ON (?:(?:PROCEDURE|FUNCTION|PACKAGE(?: BODY)?) 
 
 const unquote = (s: string) => s.replace(/``/g, '`');
 /** 'user'@'host', the way the server names an account (information_schema GRANTEE) */
-export const accountName = (user: string, host: string) => `'${user}'@'${host}'`;
+const accountName = (user: string, host: string) => `'${user}'@'${host}'`;
 
 export interface GrantStatement {
   account: string;
@@ -28,7 +28,7 @@ export interface GrantStatement {
 }
 
 /** The account a CREATE USER or GRANT statement is about; undefined for anything else. */
-export function classify(line: string): GrantStatement | undefined {
+function classify(line: string): GrantStatement | undefined {
   const sql = line.trim().replace(/;$/, '');
   const c = CREATE.exec(sql);
   if (c) return { account: accountName(unquote(c[1]), unquote(c[2])), kind: 'create', sql: sql.replace(/^CREATE USER (?:IF NOT EXISTS )?/, 'CREATE USER IF NOT EXISTS ') };
@@ -39,7 +39,7 @@ export function classify(line: string): GrantStatement | undefined {
 }
 
 /** The databases a GRANT statement gives privileges on (none for `*.*`). */
-export function grantDatabases(sql: string): string[] {
+function grantDatabases(sql: string): string[] {
   const m = GRANT_ON_DB.exec(sql);
   return m ? [unquote(m[1])] : [];
 }
