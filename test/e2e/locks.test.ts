@@ -60,7 +60,7 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
   it('a zombie holder (exited, never reaped by its python3 parent) is stale', async () => {
     const parent = spawn('python3', ['-c', 'import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\ntime.sleep(600)'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(parent);
-    const zombie = await new Promise<number>((r) => parent.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+    const zombie = await new Promise<number>((r) => parent.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     await waitFor(() => state(zombie) === 'Z');
     writeLock({ pid: zombie, bootId, procStart: startTicks(zombie) });
     const r = await f.run(['rotate']);
@@ -157,11 +157,11 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
         children.push(c);
         let screen = '';
         let answered = false;
-        c.stdout!.on('data', (d: Buffer) => {
+        c.stdout.on('data', (d: Buffer) => {
           screen += d.toString();
           if (!answered && screen.includes('Type "yes" to go on')) {
             answered = true;
-            c.stdin!.write(`${reply}\r`);
+            c.stdin.write(`${reply}\r`);
           }
         });
         c.on('close', (code) => resolve({ code, screen }));

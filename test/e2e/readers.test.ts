@@ -93,8 +93,8 @@ describe('rotation and readers', () => {
     } finally {
       thaw();
     }
-    const d = await drill!.done;
-    const r = await restore!.done;
+    const d = await drill.done;
+    const r = await restore.done;
     expect(d.code, d.out).toBe(0);
     expect(d.out).toMatch(/drill of daily\/2026-11-01: PASSED/);
     expect(r.code, r.out).toBe(0);

@@ -30,6 +30,7 @@ const jsonPath = join(dir, 'result.json');
 const docsPath = join(repoRoot(), 'docs', 'benchmarks.md');
 const docsBefore = existsSync(docsPath) ? statSync(docsPath).mtimeMs : undefined;
 let run: { status: number | null; stdout: string; stderr: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench's JSON, read field by field as the tests need
 let result: Record<string, any>;
 
 // Asynchronous on purpose: a blocking spawnSync would starve vitest's worker RPC for a minute.
