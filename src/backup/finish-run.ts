@@ -118,7 +118,7 @@ async function checkAndMakeDurable(run: RunState, meta: BackupMeta, manifest: Ma
   if (meta.status === 'ok') {
     // the data and manifest on the device before anything names this snapshot (issue 29)
     const r = await makeDurable(partial, snapshotId(ref), { log: log.child({ step: 'durable' }), guard: run.guard, signal: run.signal, early });
-    meta.verification!.readBack = { files: r.files, bytes: r.bytes, newFiles: r.newFiles, direct: r.direct };
+    meta.verification.readBack = { files: r.files, bytes: r.bytes, newFiles: r.newFiles, direct: r.direct };
   }
 }
 

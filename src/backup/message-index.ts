@@ -24,7 +24,7 @@ export async function indexMessages(config: Config, snapDir: string, prevDir: st
   try {
     const boxLayout = resolveLayout(config.source.mailboxLayout, vmailDir(layout.component(snapDir, 'mail'), config.source.mailboxRoot));
     const before = pool.headStats().taken;
-    const r = await buildMessageIndex({ snapDir, prevDir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: pool.headMany, signal });
+    const r = await buildMessageIndex({ snapDir, prevDir, mailboxRoot: config.source.mailboxRoot, layout: boxLayout, readHeads: (paths) => pool.headMany(paths), signal });
     const fromCopy = pool.headStats().taken - before;
     log.info({ ...r, fromCopy, durationMs: Date.now() - t0 }, `messages.index: ${r.messages} messages, ${r.read} header blocks (${fromCopy} from the copy's own read), ${r.carried} carried forward`);
     return { meta: { messages: r.messages, read: r.read, fromCopy, bytes: r.bytes } };

@@ -174,7 +174,7 @@ async function restoreFiltered(env: RestoreEnv, o: RestoreMailOptions, mode: Mai
   const dest = await openDestination(env.config, 'shared', { command: 'restore mail' });
   try {
     const filters = { folder: o.folder, from: o.from, to: o.recipient, subject: o.subject, messageId: o.messageId, since, until };
-    return await restorePicked(env, dest, { filters, snapshot: o.snapshot, toDir: o.to, dryRun: o.dryRun, yes: o.yes, force: o.force }, mode as 'copy' | 'merge', addr, into && folderDir(into));
+    return await restorePicked(env, dest, { filters, snapshot: o.snapshot, toDir: o.to, dryRun: o.dryRun, yes: o.yes, force: o.force }, mode, addr, into && folderDir(into));
   } finally {
     dest.release();
   }

@@ -1,7 +1,7 @@
 /** offsite init|push|list|check|restore: the encrypted copy on restic (docs/offsite.md). */
 import { EXIT_STATUS, type Registrar } from './shared.js';
 
-export function registerOffsiteCommands({ program, sub, action }: Registrar): void {
+export function registerOffsiteCommands({ program, action }: Registrar): void {
   const offsite = program
     .command('offsite')
     .summary('the encrypted offsite copy (restic)')

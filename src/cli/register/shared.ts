@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 
+// opts and arguments are each command's own (commander hands them over untyped)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- every command module has its own option type
 export type CommandModule = { default: (ctx: Context, opts: any, ...args: any[]) => Promise<number> };
 export type Dispatch = (name: string, load: () => Promise<CommandModule>, opts: object, args: unknown[]) => Promise<void>;
 

@@ -53,7 +53,7 @@ export async function dumpDatabase(
   const scan = new DumpScanner();
   let bytes = 0;
   const streamDone = pipeline(
-    child.stdout!,
+    child.stdout,
     tap((b) => {
       scan.push(b);
       counter.push(b);

@@ -14,7 +14,8 @@ export class BatchStreams {
   private copying = 0;
   private unemitted = 0;
   private emitted: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  /** the first batch's failure (rsync and hash errors are Errors) */
+  private failure: Error | undefined;
   private readonly all: Promise<unknown>[] = [];
   private wake: (() => void) | undefined;
 
@@ -38,7 +39,7 @@ export class BatchStreams {
       await before;
       await finish(emit);
     })().finally(() => this.changed(() => this.unemitted--));
-    this.emitted.catch((err) => this.changed(() => (this.failure ??= err)));
+    this.emitted.catch((err: unknown) => this.changed(() => (this.failure ??= err as Error)));
     this.all.push(this.emitted.catch(() => {}));
   }
 

@@ -109,7 +109,7 @@ function inChunks<T>(
 ): Promise<T[]> {
   if (paths.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
-    const out: T[] = new Array(paths.length);
+    const out = new Array<T>(paths.length);
     let left = Math.ceil(paths.length / MANY_CHUNK);
     let failed = false;
     const fail = (err: Error) => {

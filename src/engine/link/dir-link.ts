@@ -172,7 +172,7 @@ export function linkFile(
 export function sortedNames(dir: string, fs: DirLinkFs, keyOrder: DirLinkHelpers['keyOrder']): string[] | undefined {
   let names: string[];
   try {
-    names = fs.readdirSync(dir) as string[];
+    names = fs.readdirSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;

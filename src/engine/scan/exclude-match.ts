@@ -20,7 +20,8 @@ export interface ExcludeMatcher {
 interface Rule { include: boolean; matches(rel: string, isDir: boolean): boolean }
 
 // wildmatch works on bytes: `?` is one byte of a UTF-8 name, ranges compare bytes
-const bytes = (s: string) => (/^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
+const isAscii = (s: string) => !/[^\p{ASCII}]/u.test(s);
+const bytes = (s: string) => (isAscii(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
 const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 // wildmatch's [:name:] classes are ASCII only (ISASCII && isxxx)
@@ -71,7 +72,10 @@ function wildRegex(p: string): string | undefined {
     const c = p[i];
     if (c === '*') {
       let n = 1;
-      while (p[i + 1] === '*') (i++, n++);
+      while (p[i + 1] === '*') {
+        i++;
+        n++;
+      }
       re += n > 1 ? '[\\s\\S]*' : '[^/]*';
     } else if (c === '?') re += '[^/]';
     else if (c === '[') {

@@ -43,7 +43,8 @@ const COARSE_CLOCK_LAG_MS = 20;
 /** When the previous snapshot's run started (backup.json), or undefined for an older snapshot. */
 export function prevStartedAt(prevDir: string): number | undefined {
   try {
-    const t = Date.parse(JSON.parse(readFileSync(layout.backupJson(prevDir), 'utf8')).startedAt);
+    const meta = JSON.parse(readFileSync(layout.backupJson(prevDir), 'utf8')) as { startedAt?: string };
+    const t = Date.parse(meta.startedAt ?? '');
     return Number.isFinite(t) ? t - COARSE_CLOCK_LAG_MS : undefined;
   } catch {
     return undefined;
