@@ -10,17 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { treeState } from '../helpers/tree-state.js';
+import { waitFor } from '../helpers/wait.js';
 
 const meta = (f: Fixture, id: string) => JSON.parse(readFileSync(join(f.destRoot, id, 'backup.json'), 'utf8'));
 const latest = (f: Fixture) => (existsSync(join(f.destRoot, 'latest')) ? readlinkSync(join(f.destRoot, 'latest')) : undefined);
-const waitFor = async (cond: () => boolean, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 /** A program directory put first on PATH: `name` runs `script` (sh), then may exec the real one. */
 function wrapper(dir: string, name: string, script: string): string {
   mkdirSync(dir, { recursive: true });

@@ -6,21 +6,36 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
+import { storeCopies, type StoreCopies } from '../helpers/store-copies.js';
 import { treeState } from '../helpers/tree-state.js';
+import { pause, waitFor } from '../helpers/wait.js';
 
 let f: Fixture;
+let stores: StoreCopies;
 const meta = (id: string) => JSON.parse(readFileSync(join(f.destRoot, id, 'backup.json'), 'utf8'));
 const latest = () => readlinkSync(join(f.destRoot, 'latest'));
 
+// Each test starts from a store of its own: 'empty' (the marker only) or 'daily-2026-11-04'
+// (one ok daily, latest), built once here and copied in; no test sees what another left.
 beforeAll(async () => {
   f = await createFixture({ tree: { domains: 1, usersPerDomain: 2 } });
+  stores = storeCopies(f.destRoot);
+  stores.save('empty');
+  const r = await f.run(['backup', '--date', '2026-11-04']);
+  if (r.code !== 0) throw new Error(`the base store's backup failed: ${r.stderr}`);
+  stores.save('daily-2026-11-04');
 });
-afterAll(async () => f?.cleanup());
+beforeEach(() => f.shim.setContainer('mailserver-mariadb', 'running')); // even after a test that failed half-way
+afterAll(async () => {
+  stores?.cleanup();
+  await f?.cleanup();
+});
 
 describe('backup runs', () => {
   it('--dry-run prints the plan and writes nothing', async () => {
+    stores.use('empty');
     const before = treeState(f.mountDir);
     const r = await f.run(['backup', '--dry-run', '--date', '2026-11-01']);
     expect(r.code).toBe(0);
@@ -31,6 +46,7 @@ describe('backup runs', () => {
   });
 
   it('--quiet prints nothing on success (cron mails any output); --json gives the result', async () => {
+    stores.use('empty');
     const q = await f.run(['--quiet', 'backup', '--date', '2026-11-01']);
     expect(q.code, q.stderr).toBe(0);
     expect(q.stdout + q.stderr).toBe('');
@@ -41,6 +57,9 @@ describe('backup runs', () => {
   });
 
   it('--weekly clones the ok daily of that day with hardlinks, leaving the daily untouched', async () => {
+    stores.use('empty');
+    const made = await f.run(['backup', '--date', '2026-11-02']);
+    expect(made.code, made.stderr).toBe(0);
     const daily = treeState(join(f.destRoot, 'daily/2026-11-02'));
     const r = await f.run(['backup', '--weekly', '--date', '2026-11-02']);
     expect(r.code, r.stderr).toBe(0);
@@ -53,6 +72,7 @@ describe('backup runs', () => {
   });
 
   it('--weekly without an ok daily that day makes a fresh backup of kind weekly', async () => {
+    stores.use('empty');
     const r = await f.run(['backup', '--weekly', '--date', '2026-11-03']);
     expect(r.code, r.stderr).toBe(0);
     const m = meta('weekly/2026-11-03');
@@ -63,6 +83,7 @@ describe('backup runs', () => {
   });
 
   it('re-running a day replaces its snapshot only when the new run succeeds', async () => {
+    stores.use('empty');
     const r1 = await f.run(['backup', '--date', '2026-11-04']);
     expect(r1.code, r1.stderr).toBe(0);
     const first = meta('daily/2026-11-04');
@@ -80,6 +101,7 @@ describe('backup runs', () => {
   });
 
   it('a failed run never becomes latest (invariants 1, 2)', async () => {
+    stores.use('daily-2026-11-04');
     f.shim.setContainer('mailserver-mariadb', 'stopped');
     const r = await f.run(['backup', '--date', '2026-11-05']);
     f.shim.setContainer('mailserver-mariadb', 'running');
@@ -90,6 +112,7 @@ describe('backup runs', () => {
   });
 
   it('a weekly run waits for a daily run that holds the lock, then clones it (invariant 6)', async () => {
+    stores.use('daily-2026-11-04');
     const daily = spawn('sleep', ['60'], { argv0: 'mailbackup' }); // a live process whose command line is a mailbackup run
     const lock = join(f.destRoot, '.lock');
     try {
@@ -99,11 +122,9 @@ describe('backup runs', () => {
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const code = new Promise<number | null>((r) => child.on('close', r));
       // wait until it says it waits (a fixed sleep is too short on a loaded machine)
-      for (const end = Date.now() + 60_000; !/waiting for the running backup/.test(stderr); ) {
-        if (Date.now() > end || child.exitCode !== null) throw new Error(`weekly run did not wait: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, 500));
+      await waitFor(() => /waiting for the running backup/.test(stderr) || child.exitCode !== null, { what: 'the weekly run to say it waits' });
+      if (child.exitCode !== null) throw new Error(`weekly run did not wait: ${stderr}`);
+      await pause(500); // not readiness: a window in which a run that ignored the lock would go on
       expect(existsSync(join(f.destRoot, 'weekly/2026-11-04'))).toBe(false); // still waiting
       rmSync(lock); // the daily run finishes
       expect(await code, stderr).toBe(0);

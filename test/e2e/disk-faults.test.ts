@@ -12,16 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { growBacking, isMounted, pausingRsync, repairAndRemount, triggerFsError } from '../helpers/disk-faults.js';
 import { diffStates, treeState } from '../helpers/tree-state.js';
+import { waitFor } from '../helpers/wait.js';
 
 const latest = (f: Fixture) => (existsSync(join(f.destRoot, 'latest')) ? readlinkSync(join(f.destRoot, 'latest')) : undefined);
-const waitFor = async (cond: () => boolean, ms = 60_000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-
 /** Exit code and stderr of a started run; a run that does not end within a minute is a hang (killed, test fails). */
 function finished(child: ChildProcess): Promise<{ code: number; stderr: string; hung: boolean }> {
   let stderr = '';
@@ -160,7 +153,7 @@ describe('a failing backup disk (issue 29)', () => {
     expect(isMounted(f.mountDir)).toBe(false);
     expect(readdirSync(f.mountDir)).toEqual([]); // the root filesystem under the mount point: untouched
 
-    await waitFor(() => !execFileSync('losetup', ['-j', f!.disk!.image!], { encoding: 'utf8' }).trim(), 30_000);
+    await waitFor(() => !execFileSync('losetup', ['-j', f!.disk!.image!], { encoding: 'utf8' }).trim(), { timeoutMs: 30_000, what: 'the loop device to be released' });
     mkdirSync(f.mountDir, { recursive: true });
     repairAndRemount(f.disk!);
     expect(diffStates(before, treeState(join(f.destRoot, 'daily/2026-11-01')))).toEqual([]);

@@ -19,6 +19,7 @@ import { FOLDERS } from '../helpers/mailtree.js';
 import { IMAP_PASSWORD, startImapServer, type ImapServer } from '../helpers/imap-server.js';
 import { startTraffic, type Traffic } from '../helpers/imap-traffic.js';
 import { diffStates, treeState } from '../helpers/tree-state.js';
+import { waitFor } from '../helpers/wait.js';
 
 let f: Fixture;
 let imap: ImapServer;
@@ -160,7 +161,7 @@ describe('backups while Dovecot serves IMAP traffic', () => {
     expect(replace.code, replace.stdout + replace.stderr).toBe(0);
     // the client went on working meanwhile, and still can
     const ops = traffic.stats.ops;
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => traffic.stats.ops > ops, { timeoutMs: 30_000, what: "the client's next operation" }).catch(() => undefined); // the assertion says what failed
     expect(traffic.stats.ops).toBeGreaterThan(ops);
   });
 

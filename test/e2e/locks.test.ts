@@ -12,19 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { cliPath } from '../helpers/paths.js';
 import { treeState } from '../helpers/tree-state.js';
+import { waitFor } from '../helpers/wait.js';
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 /** field 22 of /proc/PID/stat, read here independently of src/ */
 const startTicks = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
 const state = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[0];
-
-const waitFor = async (cond: () => boolean, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('the destination lock after crashes, reboots and disk moves', () => {
   let f: Fixture;
@@ -67,7 +60,7 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
   it('a zombie holder (exited, never reaped by its python3 parent) is stale', async () => {
     const parent = spawn('python3', ['-c', 'import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\ntime.sleep(600)'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(parent);
-    const zombie = await new Promise<number>((r) => parent.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+    const zombie = await new Promise<number>((r) => parent.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     await waitFor(() => state(zombie) === 'Z');
     writeLock({ pid: zombie, bootId, procStart: startTicks(zombie) });
     const r = await f.run(['rotate']);
@@ -164,11 +157,11 @@ describe('the destination lock after crashes, reboots and disk moves', () => {
         children.push(c);
         let screen = '';
         let answered = false;
-        c.stdout!.on('data', (d: Buffer) => {
+        c.stdout.on('data', (d: Buffer) => {
           screen += d.toString();
           if (!answered && screen.includes('Type "yes" to go on')) {
             answered = true;
-            c.stdin!.write(`${reply}\r`);
+            c.stdin.write(`${reply}\r`);
           }
         });
         c.on('close', (code) => resolve({ code, screen }));

@@ -11,14 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture } from '../helpers/fixture.js';
 import { mountLoopExt4, type Mounted } from '../helpers/mount.js';
-
-const waitFor = async (cond: () => boolean, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { waitFor } from '../helpers/wait.js';
 
 function files(dir: string): string[] {
   const out: string[] = [];
@@ -100,8 +93,8 @@ describe('rotation and readers', () => {
     } finally {
       thaw();
     }
-    const d = await drill!.done;
-    const r = await restore!.done;
+    const d = await drill.done;
+    const r = await restore.done;
     expect(d.code, d.out).toBe(0);
     expect(d.out).toMatch(/drill of daily\/2026-11-01: PASSED/);
     expect(r.code, r.out).toBe(0);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { images, runtimeEnv, sh, type RealRuntime } from './containers.js';
 import type { MariaDb } from './mariadb.js';
+import { waitFor } from './wait.js';
 
 const live = new Set<string>();
 process.once('exit', () => {
@@ -29,14 +30,6 @@ export const containerName = (role: string): string => `mbt-${process.pid}-${ran
 async function removeContainer(name: string): Promise<void> {
   await sh('podman', ['rm', '-f', '-t', '0', name]);
   live.delete(name);
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 export interface MariaDbContainer extends MariaDb {
@@ -60,7 +53,7 @@ export async function startMariaDbContainer(name = containerName('mariadb')): Pr
   try {
     const r = await sh('podman', ['run', '-d', '--name', name, '--network', 'none', image, 'sh', '-c', MARIADB_CMD]);
     if (r.code !== 0) throw new Error(`podman run ${image} failed: ${r.stderr}`);
-    await waitFor(`MariaDB in ${name}`, answers);
+    await waitFor(answers, { what: `MariaDB in ${name}`, everyMs: 150 });
     // password only: unix_socket would let a client without MYSQL_PWD in
     const set = await asRoot(`ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('${password}'); FLUSH PRIVILEGES;`);
     if (set.code !== 0) throw new Error(`setting the root password in ${name} failed: ${set.stderr}`);
@@ -84,7 +77,7 @@ export async function startMariaDbContainer(name = containerName('mariadb')): Pr
     async restart() {
       const r = await sh('podman', ['restart', '-t', '10', name]);
       if (r.code !== 0) throw new Error(`podman restart ${name} failed: ${r.stderr}`);
-      await waitFor(`MariaDB in ${name} after a restart`, answers);
+      await waitFor(answers, { what: `MariaDB in ${name} after a restart`, everyMs: 150 });
     },
   };
 }
@@ -128,7 +121,7 @@ export async function startDovecotContainer(hostMailDir: string, name = containe
   try {
     const r = await sh('podman', ['run', '-d', '--name', name, '--network', 'none', '-v', `${hostMailDir}:/var/mail`, '-v', `${confDir}:/etc/dovecot:ro`, image, 'dovecot', '-F']);
     if (r.code !== 0) throw new Error(`podman run ${image} failed: ${r.stderr}`);
-    await waitFor(`Dovecot in ${name}`, async () => (await sh('podman', ['exec', name, 'doveadm', 'user', 'probe@example.com'])).code === 0);
+    await waitFor(async () => (await sh('podman', ['exec', name, 'doveadm', 'user', 'probe@example.com'])).code === 0, { what: `Dovecot in ${name}`, everyMs: 150 });
   } catch (err) {
     await stop();
     throw err;

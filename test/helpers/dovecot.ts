@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layoutPaths } from './mailtree.js';
+import { waitFor } from './wait.js';
 
 export interface DovecotOptions {
   /** the directory holding vmail/ (source.mail, or a restored copy) */
@@ -115,8 +116,9 @@ export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
     async stop() {
       if (daemon && daemon.exitCode === null) {
         await runDoveadm(['-c', configFile, 'stop'], {});
-        await new Promise((res) => setTimeout(res, 200));
-        if (daemon.exitCode === null) daemon.kill('SIGKILL');
+        const d = daemon;
+        await waitFor(() => d.exitCode !== null || d.signalCode !== null, { timeoutMs: 5_000, what: 'dovecot to stop' }).catch(() => undefined);
+        if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { waitFor } from './wait.js';
 
 export interface Ran {
   status: number;
@@ -59,8 +60,7 @@ export function shellInTerminal(shell: 'bash --norc --noprofile -i' | 'zsh -f -i
     screen,
     /** the screen once `re` shows on it, or the last screen after `timeoutMs` (the caller asserts) */
     async waitFor(re: RegExp, timeoutMs = 20_000): Promise<string> {
-      const deadline = Date.now() + timeoutMs;
-      while (!re.test(screen()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => re.test(screen()), { timeoutMs, everyMs: 100 }).catch(() => undefined);
       return screen();
     },
     close() {

@@ -31,7 +31,7 @@ export function deepMerge(target: Patch, patch: Patch): Patch {
   const out: Patch = { ...target };
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete out[k];
-    else if (isPlainObject(v) && isPlainObject(out[k])) out[k] = deepMerge(out[k] as Patch, v);
+    else if (isPlainObject(v) && isPlainObject(out[k])) out[k] = deepMerge(out[k], v);
     else out[k] = v;
   }
   return out;

@@ -30,6 +30,7 @@ const jsonPath = join(dir, 'result.json');
 const docsPath = join(repoRoot(), 'docs', 'benchmarks.md');
 const docsBefore = existsSync(docsPath) ? statSync(docsPath).mtimeMs : undefined;
 let run: { status: number | null; stdout: string; stderr: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench's JSON, read field by field as the tests need
 let result: Record<string, any>;
 
 // Asynchronous on purpose: a blocking spawnSync would starve vitest's worker RPC for a minute.
@@ -97,13 +98,22 @@ describe('npm run bench -- --size tiny --runs 1 --no-write', () => {
   });
 
   it('records the CPU seconds of every timed command beside its wall time, and renders them', () => {
-    const timed = (result.rows as (Row & { unit?: string; mailbackup: { cpuMedian?: number }; baseline?: { cpuMedian?: number } })[])
+    const timed = (result.rows as (Row & { unit?: string; mailbackup: { cpuMedian?: number }; baseline?: { median: number; cpuMedian?: number } })[])
       .filter((r) => r.unit === undefined && !r.id.startsWith('rss-'));
     expect(timed.length).toBeGreaterThan(10);
+    // a process tree uses at most every core for its wall time (+ the 0.01 s the figures are rounded to)
+    const cores = result.machine.nproc as number;
     for (const r of timed) {
       expect(r.mailbackup.cpuMedian, r.id).toBeGreaterThan(0); // a node process never runs on no CPU
-      if (r.baseline) expect(r.baseline.cpuMedian, r.id).toBeGreaterThanOrEqual(0);
+      expect(r.mailbackup.cpuMedian!, r.id).toBeLessThanOrEqual(r.mailbackup.median * cores + 0.01);
+      if (!r.baseline) continue;
+      // a baseline may be a tool too quick to show 0.01 s on the tiny tree, but it is measured, finite and bounded
+      expect(Number.isFinite(r.baseline.cpuMedian), `${r.id}: ${r.baseline.cpuMedian}`).toBe(true);
+      expect(r.baseline.cpuMedian!, r.id).toBeGreaterThanOrEqual(0);
+      expect(r.baseline.cpuMedian!, r.id).toBeLessThanOrEqual(r.baseline.median * cores + 0.01);
     }
+    // the heaviest baseline, rsync -a copying the whole tree, does use CPU
+    expect(timed.find((r) => r.id === 'full')?.baseline?.cpuMedian).toBeGreaterThan(0);
     expect(markdown(result)).toMatch(/## CPU time .*\n\n- first full backup: mailbackup [\d.]+ s CPU in [\d.]+ s \([\d.]+ cores\); rsync -a /);
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerDown, downSince, execIn, type ContainerTarget } from '../../src/tools/container.js';
 import { containerName } from '../helpers/container-services.js';
 import { images, runtimeEnv, sh, type RealRuntime } from '../helpers/containers.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe.each<RealRuntime>(['podman', 'docker'])('%s exec against a real container', (runtime) => {
   const name = containerName('state');
@@ -40,7 +41,8 @@ describe.each<RealRuntime>(['podman', 'docker'])('%s exec against a real contain
   it('an exec killed by a restart is seen as a restart', async () => {
     const since = Date.now();
     const long = execIn(t, ['sleep', '60']);
-    await new Promise((r) => setTimeout(r, 500));
+    // the exec'd process is running in the container (`podman top` lists it) before the restart kills it
+    await waitFor(async () => /^sleep 60\s*$/m.test((await sh('podman', ['top', name, 'args'])).stdout), { what: `sleep 60 running in ${name}`, everyMs: 100 });
     expect((await sh('podman', ['restart', '-t', '0', name])).code).toBe(0);
     const r = await long;
     expect(r.exitCode).not.toBe(0);

@@ -139,15 +139,17 @@ describe('copyAndHash with two rsyncs at once', () => {
       }
     }
     tree('streams', planned);
-    // an rsync that logs when it runs, takes its time, and fails for the second batch's list
+    // an rsync that logs when it runs and fails for the second batch's list; the first batch
+    // copies only once the second has failed, so two overlap and the failure meets a running rsync
     const bin = join(dir, 'streams', 'bin');
     const log = join(dir, 'streams', 'rsync.log');
+    const failed = join(dir, 'streams', 'second-batch-failed');
     mkdirSync(bin);
     writeFileSync(join(bin, 'rsync'), [
       '#!/bin/sh',
       `echo start >> ${log}`,
-      'sleep 0.3',
-      `case "$*" in *list.1*) echo "rsync: simulated I/O error" >&2; sleep 0.2; echo end >> ${log}; exit 11;; esac`,
+      `case "$*" in *list.0*) i=0; while [ ! -e ${failed} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;; esac`,
+      `case "$*" in *list.1*) echo "rsync: simulated I/O error" >&2; echo end >> ${log}; touch ${failed}; exit 11;; esac`,
       '/usr/bin/rsync "$@"; rc=$?',
       `echo end >> ${log}`,
       'exit $rc',

@@ -29,7 +29,7 @@ describe('init on the fixture compose project', () => {
   it('--dry-run prints the config and the checklist and writes nothing', async () => {
     const r = await init(['--dry-run']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^source:\n  root: /m);
+    expect(r.stdout).toMatch(/^source:\n {2}root: /m);
     expect(r.stdout).toMatch(/would write .*init-config\.yml/);
     expect(r.stdout).toMatch(/would prepare destination/);
     expect(existsSync(written)).toBe(false);
@@ -84,18 +84,18 @@ describe('init on the fixture compose project', () => {
     const r = await init(['--dry-run', '--force', '--credentials-file', join(fx.base, 'no-such.cnf')]);
     expect(r.stdout).toMatch(/\[warn\] could not list the databases on the server .*databases: all is written/);
     expect(parse(r.stdout.split('# ---- checks')[0]).database.databases).toBe('all');
-    expect(r.stdout).toMatch(/^  # enabled: false$/m);
+    expect(r.stdout).toMatch(/^ {2}# enabled: false$/m);
     expect(r.stdout).toMatch(/requirements class the databases as P0/);
   });
 
   it('on an existing config that lacks the databases the server now lists, prints the lines to add', async () => {
     const old = join(fx.base, 'old-config.yml');
-    writeFileSync(old, readFileSync(written, 'utf8').replace(/^  databases: .*$/m, '  databases: []'), { mode: 0o600 });
+    writeFileSync(old, readFileSync(written, 'utf8').replace(/^ {2}databases: .*$/m, '  databases: []'), { mode: 0o600 });
     const before = readFileSync(old, 'utf8');
     const r = await fx.run(['init', '--write-config', old, '--source-root', fx.sourceRoot, '--destination', dest]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/\[warn\] existing config: the server has roundcubemail, usermgmt, but database\.databases is empty/);
-    expect(r.stdout).toMatch(/lacks what init can now discover[^\n]*\n  # [^\n]*\n  database:\n    databases: all   # the server lists roundcubemail, usermgmt/);
+    expect(r.stdout).toMatch(/lacks what init can now discover[^\n]*\n {2}# [^\n]*\n {2}database:\n {4}databases: all {3}# the server lists roundcubemail, usermgmt/);
     expect(readFileSync(old, 'utf8')).toBe(before);
     // with the printed line added, init has nothing more to say about the databases
     writeFileSync(old, before.replace('  databases: []', '  databases: all'), { mode: 0o600 });

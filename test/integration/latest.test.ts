@@ -4,10 +4,11 @@
  * missing or pointing anywhere but one of the two snapshots.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLatest } from '../../src/repository/snapshots.js';
+import { waitFor } from '../helpers/wait.js';
 import { makeDestination, removeDestination } from '../helpers/snapshot-builder.js';
 
 const roots: string[] = [];
@@ -17,14 +18,14 @@ afterEach(() => {
 
 const READER = `
 const fs = require('node:fs');
-const [link, stop] = process.argv.slice(1);
+const [link, stop, looping] = process.argv.slice(1);
 const seen = {};
 let reads = 0;
 while (!fs.existsSync(stop)) {
   let v;
   try { v = fs.readlinkSync(link); } catch (e) { v = e.code; }
   seen[v] = (seen[v] || 0) + 1;
-  reads++;
+  if (++reads === 1) fs.writeFileSync(looping, ''); // the test starts moving the link only now
 }
 process.stdout.write(JSON.stringify({ reads, seen }));
 `;
@@ -36,12 +37,13 @@ describe('latest', () => {
     for (const d of ['2026-03-01', '2026-03-02']) mkdirSync(join(root, 'daily', d), { recursive: true });
     setLatest(root, { kind: 'daily', date: '2026-03-01' });
     const stop = join(root, 'stop');
-    const reader = spawn(process.execPath, ['-e', READER, join(root, 'latest'), stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const looping = join(root, 'reader-looping');
+    const reader = spawn(process.execPath, ['-e', READER, join(root, 'latest'), stop, looping], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     reader.stdout.on('data', (b) => (out += b));
     const done = new Promise<void>((resolve) => reader.on('close', () => resolve()));
     try {
-      await new Promise((r) => setTimeout(r, 200)); // the reader is looping
+      await waitFor(() => existsSync(looping) || reader.exitCode !== null, { what: 'the reader\'s first read' });
       for (let i = 0; i < 2000; i++) setLatest(root, { kind: 'daily', date: i % 2 ? '2026-03-01' : '2026-03-02' });
     } finally {
       mkdirSync(stop);

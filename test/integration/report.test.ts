@@ -116,10 +116,10 @@ describe('report over a generated history', () => {
       const lines = t.screen.split('\n');
       const i = lines.findIndex((l) => l.startsWith('last 30 nights'));
       expect(i, `${cmd}: ${t.screen}`).toBeGreaterThanOrEqual(0);
-      expect(lines[i + 1]).toMatch(/^  duration [▁▂▃▄▅▆▇█ ]{30}  median 10 min 00 s, max 1 h 00 min on /);
+      expect(lines[i + 1]).toMatch(/^ {2}duration [▁▂▃▄▅▆▇█ ]{30} {2}median 10 min 00 s, max 1 h 00 min on /);
       // marker row: the hour-long night 6 days ago (^), the failed night yesterday (x)
       expect(lines[i + 2]).toBe(`${' '.repeat(11 + column(longDate))}^${' '.repeat(column(failedDate) - column(longDate) - 1)}x`);
-      expect(lines[i + 3]).toMatch(/^  added    [▁▂▃▄▅▆▇█ ]{30}  median 1\.0 MiB, max 20 MiB on /);
+      expect(lines[i + 3]).toMatch(/^ {2}added {4}[▁▂▃▄▅▆▇█ ]{30} {2}median 1\.0 MiB, max 20 MiB on /);
       expect(lines[i + 4]).toBe(`${' '.repeat(11 + column(spikeDate))}^${' '.repeat(column(failedDate) - column(spikeDate) - 1)}x`);
     }
   });
@@ -163,7 +163,7 @@ describe('report --mail', () => {
     expect(msg.to).toEqual(['admin@example.com']);
     expect(msg.subject).toMatch(/^\[mailbackup\] (OK|WARNING|CRITICAL|UNKNOWN) report for .*\(7 days\): 6 ok, 2 failed$/);
     const [text, html] = ['text/plain', 'text/html'].map((t) => parts(msg.raw).find((p) => p.type === t));
-    expect(text?.text).toMatch(/^  added    [▁▂▃▄▅▆▇█ ]{30}  median 1\.0 MiB/m);
+    expect(text?.text).toMatch(/^ {2}added {4}[▁▂▃▄▅▆▇█ ]{30} {2}median 1\.0 MiB/m);
     expect(text?.text).toContain(`daily/${failedDate}: databases: usermgmt: mariadb-dump exited 2`);
     expect(html?.text).toContain(`title="${spikeDate}: 20 MiB (outlier)"`);
     expect(html?.text).toMatch(/<div style="height:48px;width:8px;background:#d9342b">/);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { completionFor } from '../../../src/cli/complete.js';
 import { buildProgram } from '../../../src/cli/program.js';
-import { typedConfig } from '../../../src/commands/complete.js';
 
 const program = buildProgram(async () => {});
 const complete = (...typed: string[]) => completionFor(program, typed);
@@ -36,13 +35,5 @@ describe('completionFor', () => {
   it('offers nothing where free text goes', () => {
     expect(complete('restore', 'mail', '--user', '')).toEqual({ kind: 'words', words: [] });
     expect(complete('list', '')).toEqual({ kind: 'words', words: [] });
-  });
-});
-
-describe('typedConfig', () => {
-  it('finds --config FILE and --config=FILE among the words before the one completed', () => {
-    expect(typedConfig(['--config', '/a.yml', 'verify', ''])).toBe('/a.yml');
-    expect(typedConfig(['verify', '--config=/b.yml', ''])).toBe('/b.yml');
-    expect(typedConfig(['verify', '--config'])).toBeUndefined();
   });
 });

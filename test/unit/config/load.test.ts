@@ -39,3 +39,13 @@ describe('config', () => {
     expect(() => loadConfig(join(dir, 'nope.yml'))).toThrow(/does not exist.*mailbackup init/);
   });
 });
+
+const withOffsite = parseConfig({ ...base, offsite: { repositories: [{ name: 'cloud', url: 's3:https://s3/b', passwordFile: '/etc/p' }] } });
+
+describe('offsite config', () => {
+  it('defaults: after never, 7/8/12, warning after 2 days, critical after 8; names unique', () => {
+    expect(withOffsite.offsite).toMatchObject({ after: 'never', retention: { daily: 7, weekly: 8, monthly: 12 }, warnAfterDays: 2, criticalAfterDays: 8, checkWeeks: 12 });
+    const dup = { name: 'a', url: '/r', passwordFile: '/p' };
+    expect(() => parseConfig({ ...base, offsite: { repositories: [dup, dup] } })).toThrow(/unique/);
+  });
+});

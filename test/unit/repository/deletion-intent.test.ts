@@ -20,7 +20,7 @@ function destination(): string {
   return root;
 }
 
-const deadPid = () => spawnSync('true').pid!;
+const deadPid = () => spawnSync('true').pid;
 const write = (root: string, name: string, rec: object) => writeFileSync(join(root, '.readers', name), JSON.stringify(rec));
 
 describe('deletion intents', () => {

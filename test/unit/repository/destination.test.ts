@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockDestination } from '../../../src/repository/destination.js';
+import { waitFor } from '../../helpers/wait.js';
 import { buildSnapshot, makeDestination, pointLatest, sampleMail } from '../../helpers/snapshot-builder.js';
 
 const roots: string[] = [];
@@ -24,9 +25,9 @@ function twoDays() {
 
 const open = (root: string) => lockDestination(root, { format: 1, createdAt: '' }, 'shared', { command: 'verify' });
 const intent = (root: string, rec: object) => writeFileSync(join(root, '.readers', 'deleting-daily-2026-03-01.json'), JSON.stringify({ command: 'rotate', startedAt: new Date().toISOString(), snapshot: 'daily/2026-03-01', ...rec }));
+const readerFiles = (root: string) => readdirSync(join(root, '.readers')).filter((n) => !n.startsWith('deleting-'));
 const readerSnapshots = (root: string) =>
-  readdirSync(join(root, '.readers'))
-    .filter((n) => !n.startsWith('deleting-'))
+  readerFiles(root)
     .flatMap((n) => JSON.parse(readFileSync(join(root, '.readers', n), 'utf8')).snapshots);
 
 describe('Destination.read against deletion intents', () => {
@@ -56,7 +57,8 @@ describe('Destination.read against deletion intents', () => {
     intent(root, { pid: 77, host: 'mail02-old-server' });
     const dest = await open(root);
     const reading = dest.read('2026-03-01').catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 300)); // the reader has seen the intent and is looking again
+    // its reader file, holding nothing: the reader has seen the intent, let go and is looking again
+    await waitFor(() => readerFiles(root).length === 1 && readerSnapshots(root).length === 0, { what: 'the reader to see the intent' });
     renameSync(first, `${first}.deleting`); // what that rotation does next
     unlinkSync(file);
     expect(await reading).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^snapshot daily\/2026-03-01 was deleted by a rotation as this command started; nothing was read from it/) });

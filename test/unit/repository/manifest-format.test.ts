@@ -77,7 +77,7 @@ describe('byte order', () => {
 
 describe('manifest.index lines', () => {
   it('round-trip, including tabs and newlines in names', () => {
-    const e: IndexEntry = { path: 'mail/we\tird\nname\\x', ino: 123456, size: 42, mtimeMs: 1717200000123.4567, mode: 0o100640, uid: 5000, gid: 5000, sha256: 'f'.repeat(64), isNew: true };
+    const e: IndexEntry = { path: 'mail/we\tird\nname\\x', ino: 123456, size: 42, mtimeMs: 1717200000123.4568, mode: 0o100640, uid: 5000, gid: 5000, sha256: 'f'.repeat(64), isNew: true };
     const line = formatIndexLine(e);
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/\n/);

@@ -10,10 +10,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { holdState, holdSteps, listReaders, openReader } from '../../../src/repository/readers.js';
 import { takeVictimSteps } from '../../../src/repository/rotate.js';
 import { judgeReaders } from '../../../src/repository/readers.js';
+import type * as Holder from '../../../src/repository/holder.js';
 import { makeDestination } from '../../helpers/snapshot-builder.js';
 
 vi.mock('../../../src/repository/holder.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../src/repository/holder.js')>()),
+  ...(await importOriginal<typeof Holder>()),
   judge: () => ({ kind: 'live' }),
 }));
 
@@ -74,7 +75,10 @@ describe('a reader and a rotation, interleaved every way', () => {
       read();
     }
     while (rAlive) rAlive = r.step();
-    while (wAlive) (wAlive = w.step()), read();
+    while (wAlive) {
+      wAlive = w.step();
+      read();
+    }
     const held = r.value!.state === 'held';
     const heldBy = w.value;
     const listed = JSON.parse(readFileSync(reader.file, 'utf8')).snapshots as string[];

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { decodeMutf7, encodeMutf7 } from '../../../src/mailbox/mutf7.js';
 import { checkDatabaseName, closest, folderDir, folderName, matchFolder, parseAddress, parseDate } from '../../../src/restore/names.js';
 
 describe('modified UTF-7 folder names', () => {
-  it('encodes and decodes the way Dovecot names folders on disk', () => {
-    expect(encodeMutf7('日本語')).toBe('&ZeVnLIqe-');
-    expect(decodeMutf7('&ZeVnLIqe-')).toBe('日本語');
-    expect(encodeMutf7('Tom & Jerry')).toBe('Tom &- Jerry');
-    expect(decodeMutf7('Tom &- Jerry')).toBe('Tom & Jerry');
-    for (const s of ['Entwürfe', 'Корзина', '受信トレイ/2024', 'a😀b']) expect(decodeMutf7(encodeMutf7(s))).toBe(s);
-  });
-
   it('maps folder names to Maildir++ directories and back', () => {
     expect(folderDir('INBOX')).toBe('');
     expect(folderDir('Archive/2024')).toBe('.Archive.2024');
@@ -22,6 +13,12 @@ describe('modified UTF-7 folder names', () => {
 });
 
 describe('input validation', () => {
+  it('--user: the domain in any case and in Unicode becomes the stored xn-- form; the local part is kept', () => {
+    expect(parseAddress('user2@例え.jp')).toEqual({ address: 'user2@xn--r8jz45g.jp', local: 'user2', domain: 'xn--r8jz45g.jp' });
+    expect(parseAddress('Alice@EXAMPLE.Com')).toEqual({ address: 'Alice@example.com', local: 'Alice', domain: 'example.com' });
+    expect(parseAddress('user2@XN--R8JZ45G.jp').domain).toBe('xn--r8jz45g.jp');
+  });
+
   it('accepts a plain address and splits it', () => {
     expect(parseAddress('alice@Example.com')).toMatchObject({ local: 'alice', domain: 'example.com' });
   });

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HEAP_FLAG_UP_TO_V8, HEAP_FLAGS } from '../../src/cli/gc-tuning.js';
+import { HEAP_FLAG_UP_TO_V8, HEAP_FLAGS } from '../../../src/cli/gc-tuning.js';
 
 describe('gc-tuning', () => {
   it('the running node knows the heap flags the CLI sets, and the CLI prints nothing about them', () => {
