@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CACHE_DIR = '/var/cache/mailbackup-test';
+const CACHE_DIR = '/var/cache/mailbackup-test';
 const CONF = join(CACHE_DIR, 'containers.conf');
 const SOCKET_DIR = '/run/mailbackup-test';
 const SOCKET = join(SOCKET_DIR, 'podman.sock');

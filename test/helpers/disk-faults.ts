@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Mounted } from './mount.js';
 
 /** /dev/loopN of a mount point. */
-export function deviceOf(mountDir: string): string {
+function deviceOf(mountDir: string): string {
   return execFileSync('findmnt', ['-no', 'SOURCE', '--mountpoint', mountDir], { encoding: 'utf8' }).trim();
 }
 

@@ -126,7 +126,7 @@ export async function startDovecot(o: DovecotOptions): Promise<Dovecot> {
 }
 
 /** "doveadm fetch" output: records of "key: value" lines separated by a form feed or blank line. */
-export function parseFetch(out: string): FetchedMessage[] {
+function parseFetch(out: string): FetchedMessage[] {
   const msgs: FetchedMessage[] = [];
   for (const rec of out.split(/\f\n?|\n\n/)) {
     const get = (k: string) => new RegExp(`^${k}: ?(.*)$`, 'm').exec(rec)?.[1]?.trim();

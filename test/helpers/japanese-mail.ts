@@ -5,11 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 
-export function encodeCharset(text: string, charset: string): Buffer {
+function encodeCharset(text: string, charset: string): Buffer {
   return execFileSync('iconv', ['-f', 'UTF-8', '-t', charset], { input: text });
 }
 
-export const word = (charset: string, text: string, enc: 'B' | 'Q' = 'B'): string => {
+const word = (charset: string, text: string, enc: 'B' | 'Q' = 'B'): string => {
   const bytes = encodeCharset(text, charset);
   const payload = enc === 'B' ? bytes.toString('base64') : [...bytes].map((b) => (b >= 0x21 && b <= 0x7e && b !== 0x3d && b !== 0x3f && b !== 0x5f ? String.fromCharCode(b) : '=' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
   return `=?${charset}?${enc}?${payload}?=`;

@@ -62,7 +62,7 @@ function listMessages(folderDir: string): Msg[] {
 }
 
 /** Every user maildir under vmail/ whatever the layout: directories holding cur/, not Maildir++ folders. */
-export function findMaildirs(dir: string, depth = 3): string[] {
+function findMaildirs(dir: string, depth = 3): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!e.isDirectory() || e.name.startsWith('.')) continue;

@@ -14,8 +14,8 @@ import { mkdirOwned, writeOwned, type Owner } from './mailtree-maildir.js';
 
 const ROOT = 0;
 /** uid/gid of opendkim inside the usual images */
-export const OPENDKIM_UID = 101;
-export const OPENDKIM_GID = 101;
+const OPENDKIM_UID = 101;
+const OPENDKIM_GID = 101;
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: 'pipe' });

@@ -82,7 +82,7 @@ export interface ConfigFilesResult {
 }
 
 /** Dovecot's own statement of the mailbox layout: mail_location, or a userdb home + maildir:~/<sub>. */
-export function dovecotMailConf(layout: string, mailboxRoot = 'vmail'): string {
+function dovecotMailConf(layout: string, mailboxRoot = 'vmail'): string {
   const [, base, sub] = /^(%d\/%u|%d\/%n|%u|%n)(?:\/(.+))?$/.exec(layout) ?? [];
   const at = mailboxRoot === '.' ? '/var/mail' : `/var/mail/${mailboxRoot}`;
   if (!sub) return `mail_location = maildir:${at}/${base}\n`;

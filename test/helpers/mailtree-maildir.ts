@@ -33,7 +33,7 @@ export interface Owner {
   chown: boolean;
 }
 
-export function own(path: string, owner: Owner, uid = VMAIL_UID, gid = VMAIL_GID): void {
+function own(path: string, owner: Owner, uid = VMAIL_UID, gid = VMAIL_GID): void {
   if (owner.chown) lchownSync(path, uid, gid);
 }
 
@@ -49,7 +49,7 @@ export function writeOwned(path: string, data: string | Buffer, mode: number, ow
 }
 
 /** Dovecot's binary index files: only their presence, size and change matter to a backup. */
-export function indexBytes(rng: Rng, size: number): Buffer {
+function indexBytes(rng: Rng, size: number): Buffer {
   const b = rng.bytes(size);
   b.write('\x07\x03DOVECOT-INDEX', 0, 'latin1');
   return b;

@@ -39,7 +39,7 @@ export function makeDestination(prefix = 'mb-dest-'): string {
   return root;
 }
 
-export function dumpText(db: string, body: string, trailer = true): string {
+function dumpText(db: string, body: string, trailer = true): string {
   return `-- MariaDB dump 10.19  Distrib 11.4.2-MariaDB\n-- Host: localhost    Database: ${db}\n${body}\n${
     trailer ? '-- Dump completed on 2026-03-01  3:00:12\n' : ''
   }`;
